@@ -1,0 +1,228 @@
+"""govaudit: the command line, and the one place that wires the rooms (domain, browsers, workers) together."""
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import sys
+from pathlib import Path
+from typing import Sequence
+
+from auditor import __version__
+from auditor.config import ConfigError, Settings, load_settings
+from auditor.models import SiteProfile
+from auditor.netpolicy import TargetRefused, normalise_url
+from auditor.report import findings_table, has_findings, run_document
+from auditor.store import Store
+
+EXIT_OK, EXIT_FINDINGS, EXIT_BAD_INPUT = 0, 1, 2
+
+
+def _err(msg: str) -> None:
+    print(f"错误：{msg}", file=sys.stderr)
+
+
+def _host_map(pairs: list[str] | None) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for p in pairs or []:
+        if "=" not in p:
+            raise ConfigError(f"--host-map 需要 HOST=IP:PORT 形式：{p}")
+        k, v = p.split("=", 1)
+        out[k.strip()] = v.strip()
+    return out
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    s = load_settings(getattr(args, "config", None))
+    changes = {}
+    if getattr(args, "allow_private", False):
+        changes["allow_private"] = True
+    if getattr(args, "concurrency", None):
+        changes["concurrency"] = args.concurrency
+    if getattr(args, "no_ocr", False):
+        changes["ocr"] = False
+    if getattr(args, "standins", False):
+        changes["standins"] = True
+    if getattr(args, "offline", False):
+        changes["isolate_network"] = True
+    hm = _host_map(getattr(args, "host_map", None))
+    if hm:
+        changes["host_map"] = {**s.host_map, **hm}
+    if getattr(args, "evidence_dir", None):
+        changes["evidence_dir"] = args.evidence_dir
+    if getattr(args, "database_url", None):
+        changes["database_url"] = args.database_url
+    return s.replace(**changes)
+
+
+def _progress(done: int, total: int, out: object) -> None:
+    o = out  # PageOutcome
+    state = f"错误：{o.error}" if o.error else f"{sum(1 for c in o.checks if c.status.is_finding)} 项问题"  # type: ignore[attr-defined]
+    print(f"[{done}/{total}] {o.url}  {state}  ({o.seconds:.1f}s)", file=sys.stderr, flush=True)  # type: ignore[attr-defined]
+
+
+def audit_urls(settings: Settings, urls: list[str], site: SiteProfile, json_path: str | None,
+               quiet: bool = False) -> tuple[int, dict]:
+    """Run an audit of the URLs on the embedded runner, print the table, write JSON; returns (exit code, doc)."""
+    from workers.inprocess import run_pages
+
+    store = Store(settings.database_url)
+    store.upgrade()
+    run_id = asyncio.run(run_pages(settings, store, urls, site, progress=None if quiet else _progress))
+    run = store.run_with_pages(run_id)
+    doc = run_document(run, settings.evidence_dir)
+    doc["run"]["database"] = settings.database_url
+    print(findings_table(doc))
+    if json_path:
+        Path(json_path).parent.mkdir(parents=True, exist_ok=True)
+        Path(json_path).write_text(json.dumps(doc, ensure_ascii=False, indent=2, default=str), encoding="utf-8")
+        print(f"JSON 报告：{Path(json_path).resolve()}")
+    audited = [p for p in doc["pages"] if not p["error"]]
+    if not audited:
+        _err("没有任何页面完成检查")
+        return EXIT_BAD_INPUT, doc
+    return (EXIT_FINDINGS if has_findings(run) else EXIT_OK), doc
+
+
+def cmd_audit(args: argparse.Namespace) -> int:
+    settings = _settings(args)
+    urls, bad = [], []
+    for raw in dict.fromkeys(args.urls):
+        try:
+            urls.append(normalise_url(raw))
+        except TargetRefused as exc:
+            bad.append(str(exc))
+    for b in bad:
+        _err(b)
+    if not urls:
+        return EXIT_BAD_INPUT
+    if args.site_code and not __import__("re").match(r"^(\d{10}|bm\d{8})$", args.site_code):
+        _err(f"网站标识码格式不正确：{args.site_code}（应为10位数字或bm加8位数字）")
+        return EXIT_BAD_INPUT
+    code, _ = audit_urls(settings, urls, SiteProfile(args.site_name, args.site_code), args.json)
+    return EXIT_BAD_INPUT if bad and code == EXIT_OK else code
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    """Serve the bundled sample site and audit every page of it, offline (stand-ins for national services)."""
+    from auditor import sample_site
+
+    server, base = sample_site.serve()
+    truth = sample_site.truth()
+    host = truth["site"]["host"]
+    port = base.rsplit(":", 1)[1]
+    settings = _settings(args).replace(
+        host_map={host: f"127.0.0.1:{port}"}, standins=True, isolate_network=True, allow_private=True)
+    urls = [f"http://{host}{path}" for path in truth["pages"]]
+    print(f"示例网站 {truth['site']['name']}（http://{host}/，本机 {base}）共 {len(urls)} 个页面", file=sys.stderr)
+    json_path = args.json or str(Path(settings.evidence_dir).parent / "demo-report.json")
+    try:
+        code, _ = audit_urls(settings, urls, SiteProfile(truth["site"]["name"], truth["site"]["code"]), json_path)
+    finally:
+        server.shutdown()
+    print(f"数据库：{settings.database_url}")
+    return EXIT_OK if code in (EXIT_OK, EXIT_FINDINGS) else code
+
+
+def cmd_sites_import(args: argparse.Namespace) -> int:
+    from auditor.sites_import import SiteListError, read_site_list
+
+    settings = _settings(args)
+    try:
+        rows, errors = read_site_list(args.file)
+    except SiteListError as exc:
+        _err(str(exc))
+        return EXIT_BAD_INPUT
+    store = Store(settings.database_url)
+    store.upgrade()
+    created = updated = 0
+    for r in rows:
+        _, new = store.upsert_site(r.name, r.url, r.site_code, r.sponsor, r.site_type)
+        created += new
+        updated += not new
+    for e in errors:
+        print(f"  {e}", file=sys.stderr)
+    print(f"导入完成：新增 {created} 个网站，更新 {updated} 个，错误 {len(errors)} 行")
+    if errors and not rows:
+        return EXIT_BAD_INPUT
+    return EXIT_FINDINGS if errors else EXIT_OK
+
+
+def cmd_sites_list(args: argparse.Namespace) -> int:
+    store = Store(_settings(args).database_url)
+    store.upgrade()
+    for s in store.sites():
+        print(f"{s.id}\t{s.name}\t{s.url}\t{s.site_code or ''}\t{s.sponsor or ''}\t{s.site_type or ''}")
+    return EXIT_OK
+
+
+def cmd_db_upgrade(args: argparse.Namespace) -> int:
+    settings = _settings(args)
+    Store(settings.database_url).upgrade()
+    print(f"数据库已是最新结构：{settings.database_url}")
+    return EXIT_OK
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="govaudit", description="政府网站检查工具（真实浏览器 + 证据）")
+    p.add_argument("--version", action="version", version=f"govaudit {__version__}")
+    p.add_argument("--config", help="TOML 配置文件（也可用环境变量 GOVAUDIT_CONFIG）")
+    sub = p.add_subparsers(dest="command", required=True)
+
+    def common(sp: argparse.ArgumentParser) -> None:
+        sp.add_argument("--database-url", help="数据库（默认 SQLite 文件；postgresql://… 使用 PostgreSQL）")
+        sp.add_argument("--evidence-dir", help="证据文件目录")
+
+    a = sub.add_parser("audit", help="检查一个或多个页面")
+    a.add_argument("urls", nargs="+", metavar="URL")
+    a.add_argument("--site-name", required=True, help="网站名称（如 示范市人民政府）")
+    a.add_argument("--site-code", help="网站标识码（10位数字或bm加8位数字）")
+    a.add_argument("--json", help="写出 JSON 报告的文件")
+    a.add_argument("--allow-private", action="store_true", help="允许检查内网/本机地址")
+    a.add_argument("--concurrency", type=int, help="同时检查的页面数")
+    a.add_argument("--no-ocr", action="store_true", help="不做头部图片文字识别")
+    a.add_argument("--host-map", action="append", metavar="HOST=IP:PORT", help="浏览器内的主机映射（测试、演示）")
+    a.add_argument("--standins", action="store_true", help="用本地替身应答党政机关标识/找错服务（离线演示、测试）")
+    a.add_argument("--offline", action="store_true", help="浏览器内除映射主机外不解析任何域名（测试）")
+    common(a)
+    a.set_defaults(func=cmd_audit)
+
+    d = sub.add_parser("demo", help="启动内置示例网站并检查全部页面")
+    d.add_argument("--json", help="写出 JSON 报告的文件")
+    d.add_argument("--no-ocr", action="store_true")
+    common(d)
+    d.set_defaults(func=cmd_demo)
+
+    s = sub.add_parser("sites", help="网站清单")
+    ssub = s.add_subparsers(dest="sites_command", required=True)
+    si = ssub.add_parser("import", help="导入网站清单（xlsx/csv：网站名称, 网址, 网站标识码, 主办单位, 网站类型）")
+    si.add_argument("file")
+    common(si)
+    si.set_defaults(func=cmd_sites_import)
+    sl = ssub.add_parser("list", help="列出网站")
+    common(sl)
+    sl.set_defaults(func=cmd_sites_list)
+
+    db = sub.add_parser("db", help="数据库")
+    dsub = db.add_subparsers(dest="db_command", required=True)
+    du = dsub.add_parser("upgrade", help="升级数据库结构")
+    common(du)
+    du.set_defaults(func=cmd_db_upgrade)
+    return p
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.func(args))
+    except ConfigError as exc:
+        _err(str(exc))
+        return EXIT_BAD_INPUT
+    except KeyboardInterrupt:
+        _err("已中断")
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

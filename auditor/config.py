@@ -1,0 +1,121 @@
+"""One settings object: defaults for the embedded mode, a TOML file, then GOVAUDIT_<NAME> variables (they win).
+
+`DATABASE_URL` and `REDIS_URL` without the prefix are honoured too, as deployments commonly set them.
+"""
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Mapping
+
+from auditor import __version__
+
+
+class ConfigError(ValueError):
+    """A setting could not be read; the message names the setting."""
+
+
+@dataclass
+class Settings:
+    # Storage: SQLite file and a local evidence folder by default (the embedded mode).
+    database_url: str = "sqlite:///govaudit-data/govaudit.db"
+    redis_url: str | None = None
+    evidence_dir: str = "govaudit-data/evidence"
+    # Browser budgets (seconds) and caps.
+    nav_timeout: float = 20.0
+    page_budget: float = 60.0
+    load_grace: float = 5.0
+    max_page_bytes: int = 20_000_000
+    max_dom_nodes: int = 200_000
+    max_screenshot_height: int = 16_000
+    concurrency: int = 2
+    user_agent: str = f"Mozilla/5.0 (X11; Linux x86_64) Chrome/156 govsite-auditor/{__version__}"
+    viewport_width: int = 1366
+    viewport_height: int = 900
+    # Network policy: private/loopback targets are refused unless allowed.
+    allow_private: bool = False
+    private_allowlist: list[str] = field(default_factory=list)
+    dns_server: str | None = None
+    # Browser host mapping (tests and the demo): {"www.shifan.gov.cn": "127.0.0.1:8080"}.
+    host_map: dict[str, str] = field(default_factory=dict)
+    # Tests: make every unmapped lookup fail inside the browser so nothing leaves the machine.
+    isolate_network: bool = False
+    # Answer the national services (conac, 找错) from local stand-ins (no internet: tests and demo).
+    standins: bool = False
+    # OCR of the header band when the DOM cannot prove the site name.
+    ocr: bool = True
+    engine: str = "playwright"
+
+    def replace(self, **changes: Any) -> "Settings":
+        return dataclasses.replace(self, **changes)
+
+
+_FIELDS = {f.name: f for f in dataclasses.fields(Settings)}
+
+
+def _coerce(name: str, raw: Any) -> Any:
+    """Turn a TOML value or an environment string into the field's type, with a clear error."""
+    f = _FIELDS[name]
+    kind = str(f.type)
+    if not isinstance(raw, str):
+        return raw
+    try:
+        if kind.startswith("bool"):
+            low = raw.strip().lower()
+            if low in ("1", "true", "yes", "on"):
+                return True
+            if low in ("0", "false", "no", "off", ""):
+                return False
+            raise ValueError(raw)
+        if kind.startswith("int"):
+            return int(raw)
+        if kind.startswith("float"):
+            return float(raw)
+        if kind.startswith("list"):
+            raw = raw.strip()
+            return json.loads(raw) if raw.startswith("[") else [p.strip() for p in raw.split(",") if p.strip()]
+        if kind.startswith("dict"):
+            raw = raw.strip()
+            if raw.startswith("{"):
+                return json.loads(raw)
+            pairs = [p.split("=", 1) for p in raw.split(",") if p.strip()]
+            return {k.strip(): v.strip() for k, v in pairs}
+        if "None" in kind and raw.strip() == "":
+            return None
+        return raw
+    except (ValueError, json.JSONDecodeError) as exc:
+        raise ConfigError(f"设置 {name} 的值无效: {raw!r} ({f.type})") from exc
+
+
+def load_settings(path: str | os.PathLike[str] | None = None,
+                  env: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
+    """Defaults, then the TOML file (``path`` or $GOVAUDIT_CONFIG), then the environment, then overrides."""
+    env = os.environ if env is None else env
+    values: dict[str, Any] = {}
+    path = path or env.get("GOVAUDIT_CONFIG")
+    if path:
+        p = Path(path)
+        if not p.is_file():
+            raise ConfigError(f"找不到配置文件: {p}")
+        try:
+            data = tomllib.loads(p.read_text(encoding="utf-8"))
+        except tomllib.TOMLDecodeError as exc:
+            raise ConfigError(f"配置文件 {p} 不是有效的 TOML: {exc}") from exc
+        data = data.get("govaudit", data)
+        for key, raw in data.items():
+            if key not in _FIELDS:
+                raise ConfigError(f"配置文件 {p} 中有未知设置: {key}")
+            values[key] = _coerce(key, raw)
+    for bare in ("DATABASE_URL", "REDIS_URL"):
+        if env.get(bare):
+            values[bare.lower()] = env[bare]
+    for name in _FIELDS:
+        var = f"GOVAUDIT_{name.upper()}"
+        if var in env:
+            values[name] = _coerce(name, env[var])
+    values.update({k: v for k, v in overrides.items() if v is not None})
+    return Settings(**values)

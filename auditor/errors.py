@@ -1,0 +1,68 @@
+"""One table of the ways a page can fail to be audited, with the Chinese message an auditor reads."""
+from __future__ import annotations
+
+import re
+from enum import Enum
+
+
+class PageError(str, Enum):
+    INVALID_URL = "invalid_url"
+    PRIVATE_TARGET = "private_target"
+    DNS = "dns"
+    CONNECTION = "connection"
+    TLS = "tls"
+    TIMEOUT = "timeout"
+    REDIRECT_LOOP = "redirect_loop"
+    HTTP_ERROR = "http_error"
+    TOO_LARGE = "too_large"
+    DOM_TOO_LARGE = "dom_too_large"
+    DOWNLOAD = "download"
+    DIALOG_LOOP = "dialog_loop"
+    BUDGET = "budget_exceeded"
+    BROWSER_CRASHED = "browser_crashed"
+    UNKNOWN = "unknown"
+
+
+MESSAGES: dict[PageError, str] = {
+    PageError.INVALID_URL: "网址无效",
+    PageError.PRIVATE_TARGET: "目标为内网或本机地址，已拒绝访问（可用 --allow-private 允许）",
+    PageError.DNS: "域名无法解析",
+    PageError.CONNECTION: "无法连接服务器（连接被拒绝或中断）",
+    PageError.TLS: "HTTPS 证书或握手错误",
+    PageError.TIMEOUT: "页面在规定时间内未能打开",
+    PageError.REDIRECT_LOOP: "页面重定向次数过多（重定向循环）",
+    PageError.HTTP_ERROR: "服务器返回错误状态码",
+    PageError.TOO_LARGE: "页面数据量超过上限，已停止加载",
+    PageError.DOM_TOO_LARGE: "页面元素数量超过上限，无法检查",
+    PageError.DOWNLOAD: "该网址是文件下载而不是网页",
+    PageError.DIALOG_LOOP: "页面不断弹出对话框，未能完成加载",
+    PageError.BUDGET: "超过单个页面的检查时限",
+    PageError.BROWSER_CRASHED: "浏览器崩溃，重试后仍失败",
+    PageError.UNKNOWN: "页面检查失败",
+}
+
+# Chromium net error codes (as Playwright reports them) to error classes.
+_NET_ERRORS: list[tuple[re.Pattern[str], PageError]] = [
+    (re.compile(r"ERR_NAME_NOT_RESOLVED|ERR_NAME_RESOLUTION_FAILED|ERR_ADDRESS_UNREACHABLE"), PageError.DNS),
+    (re.compile(r"ERR_TOO_MANY_REDIRECTS"), PageError.REDIRECT_LOOP),
+    (re.compile(r"ERR_CERT_|ERR_SSL_|ERR_BAD_SSL"), PageError.TLS),
+    (re.compile(r"ERR_CONNECTION_|ERR_EMPTY_RESPONSE|ERR_INVALID_RESPONSE|ERR_SOCKET|ERR_NETWORK_CHANGED"),
+     PageError.CONNECTION),
+    (re.compile(r"ERR_TIMED_OUT|Timeout \d+ms exceeded"), PageError.TIMEOUT),
+    (re.compile(r"Download is starting|ERR_ABORTED.*download", re.I), PageError.DOWNLOAD),
+    (re.compile(r"Target (page, context or browser )?(has been )?closed|Browser has been closed|crashed",
+                re.I), PageError.BROWSER_CRASHED),
+]
+
+
+def classify(message: str) -> PageError:
+    """The error class of a browser or network error message."""
+    for pattern, kind in _NET_ERRORS:
+        if pattern.search(message):
+            return kind
+    return PageError.UNKNOWN
+
+
+def describe(kind: PageError, detail: str = "") -> str:
+    msg = MESSAGES[kind]
+    return f"{msg}：{detail}" if detail else msg

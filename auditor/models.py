@@ -1,0 +1,101 @@
+"""Domain models: the site being audited, the rendered page's facts, and the checks the rules yield."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import Enum
+from typing import Any
+
+
+class Status(str, Enum):
+    PASS = "pass"
+    FAIL = "fail"
+    WARN = "warn"
+    NOT_ASSESSABLE = "not_assessable"
+
+    @property
+    def is_finding(self) -> bool:
+        return self in (Status.FAIL, Status.WARN)
+
+
+STATUS_ZH = {Status.PASS: "通过", Status.FAIL: "不合格", Status.WARN: "警告", Status.NOT_ASSESSABLE: "无法评估"}
+
+
+@dataclass(frozen=True)
+class Box:
+    """An element's box in page (document) coordinates, CSS pixels."""
+    x: float
+    y: float
+    w: float
+    h: float
+
+    @classmethod
+    def of(cls, d: dict[str, Any] | None) -> "Box | None":
+        if not d:
+            return None
+        return cls(float(d["x"]), float(d["y"]), float(d["w"]), float(d["h"]))
+
+    def as_dict(self) -> dict[str, float]:
+        return {"x": round(self.x, 1), "y": round(self.y, 1), "w": round(self.w, 1), "h": round(self.h, 1)}
+
+
+@dataclass
+class SiteProfile:
+    """The site as the auditor registered it (网站名称, 网站标识码, 主办单位)."""
+    name: str
+    code: str | None = None
+    sponsor: str | None = None
+    site_type: str | None = None
+
+
+@dataclass
+class EvidenceRef:
+    """Where on the page a check found (or looked for) its item; the pipeline turns it into files."""
+    note: str
+    box: Box | None = None
+    html: str | None = None
+    text: str | None = None
+    kind: str = "element"  # element | region | ocr
+
+
+@dataclass
+class CheckResult:
+    rule: str
+    status: Status
+    indicator: str
+    message: str
+    value: Any = None
+    evidence: list[EvidenceRef] = field(default_factory=list)
+
+
+@dataclass
+class OcrLine:
+    text: str
+    box: Box
+    score: float
+
+
+@dataclass
+class PageFacts:
+    """Everything the rules may read about one rendered page. Rules never re-query the browser."""
+    url: str
+    final_url: str
+    status: int | None
+    probe: dict[str, Any]
+    failed_requests: list[dict[str, Any]] = field(default_factory=list)
+    mixed_content: list[str] = field(default_factory=list)
+    # OCR of the header band's pixels; None when it was not needed (the DOM proved the name) or not run.
+    header_ocr: list[OcrLine] | None = None
+    header_ocr_box: Box | None = None
+
+    @property
+    def failed_urls(self) -> set[str]:
+        return {r["url"] for r in self.failed_requests}
+
+    def metas(self) -> dict[str, str]:
+        """Meta tags by name, case-insensitively keyed (SiteName and sitename are the same tag)."""
+        out: dict[str, str] = {}
+        for m in self.probe.get("metas", []):
+            name = (m.get("name") or m.get("property") or "").strip()
+            if name and name.lower() not in out:
+                out[name.lower()] = (m.get("content") or "").strip()
+        return out

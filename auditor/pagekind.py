@@ -1,0 +1,30 @@
+"""Page kind (首页 / 栏目页 / 内容页 / 其他) from the rendered page's facts: it decides which 网页标签 apply."""
+from __future__ import annotations
+
+import re
+from urllib.parse import urlsplit
+
+from auditor.models import PageFacts
+
+_HOME_PATH = re.compile(r"^/?((index|default|home|main)\.(s?html?|jsp|php|aspx?))?$", re.I)
+
+
+def classify(facts: PageFacts) -> str:
+    """'home', 'column', 'article' or 'other'. Declared page labels win over layout hints."""
+    metas = facts.metas()
+    if metas.get("articletitle") or metas.get("pubdate"):
+        return "article"
+    path = urlsplit(facts.final_url or facts.url).path
+    if _HOME_PATH.match(path):
+        return "home"
+    hints = facts.probe.get("hints", {})
+    dated, longest = hints.get("datedItems", 0), hints.get("longestBlock", 0)
+    if metas.get("columnname") or metas.get("columntype"):
+        return "column"
+    if dated >= 8 and longest < 400:
+        return "column"
+    if longest >= 200:
+        return "article"
+    if dated >= 5:
+        return "column"
+    return "other"

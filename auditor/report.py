@@ -1,0 +1,94 @@
+"""Reports of a run: the JSON document (the contract of `govaudit audit --json`) and the findings table."""
+from __future__ import annotations
+
+import unicodedata
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+from auditor.models import STATUS_ZH, Status
+from auditor.store.models import Evidence, Run
+
+
+def _ev(e: Evidence) -> dict[str, Any]:
+    return {"kind": e.kind, "path": e.path, "sha256": e.sha256, "size": e.size, "box": e.box, "note": e.note,
+            "text": e.text}
+
+
+def run_document(run: Run, evidence_dir: str) -> dict[str, Any]:
+    pages = []
+    for p in sorted(run.pages, key=lambda p: p.id):
+        shot = next((e for e in p.evidence if e.kind == "screenshot"), None)
+        pages.append({
+            "url": p.url, "final_url": p.final_url, "status": p.http_status,
+            "outcome": "error" if p.error_kind else "audited",
+            "error": p.error, "error_kind": p.error_kind, "kind": p.kind, "title": p.title,
+            "fetched_at": p.fetched_at.isoformat() if p.fetched_at else None, "user_agent": p.user_agent,
+            "attempts": p.attempts, "screenshot": _ev(shot) if shot else None, "details": p.details,
+            "checks": [{"rule": c.rule, "status": c.status, "indicator": c.indicator, "message": c.message,
+                        "value": c.value, "evidence": [_ev(e) for e in c.evidence]}
+                       for c in sorted(p.checks, key=lambda c: c.id)],
+        })
+    return {
+        "run": {"id": run.id, "site_name": run.site_name, "site_code": run.site_code, "status": run.status,
+                "engine": run.engine, "user_agent": run.user_agent,
+                "started_at": run.started_at.isoformat() if run.started_at else None,
+                "finished_at": run.finished_at.isoformat() if run.finished_at else None,
+                "pages_total": run.pages_total, "pages_done": run.pages_done, "pages_failed": run.pages_failed,
+                "evidence_dir": str(Path(evidence_dir).resolve()),
+                "summary": summary(run)},
+        "pages": pages,
+    }
+
+
+def summary(run: Run) -> dict[str, dict[str, int]]:
+    """Per rule, how many pages passed / failed / warned / were not assessable."""
+    out: dict[str, Counter[str]] = {}
+    for p in run.pages:
+        for c in p.checks:
+            out.setdefault(c.rule, Counter())[c.status] += 1
+    return {rule: dict(cnt) for rule, cnt in out.items()}
+
+
+def has_findings(run: Run) -> bool:
+    return any(Status(c.status).is_finding for p in run.pages for c in p.checks)
+
+
+def _w(s: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in s)
+
+
+def _pad(s: str, width: int) -> str:
+    if _w(s) > width:
+        out = ""
+        for ch in s:
+            if _w(out + ch) > width - 1:
+                break
+            out += ch
+        s = out + "…"
+    return s + " " * (width - _w(s))
+
+
+def findings_table(doc: dict[str, Any], show_pass: bool = False) -> str:
+    """A plain-text table: one line per finding (and per page error), Chinese status words."""
+    lines = []
+    head = f"{_pad('页面', 44)} {_pad('规则', 22)} {_pad('结果', 8)} 说明"
+    lines.append(head)
+    lines.append("-" * 110)
+    for p in doc["pages"]:
+        url = p["url"]
+        if p["error"]:
+            lines.append(f"{_pad(url, 44)} {_pad('page.error', 22)} {_pad('错误', 8)} {p['error']}")
+            continue
+        for c in p["checks"]:
+            st = Status(c["status"])
+            if st is Status.PASS and not show_pass:
+                continue
+            lines.append(f"{_pad(url, 44)} {_pad(c['rule'], 22)} {_pad(STATUS_ZH[st], 8)} {c['message']}")
+    run = doc["run"]
+    counts = Counter(c["status"] for p in doc["pages"] for c in p["checks"])
+    lines.append("-" * 110)
+    lines.append(f"页面 {len(doc['pages'])} 个（失败 {sum(1 for p in doc['pages'] if p['error'])} 个）；检查项："
+                 + "，".join(f"{STATUS_ZH[Status(k)]} {counts.get(k.value, 0)}" for k in Status))
+    lines.append(f"证据目录：{run['evidence_dir']}")
+    return "\n".join(lines)

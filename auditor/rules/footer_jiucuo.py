@@ -1,0 +1,68 @@
+"""footer.jiucuo — “我为政府网站找错”入口: a visible, clickable entry to zfwzgl.www.gov.cn/exposure/jiucuo.html
+(rendered by jiucuo.js or static). Legacy hosts (pucha.kaipuyun.cn, 121.43.68.40) are flagged."""
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from auditor.models import CheckResult, PageFacts, SiteProfile, Status
+from auditor.rules._common import all_links, band_evidence, host, link_evidence, query_param, result
+
+RULE = "footer.jiucuo"
+INDICATOR = "“我为政府网站找错”入口"
+OFFICIAL_HOST = "zfwzgl.www.gov.cn"
+LEGACY_HOSTS = {"pucha.kaipuyun.cn", "121.43.68.40"}
+_JIUCUO = re.compile(r"/exposure/jiucuo\.(html|js)|jiucuo\.png", re.I)
+
+
+def entries(facts: PageFacts) -> list[dict[str, Any]]:
+    """Links that open the 找错 page: by href, by an onclick builder, or by the 找错 image they wrap."""
+    out = []
+    for a in all_links(facts):
+        href = a.get("href") or ""
+        if _JIUCUO.search(href) or _JIUCUO.search(a.get("onclick") or "") or \
+                any(_JIUCUO.search(i.get("src") or "") for i in a.get("imgs") or []):
+            out.append(a)
+    return out
+
+
+def entry_site_code(facts: PageFacts) -> str | None:
+    """The site_code the 找错 entry carries (link parameter, or the script's sitecode attribute)."""
+    for a in entries(facts):
+        code = query_param(a.get("href") or "", "site_code")
+        if code:
+            return code.strip()
+        m = re.search(r"site_code=([A-Za-z0-9]+)", a.get("onclick") or "")
+        if m:
+            return m.group(1)
+    for s in facts.probe.get("scripts", []):
+        if s.get("sitecode") and (s.get("id") == "_jiucuo_" or "jiucuo" in (s.get("src") or "")):
+            return s["sitecode"].strip()
+    return None
+
+
+def check(facts: PageFacts, site: SiteProfile) -> CheckResult:
+    found = entries(facts)
+    visible = [a for a in found if a.get("visible")]
+    scripts = [s for s in facts.probe.get("scripts", []) if "jiucuo.js" in (s.get("src") or "")]
+    code = entry_site_code(facts)
+    for a in visible:
+        hosts = {host(a.get("href") or "")} | {host(i.get("src") or "") for i in a.get("imgs") or []}
+        if hosts & LEGACY_HOSTS:
+            return result(RULE, INDICATOR, Status.WARN,
+                          f"找错入口使用旧地址（{', '.join(sorted(hosts & LEGACY_HOSTS))}），应改为 {OFFICIAL_HOST}",
+                          {"href": a["href"], "site_code": code}, [link_evidence(a, "旧地址的找错入口")])
+        return result(RULE, INDICATOR, Status.PASS, "页面显示“我为政府网站找错”入口",
+                      {"href": a["href"], "site_code": code}, [link_evidence(a, "我为政府网站找错入口")])
+    if found:
+        return result(RULE, INDICATOR, Status.FAIL, "找错入口存在于页面代码中但不可见",
+                      {"href": found[0]["href"]}, [link_evidence(found[0], "不可见的找错入口")])
+    if scripts:
+        src = scripts[0]["src"]
+        legacy = host(src) in LEGACY_HOSTS
+        return result(RULE, INDICATOR, Status.FAIL,
+                      "页面引用了找错服务脚本（jiucuo.js），但入口没有显示出来（服务不可达或脚本出错）"
+                      + ("；且脚本使用旧地址" if legacy else ""),
+                      {"script": src, "site_code": code}, [band_evidence(facts, "footer", "底部功能区（入口应出现的位置）")])
+    return result(RULE, INDICATOR, Status.FAIL, "未找到“我为政府网站找错”入口", None,
+                  [band_evidence(facts, "footer", "底部功能区")])

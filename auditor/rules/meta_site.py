@@ -1,0 +1,28 @@
+"""meta.site — 网页标签（网站标签）: SiteName, SiteDomain, SiteIDCode on every page."""
+from __future__ import annotations
+
+import re
+
+from auditor.models import CheckResult, PageFacts, SiteProfile, Status
+from auditor.rules._common import SITE_CODE_RE, result
+from auditor.rules._meta import meta_evidence, required
+
+RULE = "meta.site"
+INDICATOR = "网页标签（网站标签）"
+NAMES = ["SiteName", "SiteDomain", "SiteIDCode"]
+
+
+def check(facts: PageFacts, site: SiteProfile) -> CheckResult:
+    found, missing = required(facts, NAMES)
+    ev = [meta_evidence(found, "网站标签")]
+    if missing:
+        return result(RULE, INDICATOR, Status.FAIL, f"缺少网站标签：{'、'.join(missing)}",
+                      {"found": found, "missing": missing}, ev)
+    problems = []
+    if re.match(r"^[a-z]+://", found["SiteDomain"], re.I) or "/" in found["SiteDomain"].rstrip("/"):
+        problems.append(f"SiteDomain 应为域名而非网址（{found['SiteDomain']}）")
+    if not SITE_CODE_RE.match(found["SiteIDCode"]):
+        problems.append(f"SiteIDCode 格式不正确（{found['SiteIDCode']}）")
+    if problems:
+        return result(RULE, INDICATOR, Status.WARN, "；".join(problems), {"found": found}, ev)
+    return result(RULE, INDICATOR, Status.PASS, "网站标签齐全", {"found": found}, ev)

@@ -1,0 +1,1 @@
+"""Real browsers: Playwright driving Debian's Chromium (default) and Selenium (second engine)."""

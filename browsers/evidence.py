@@ -1,0 +1,102 @@
+"""Evidence files: the full-page screenshot, a crop per finding with the element boxed, the element's HTML.
+
+Files live under the evidence folder and are referenced (relative path + SHA-256) from the database, never
+stored as blobs. Crops are drawn with Pillow from the one full-page screenshot, so no extra browser work.
+"""
+from __future__ import annotations
+
+import hashlib
+import io
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from PIL import Image, ImageDraw
+
+from auditor.models import Box
+
+MARGIN = 60
+MAX_CROP = (1400, 900)
+
+
+@dataclass
+class EvidenceFile:
+    kind: str  # screenshot | crop | html | ocr_crop
+    path: str  # relative to the evidence folder
+    sha256: str
+    size: int
+    box: Box | None = None
+
+
+def sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def safe_name(s: str) -> str:
+    return re.sub(r"[^A-Za-z0-9_.-]+", "_", s)[:80]
+
+
+class EvidenceWriter:
+    """Writes one page's evidence files into <root>/<run>/<page>/."""
+
+    def __init__(self, root: str | Path, run_key: str, page_key: str, screenshot: bytes | None):
+        self.root = Path(root)
+        self.rel = Path(safe_name(run_key)) / safe_name(page_key)
+        (self.root / self.rel).mkdir(parents=True, exist_ok=True)
+        self.png = screenshot
+        self._img: Image.Image | None = None
+        self._n = 0
+
+    def _write(self, name: str, data: bytes, kind: str, box: Box | None = None) -> EvidenceFile:
+        rel = self.rel / name
+        (self.root / rel).write_bytes(data)
+        return EvidenceFile(kind=kind, path=rel.as_posix(), sha256=sha256(data), size=len(data), box=box)
+
+    def screenshot(self) -> EvidenceFile | None:
+        if not self.png:
+            return None
+        return self._write("full.png", self.png, "screenshot")
+
+    def _image(self) -> Image.Image | None:
+        if self._img is None and self.png:
+            self._img = Image.open(io.BytesIO(self.png)).convert("RGB")
+        return self._img
+
+    def region_png(self, box: Box) -> tuple[bytes, tuple[float, float]] | None:
+        """The plain pixels of a region (for OCR), and its top-left offset in page coordinates."""
+        img = self._image()
+        if img is None:
+            return None
+        x0, y0 = max(0, int(box.x)), max(0, int(box.y))
+        x1, y1 = min(img.width, int(box.x + box.w)), min(img.height, int(box.y + box.h))
+        if x1 - x0 < 4 or y1 - y0 < 4:
+            return None
+        buf = io.BytesIO()
+        img.crop((x0, y0, x1, y1)).save(buf, "PNG")
+        return buf.getvalue(), (float(x0), float(y0))
+
+    def crop(self, rule: str, box: Box | None, kind: str = "crop") -> EvidenceFile | None:
+        """A crop around the element with the element boxed in red; None when there is no box or image."""
+        img = self._image()
+        if img is None or box is None or box.w <= 0 or box.h <= 0:
+            return None
+        x0 = max(0, int(box.x - MARGIN))
+        y0 = max(0, int(box.y - MARGIN))
+        x1 = min(img.width, int(box.x + box.w + MARGIN))
+        y1 = min(img.height, int(box.y + box.h + MARGIN))
+        x1, y1 = min(x1, x0 + MAX_CROP[0]), min(y1, y0 + MAX_CROP[1])
+        if x1 - x0 < 4 or y1 - y0 < 4:
+            return None
+        piece = img.crop((x0, y0, x1, y1))
+        draw = ImageDraw.Draw(piece)
+        bx0, by0 = box.x - x0, box.y - y0
+        draw.rectangle([bx0 - 2, by0 - 2, min(bx0 + box.w + 2, piece.width - 1), min(by0 + box.h + 2, piece.height - 1)],
+                       outline=(230, 0, 0), width=3)
+        buf = io.BytesIO()
+        piece.save(buf, "PNG", optimize=False)
+        self._n += 1
+        return self._write(f"{safe_name(rule)}-{self._n}.png", buf.getvalue(), kind, box)
+
+    def html(self, rule: str, snippet: str) -> EvidenceFile:
+        self._n += 1
+        return self._write(f"{safe_name(rule)}-{self._n}.html", snippet.encode("utf-8"), "html")

@@ -1,0 +1,273 @@
+"""Page fetch in real Chromium: one browser per process, a fresh context per page, hard budgets.
+
+The fetch is separate from the rules that read it (as in GSA's site-scanning engine): it returns the probe's
+facts, the full-page screenshot and what happened on the wire; it never judges the page.
+"""
+from __future__ import annotations
+
+import asyncio
+import time
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from auditor.config import Settings
+from auditor.errors import PageError, classify, describe
+from browsers import standins
+from browsers.launch import launch_chromium
+
+PROBE_JS = (Path(__file__).parent / "probe.js").read_text(encoding="utf-8")
+
+
+@dataclass
+class FetchResult:
+    url: str
+    final_url: str = ""
+    status: int | None = None
+    error_kind: PageError | None = None
+    error: str | None = None
+    redirect_chain: list[str] = field(default_factory=list)
+    console_errors: list[str] = field(default_factory=list)
+    failed_requests: list[dict[str, Any]] = field(default_factory=list)
+    mixed_content: list[str] = field(default_factory=list)
+    dialogs: int = 0
+    attempts: int = 1
+    timings: dict[str, float] = field(default_factory=dict)
+    probe: dict[str, Any] | None = None
+    screenshot: bytes | None = None
+    user_agent: str = ""
+    fetched_at: str = ""
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return self.error_kind is None and self.probe is not None
+
+
+class _Abort(Exception):
+    def __init__(self, kind: PageError, detail: str = ""):
+        super().__init__(detail)
+        self.kind = kind
+        self.detail = detail
+
+
+class PageFetcher:
+    """Owns one Chromium; fetch() may be called concurrently (each call gets its own context)."""
+
+    def __init__(self, settings: Settings):
+        self.settings = settings
+        self._pw: Any = None
+        self._pw_cm: Any = None
+        self._browser: Any = None
+        self._lock = asyncio.Lock()
+        self.restarts = 0
+
+    async def __aenter__(self) -> "PageFetcher":
+        await self.start()
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.close()
+
+    async def start(self) -> None:
+        from playwright.async_api import async_playwright
+
+        self._pw_cm = async_playwright()
+        self._pw = await self._pw_cm.__aenter__()
+        await self._launch()
+
+    async def _launch(self) -> None:
+        s = self.settings
+        self._browser = await launch_chromium(self._pw, s.host_map, isolate=s.isolate_network)
+
+    @property
+    def browser(self) -> Any:
+        return self._browser
+
+    async def _ensure_browser(self) -> None:
+        async with self._lock:
+            if self._browser is None or not self._browser.is_connected():
+                try:
+                    if self._browser is not None:
+                        await self._browser.close()
+                except Exception:  # noqa: BLE001 - a dead browser may refuse to close
+                    pass
+                await self._launch()
+                self.restarts += 1
+
+    async def close(self) -> None:
+        try:
+            if self._browser is not None:
+                await self._browser.close()
+        except Exception:  # noqa: BLE001
+            pass
+        if self._pw_cm is not None:
+            await self._pw_cm.__aexit__(None, None, None)
+        self._browser = self._pw = self._pw_cm = None
+
+    async def fetch(self, url: str, *, screenshot: bool = True, probe: bool = True) -> FetchResult:
+        """Fetch and probe one page. A crashed browser is restarted and the page retried once."""
+        result = await self._fetch_once(url, screenshot, probe)
+        if result.error_kind == PageError.BROWSER_CRASHED or (
+                result.error_kind is not None and not self._browser.is_connected()):
+            await self._ensure_browser()
+            retry = await self._fetch_once(url, screenshot, probe)
+            retry.attempts = 2
+            retry.notes.append("浏览器崩溃后已重启并重试")
+            if retry.error_kind == PageError.BROWSER_CRASHED:
+                retry.error = describe(PageError.BROWSER_CRASHED)
+            return retry
+        return result
+
+    async def _fetch_once(self, url: str, want_shot: bool, want_probe: bool) -> FetchResult:
+        s = self.settings
+        res = FetchResult(url=url, user_agent=s.user_agent,
+                          fetched_at=datetime.now(timezone.utc).isoformat(timespec="seconds"))
+        t0 = time.perf_counter()
+        context = None
+        try:
+            await self._ensure_browser()
+            context = await self._browser.new_context(
+                user_agent=s.user_agent, viewport={"width": s.viewport_width, "height": s.viewport_height},
+                accept_downloads=False, locale="zh-CN", service_workers="block", ignore_https_errors=False)
+            if s.standins:
+                await standins.install(context)
+            await asyncio.wait_for(self._drive(context, url, res, want_shot, want_probe), timeout=s.page_budget)
+        except _Abort as exc:
+            res.error_kind, res.error = exc.kind, describe(exc.kind, exc.detail)
+        except asyncio.TimeoutError:
+            kind = PageError.DIALOG_LOOP if res.dialogs > 20 else PageError.BUDGET
+            res.error_kind, res.error = kind, describe(kind, f"{s.page_budget:.0f} 秒")
+        except Exception as exc:  # noqa: BLE001 - every browser failure becomes a page error
+            msg = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+            kind = classify(str(exc))
+            if self._browser is None or not self._browser.is_connected():
+                kind = PageError.BROWSER_CRASHED
+            elif res.dialogs > 20 and kind in (PageError.TIMEOUT, PageError.UNKNOWN):
+                kind = PageError.DIALOG_LOOP
+            res.error_kind, res.error = kind, describe(kind, msg[:300])
+        finally:
+            if context is not None:
+                try:
+                    await asyncio.wait_for(context.close(), timeout=10)
+                except Exception:  # noqa: BLE001 - a hung or crashed context must not hang the run
+                    pass
+            res.timings["total"] = round(time.perf_counter() - t0, 3)
+        if res.error_kind is not None:
+            res.probe = None
+            res.screenshot = None
+        return res
+
+    async def _drive(self, context: Any, url: str, res: FetchResult, want_shot: bool, want_probe: bool) -> None:
+        s = self.settings
+        page = await context.new_page()
+        aborted: list[_Abort] = []
+        received = {"bytes": 0}
+        downloads: list[str] = []
+
+        def on_dialog(dialog: Any) -> None:
+            res.dialogs += 1
+            asyncio.ensure_future(_quiet(dialog.dismiss()))
+
+        def on_console(msg: Any) -> None:
+            if msg.type == "error" and len(res.console_errors) < 50:
+                res.console_errors.append(msg.text[:300])
+
+        def on_failed(req: Any) -> None:
+            if len(res.failed_requests) < 500:
+                res.failed_requests.append({"url": req.url, "error": req.failure or "failed",
+                                            "type": req.resource_type})
+
+        def on_response(resp: Any) -> None:
+            if resp.status >= 400 and len(res.failed_requests) < 500:
+                res.failed_requests.append({"url": resp.url, "status": resp.status,
+                                            "type": resp.request.resource_type})
+            if url.startswith("https:") and resp.url.startswith("http:"):
+                res.mixed_content.append(resp.url)
+
+        page.on("dialog", on_dialog)
+        page.on("console", on_console)
+        page.on("requestfailed", on_failed)
+        page.on("response", on_response)
+        page.on("download", lambda d: downloads.append(d.url))
+
+        # Count bytes as they arrive so a huge or endless page is stopped early, not after it has been read.
+        cdp = await context.new_cdp_session(page)
+        await cdp.send("Network.enable")
+
+        def on_data(ev: dict[str, Any]) -> None:
+            received["bytes"] += int(ev.get("encodedDataLength") or ev.get("dataLength") or 0)
+            if received["bytes"] > s.max_page_bytes and not aborted:
+                aborted.append(_Abort(PageError.TOO_LARGE, f"已接收 {received['bytes'] // 1_000_000} MB"))
+                asyncio.ensure_future(_quiet(page.close()))
+
+        cdp.on("Network.dataReceived", on_data)
+
+        t = time.perf_counter()
+        try:
+            response = await page.goto(url, wait_until="domcontentloaded", timeout=s.nav_timeout * 1000)
+        except Exception as exc:
+            if aborted:
+                raise aborted[0] from None
+            if downloads or "Download is starting" in str(exc):
+                raise _Abort(PageError.DOWNLOAD, downloads[0] if downloads else url) from None
+            raise
+        if aborted:
+            raise aborted[0]
+        if response is None:
+            raise _Abort(PageError.UNKNOWN, "没有收到页面响应")
+        try:
+            await page.wait_for_load_state("load", timeout=s.load_grace * 1000)
+        except Exception:  # noqa: BLE001 - slow third-party resources: audit what rendered
+            if aborted:
+                raise aborted[0] from None
+            res.notes.append(f"页面在 {s.load_grace:.0f} 秒内未触发 load 事件，按已渲染内容检查")
+        res.timings["load"] = round(time.perf_counter() - t, 3)
+        if aborted:
+            raise aborted[0]
+        res.status = response.status
+        res.final_url = page.url
+        chain: list[str] = []
+        req = response.request
+        while req is not None:
+            chain.append(req.url)
+            req = req.redirected_from
+        res.redirect_chain = list(reversed(chain))
+        if response.status >= 400:
+            raise _Abort(PageError.HTTP_ERROR, f"HTTP {response.status}")
+        if want_probe:
+            t = time.perf_counter()
+            facts = await page.evaluate(PROBE_JS, {"maxNodes": s.max_dom_nodes})
+            res.timings["probe"] = round(time.perf_counter() - t, 3)
+            if "tooLarge" in facts:
+                raise _Abort(PageError.DOM_TOO_LARGE, f"{facts['tooLarge']} 个元素")
+            res.probe = facts
+        if want_shot:
+            t = time.perf_counter()
+            res.screenshot = await _full_page_png(page, s.max_screenshot_height)
+            res.timings["screenshot"] = round(time.perf_counter() - t, 3)
+        if aborted:
+            raise aborted[0]
+
+
+async def _full_page_png(page: Any, max_height: int) -> bytes:
+    height = await page.evaluate(
+        "Math.max(document.documentElement.scrollHeight, document.body ? document.body.scrollHeight : 0)")
+    if height > max_height:
+        width = await page.evaluate("document.documentElement.scrollWidth")
+        return await page.screenshot(full_page=True, type="png", animations="disabled",
+                                     clip={"x": 0, "y": 0, "width": width, "height": max_height})
+    return await page.screenshot(full_page=True, type="png", animations="disabled")
+
+
+async def _quiet(awaitable: Any) -> None:
+    try:
+        await awaitable
+    except Exception:  # noqa: BLE001
+        pass
+
+
+def host_of(url: str) -> str:
+    return urlsplit(url).hostname or ""

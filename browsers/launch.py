@@ -1,0 +1,53 @@
+"""Launching Debian's Chromium through Playwright with the flags the project requires."""
+from __future__ import annotations
+
+import os
+from typing import Any
+
+# The real binary; /usr/bin/chromium is a wrapper script that adds flags and noise.
+CHROMIUM_PATH = os.environ.get("GOVAUDIT_CHROMIUM_PATH", "/usr/lib/chromium/chromium")
+
+BASE_FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-dev-shm-usage",
+    "--gaia-url=http://127.0.0.1:9/",
+    "--component-updater=url-source=http://127.0.0.1:9/",
+]
+
+# Tests: nothing resolves except loopback and the hosts a test maps explicitly.
+TEST_RESOLVER_BASE = "MAP * ~NOTFOUND, EXCLUDE localhost, EXCLUDE 127.0.0.1, EXCLUDE ::1"
+
+
+def resolver_rules(host_map: dict[str, str], isolate: bool) -> str | None:
+    """The --host-resolver-rules value: MAP rules for mapped hosts, then (in tests) everything else to NOTFOUND.
+
+    Chromium applies the first matching rule, so the specific MAPs come before the catch-all.
+    """
+    rules = [f"MAP {host} {target}" for host, target in host_map.items()]
+    if isolate:
+        rules.append(TEST_RESOLVER_BASE)
+    return ", ".join(rules) if rules else None
+
+
+def chromium_args(host_map: dict[str, str] | None = None, isolate: bool = False) -> list[str]:
+    args = list(BASE_FLAGS)
+    rules = resolver_rules(host_map or {}, isolate)
+    if rules:
+        args.append(f"--host-resolver-rules={rules}")
+    return args
+
+
+async def launch_chromium(playwright: Any, host_map: dict[str, str] | None = None,
+                          isolate: bool = False, headless: bool = True) -> Any:
+    """Launch Chromium (Playwright async API) and return the Browser."""
+    return await playwright.chromium.launch(
+        executable_path=CHROMIUM_PATH,
+        headless=headless,
+        args=chromium_args(host_map, isolate),
+    )

@@ -1,0 +1,48 @@
+"""The embedded runner: audits a run's pages in this process, a few at a time, in one shared browser."""
+from __future__ import annotations
+
+import asyncio
+import time
+from typing import Callable
+
+from auditor.config import Settings
+from auditor.models import SiteProfile
+from auditor.netpolicy import TargetRefused, check_target
+from auditor.ocr import shared_ocr
+from auditor.store import Store
+from browsers.fetcher import PageFetcher
+from workers.pipeline import PageAuditor, PageOutcome
+
+Progress = Callable[[int, int, PageOutcome], None]
+
+
+async def run_pages(settings: Settings, store: Store, urls: list[str], site: SiteProfile,
+                    progress: Progress | None = None, site_id: int | None = None) -> int:
+    """Audit the URLs as one run; returns the run id. Bad URLs become page errors; the run goes on."""
+    run = store.create_run(site.name, site.code, len(urls), settings.engine, settings.user_agent,
+                           {"urls": urls, "allow_private": settings.allow_private}, site_id=site_id)
+    done = 0
+    ocr = shared_ocr() if settings.ocr else None
+    async with PageFetcher(settings) as fetcher:
+        auditor = PageAuditor(settings, store, fetcher, ocr)
+        sem = asyncio.Semaphore(max(1, settings.concurrency))
+
+        async def one(i: int, raw: str) -> PageOutcome:
+            nonlocal done
+            async with sem:
+                t0 = time.perf_counter()
+                try:
+                    target = check_target(raw, allow_private=settings.allow_private,
+                                          allowlist=settings.private_allowlist, host_map=settings.host_map)
+                    out = await auditor.audit(run.id, target.url, site, i)
+                except TargetRefused as exc:
+                    out = auditor.record_refused(run.id, raw, exc)
+                out.seconds = time.perf_counter() - t0
+                done += 1
+                if progress:
+                    progress(done, len(urls), out)
+                return out
+
+        await asyncio.gather(*(one(i, u) for i, u in enumerate(urls)))
+    store.finish_run(run.id)
+    return run.id

@@ -1,0 +1,124 @@
+"""The page job: fetch in the browser, collect facts once, run the pure rules, write evidence, store.
+
+This is where the rooms meet for one page (browsers/ for the fetch and the evidence files, auditor/ for
+facts, rules, OCR and storage). Both the in-process runner and (later) RQ workers call it.
+"""
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass, field
+from datetime import datetime
+from urllib.parse import urlsplit
+
+from auditor import pagekind
+from auditor.config import Settings
+from auditor.errors import PageError, describe
+from auditor.models import CheckResult, PageFacts, SiteProfile
+from auditor.netpolicy import TargetRefused, check_target
+from auditor.ocr import HeaderOCR
+from auditor.rules import header_site_name, run_rules
+from auditor.store import Store
+from auditor.store.models import Check, Evidence, Page
+from browsers.evidence import EvidenceFile, EvidenceWriter
+from browsers.fetcher import FetchResult, PageFetcher
+
+
+@dataclass
+class PageOutcome:
+    url: str
+    page_id: int
+    error_kind: str | None
+    error: str | None
+    kind: str | None = None
+    checks: list[CheckResult] = field(default_factory=list)
+    seconds: float = 0.0
+
+
+def _ev_row(f: EvidenceFile, note: str | None = None, text: str | None = None) -> Evidence:
+    return Evidence(kind=f.kind, path=f.path, sha256=f.sha256, size=f.size,
+                    box=f.box.as_dict() if f.box else None, note=note, text=text)
+
+
+class PageAuditor:
+    def __init__(self, settings: Settings, store: Store, fetcher: PageFetcher, ocr: HeaderOCR | None):
+        self.settings = settings
+        self.store = store
+        self.fetcher = fetcher
+        self.ocr = ocr
+
+    def record_refused(self, run_id: int, url: str, exc: TargetRefused) -> PageOutcome:
+        page = Page(url=url, error_kind=exc.kind.value, error=str(exc), user_agent=self.settings.user_agent)
+        pid = self.store.save_page(run_id, page, [], [])
+        return PageOutcome(url, pid, exc.kind.value, str(exc))
+
+    async def audit(self, run_id: int, url: str, site: SiteProfile, index: int) -> PageOutcome:
+        s = self.settings
+        fetch = await self.fetcher.fetch(url)
+        if fetch.ok and not s.allow_private:
+            # The page may have redirected somewhere the auditor must not go; judge every hop.
+            for hop in fetch.redirect_chain[1:]:
+                try:
+                    check_target(hop, allow_private=False, allowlist=s.private_allowlist, host_map=s.host_map)
+                except TargetRefused as exc:
+                    fetch.error_kind, fetch.error = exc.kind, describe(exc.kind, f"重定向到 {hop}")
+                    fetch.probe = fetch.screenshot = None
+                    break
+        page = Page(url=url, final_url=fetch.final_url or None, http_status=fetch.status,
+                    error_kind=fetch.error_kind.value if fetch.error_kind else None, error=fetch.error,
+                    attempts=fetch.attempts, user_agent=fetch.user_agent,
+                    fetched_at=datetime.fromisoformat(fetch.fetched_at),
+                    details=_details(fetch))
+        if not fetch.ok:
+            pid = await asyncio.to_thread(self.store.save_page, run_id, page, [], [])
+            return PageOutcome(url, pid, page.error_kind, page.error, seconds=fetch.timings.get("total", 0))
+        assert fetch.probe is not None
+        facts = PageFacts(url=url, final_url=fetch.final_url, status=fetch.status, probe=fetch.probe,
+                          failed_requests=fetch.failed_requests, mixed_content=fetch.mixed_content)
+        kind = pagekind.classify(facts)
+        page.kind, page.title = kind, (fetch.probe.get("title") or "")[:500]
+        writer = EvidenceWriter(s.evidence_dir, f"run-{run_id}", f"page-{index:04d}-{urlsplit(url).path}",
+                                fetch.screenshot)
+        checks, rows, page_rows = await asyncio.to_thread(self._judge, facts, site, kind, writer)
+        pid = await asyncio.to_thread(self.store.save_page, run_id, page, rows, page_rows)
+        return PageOutcome(url, pid, None, None, kind, checks, fetch.timings.get("total", 0))
+
+    def _judge(self, facts: PageFacts, site: SiteProfile, kind: str, writer: EvidenceWriter
+               ) -> tuple[list[CheckResult], list[tuple[Check, list[Evidence]]], list[Evidence]]:
+        """OCR when the DOM cannot prove the name, the rules, then evidence files (CPU work, off the loop)."""
+        header_box = None
+        if self.ocr is not None and self.settings.ocr and not header_site_name.dom_proves(facts, site):
+            from auditor.models import Box
+
+            header_box = Box.of(facts.probe.get("header", {}).get("box"))
+            region = writer.region_png(header_box) if header_box else None
+            facts.header_ocr = self.ocr.read_png(region[0], region[1]) if region else []
+            facts.header_ocr_box = header_box
+        checks = run_rules(facts, site, kind)
+        page_rows: list[Evidence] = []
+        shot = writer.screenshot()
+        if shot:
+            page_rows.append(_ev_row(shot, "整页截图"))
+        rows: list[tuple[Check, list[Evidence]]] = []
+        for c in checks:
+            evs: list[Evidence] = []
+            for ref in c.evidence:
+                crop = writer.crop(c.rule, ref.box, "ocr_crop" if ref.kind == "ocr" else "crop")
+                if crop:
+                    evs.append(_ev_row(crop, ref.note, ref.text))
+                if ref.html:
+                    evs.append(_ev_row(writer.html(c.rule, ref.html), ref.note, ref.text))
+                if not crop and not ref.html:
+                    evs.append(Evidence(kind=ref.kind, note=ref.note, text=ref.text,
+                                        box=ref.box.as_dict() if ref.box else None))
+            rows.append((Check(rule=c.rule, status=c.status.value, indicator=c.indicator, message=c.message,
+                               value=c.value), evs))
+        return checks, rows, page_rows
+
+
+def _details(fetch: FetchResult) -> dict:
+    return {"redirect_chain": fetch.redirect_chain, "console_errors": fetch.console_errors,
+            "failed_requests": fetch.failed_requests[:100], "timings": fetch.timings, "dialogs": fetch.dialogs,
+            "notes": fetch.notes, "mixed_content": fetch.mixed_content[:50]}
+
+
+__all__ = ["PageAuditor", "PageOutcome", "PageError"]
