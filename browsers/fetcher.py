@@ -181,6 +181,11 @@ class PageFetcher:
                                             "type": req.resource_type})
 
         def on_response(resp: Any) -> None:
+            # A declared size over the cap stops the page before the body is read at all.
+            length = resp.headers.get("content-length")
+            if length and length.isdigit() and int(length) > s.max_page_bytes and not aborted:
+                aborted.append(_Abort(PageError.TOO_LARGE, f"{resp.url} 声明大小 {int(length) // 1_000_000} MB"))
+                asyncio.ensure_future(_quiet(page.close()))
             if resp.status >= 400 and len(res.failed_requests) < 500:
                 res.failed_requests.append({"url": resp.url, "status": resp.status,
                                             "type": resp.request.resource_type})

@@ -119,6 +119,11 @@ def header_images_failed(facts: PageFacts) -> list[str]:
     return out
 
 
+def hidden_name(reasons: list[str]) -> bool:
+    """The name is in the DOM but a person cannot see it (e.g. white on white after a background failed)."""
+    return any("肉眼无法看到" in r for r in reasons)
+
+
 def check(facts: PageFacts, site: SiteProfile) -> CheckResult:
     evidence, reasons, _ = _dom_match(facts, site)
     if evidence is not None:
@@ -141,7 +146,7 @@ def check(facts: PageFacts, site: SiteProfile) -> CheckResult:
         return result(RULE, INDICATOR, Status.NOT_ASSESSABLE, "页面代码无法证明头部显示网站名称，且未进行图像文字识别",
                       {"reasons": reasons}, [region])
     ocr_text = _squash("".join(line.text for line in ocr))[:200]
-    if broken:
+    if broken and not hidden_name(reasons):
         return result(RULE, INDICATOR, Status.NOT_ASSESSABLE,
                       f"头部有 {len(broken)} 个图片未能加载，无法判断是否显示网站名称",
                       {"failed_images": broken[:10], "ocr_text": ocr_text}, [region])

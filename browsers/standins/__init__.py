@@ -49,6 +49,9 @@ async def install(context: Any) -> None:
     """Route the national services' hosts of a Playwright BrowserContext to the stand-ins."""
 
     async def handle(route: Any) -> None:
+        if "/__offline__/" in route.request.url:  # simulates the national service being unreachable
+            await route.abort("connectionrefused")
+            return
         hit = standin_for(route.request.url)
         if hit is None:
             await route.fulfill(status=404, body=b"", content_type="text/plain")

@@ -1,0 +1,65 @@
+"""The bundled sample 政府网站 (示范市人民政府, fictional): static pages, a tiny server and the ground truth.
+
+It is the demo site and a test fixture. The good pages pass every page rule except ``site.https`` (plain
+http); the pages under ``/variants/`` each break one rule (see ``truth.json``). Tests serve it on 127.0.0.1
+and map the host www.shifan.gov.cn to it in the browser. Only the stdlib is imported here.
+
+    python -m auditor.sample_site [--port N]
+"""
+from __future__ import annotations
+
+import functools
+import json
+import threading
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).parent
+WWW = HERE / "www"
+TRUTH = HERE / "truth.json"
+
+SITE: dict[str, str] = {"name": "示范市人民政府", "host": "www.shifan.gov.cn", "code": "3399000001"}
+
+
+class _Handler(SimpleHTTPRequestHandler):
+    """Static files from www/, quiet, with explicit UTF-8 content types."""
+
+    extensions_map = {
+        **SimpleHTTPRequestHandler.extensions_map,
+        ".html": "text/html; charset=utf-8",
+        ".htm": "text/html; charset=utf-8",
+        ".css": "text/css; charset=utf-8",
+        ".js": "application/javascript; charset=utf-8",
+        ".json": "application/json",
+        ".png": "image/png",
+    }
+
+    def end_headers(self) -> None:
+        self.send_header("Cache-Control", "no-cache")
+        super().end_headers()
+
+    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - stdlib signature
+        pass
+
+
+def _handler() -> Any:
+    return functools.partial(_Handler, directory=str(WWW))
+
+
+def serve(host: str = "127.0.0.1", port: int = 0) -> tuple[ThreadingHTTPServer, str]:
+    """Serve www/ from a daemon thread; return the server and its base URL ("http://127.0.0.1:PORT").
+
+    Stop it with ``server.shutdown(); server.server_close()``.
+    """
+    server = ThreadingHTTPServer((host, port), _handler())
+    server.daemon_threads = True
+    thread = threading.Thread(target=server.serve_forever, name="sample-site", daemon=True)
+    thread.start()
+    bound_host, bound_port = server.server_address[:2]
+    return server, f"http://{bound_host}:{bound_port}"
+
+
+def truth() -> dict[str, Any]:
+    """The ground truth: the site settings and, per page path, its kind, what it breaks and each rule's status."""
+    return json.loads(TRUTH.read_text(encoding="utf-8"))

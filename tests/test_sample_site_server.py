@@ -1,0 +1,106 @@
+"""The bundled sample site: the server answers, and truth.json matches the files and the rules contract."""
+from __future__ import annotations
+
+import re
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from auditor import sample_site
+
+REPO = Path(__file__).resolve().parents[1]
+RULES_MD = REPO / "docs" / "rules.md"
+STATUSES = {"pass", "fail", "warn", "not_assessable", "skip"}
+KINDS = {"home", "column", "article"}
+
+
+def rule_ids() -> list[str]:
+    """Rule ids from the first column of the rules table in docs/rules.md."""
+    ids = re.findall(r"^\|\s*`([a-z_]+\.[a-z_]+)`\s*\|", RULES_MD.read_text(encoding="utf-8"), re.M)
+    assert ids, "no rule ids found in docs/rules.md"
+    return ids
+
+
+@pytest.fixture(scope="module")
+def base_url():
+    server, base = sample_site.serve()
+    yield base
+    server.shutdown()
+    server.server_close()
+
+
+def fetch(url: str) -> tuple[int, str, bytes]:
+    try:
+        with urllib.request.urlopen(url, timeout=10) as r:
+            return r.status, r.headers.get("Content-Type", ""), r.read()
+    except urllib.error.HTTPError as e:
+        return e.code, e.headers.get("Content-Type", ""), b""
+
+
+def test_serve_returns_base_url(base_url):
+    assert re.fullmatch(r"http://127\.0\.0\.1:\d+", base_url)
+
+
+@pytest.mark.parametrize("path", ["/", "/index.html", "/zwgk/gzdt/index.html", "/variants/footer-absent.html"])
+def test_pages_served_as_utf8_html(base_url, path):
+    status, ctype, body = fetch(base_url + path)
+    assert status == 200
+    assert ctype == "text/html; charset=utf-8"
+    text = body.decode("utf-8")
+    assert '<meta name="SiteName" content="示范市人民政府">' in text
+
+
+def test_root_serves_home(base_url):
+    assert fetch(base_url + "/")[2] == fetch(base_url + "/index.html")[2]
+
+
+def test_assets_and_404(base_url):
+    status, ctype, body = fetch(base_url + "/images/banner.png")
+    assert status == 200 and ctype == "image/png" and body[:8] == b"\x89PNG\r\n\x1a\n"
+    assert fetch(base_url + "/css/style.css")[0] == 200
+    assert fetch(base_url + "/images/banner-2026.png")[0] == 404  # the header-image-broken variant relies on it
+
+
+def test_site_settings():
+    t = sample_site.truth()
+    assert t["site"] == sample_site.SITE == {"name": "示范市人民政府", "host": "www.shifan.gov.cn", "code": "3399000001"}
+
+
+def test_truth_lists_exactly_the_html_files():
+    www = sample_site.WWW
+    on_disk = {"/" + p.relative_to(www).as_posix() for p in www.rglob("*.html")}
+    listed = set(sample_site.truth()["pages"])
+    assert listed == on_disk
+
+
+def test_truth_expects_every_rule_per_page():
+    ids = rule_ids()
+    for path, page in sample_site.truth()["pages"].items():
+        assert page["kind"] in KINDS, path
+        assert set(page["expect"]) == set(ids), path
+        assert set(page["expect"].values()) <= STATUSES, path
+        if page["kind"] == "home":
+            assert page["expect"]["meta.column"] == page["expect"]["meta.article"] == "skip", path
+        if page["kind"] == "column":
+            assert page["expect"]["meta.article"] == "skip", path
+        if page["kind"] == "article":
+            assert "skip" not in page["expect"].values(), path
+        assert page["breaks"] is None or all(r in ids for r in page["breaks"]), path
+
+
+def test_good_pages_pass_all_but_https():
+    pages = sample_site.truth()["pages"]
+    good = [p for p, v in pages.items() if v["breaks"] is None]
+    assert len([p for p in good if pages[p]["kind"] == "article"]) >= 24
+    for path in good:
+        bad = {r: s for r, s in pages[path]["expect"].items() if s not in ("pass", "skip") and r != "site.https"}
+        assert not bad, (path, bad)
+
+
+def test_www_is_small():
+    www = sample_site.WWW
+    assert sum(p.stat().st_size for p in www.rglob("*") if p.is_file()) < 1_500_000
+    for png in www.rglob("*.png"):
+        assert png.stat().st_size < 60_000, png
