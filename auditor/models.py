@@ -89,7 +89,17 @@ class PageFacts:
 
     @property
     def failed_urls(self) -> set[str]:
-        return {r["url"] for r in self.failed_requests}
+        """URLs whose request failed, in both schemes: a page with upgrade-insecure-requests asks for the
+        https form of the http URL its markup names."""
+        out = set()
+        for r in self.failed_requests:
+            u = r["url"]
+            out.add(u)
+            if u.startswith("https://"):
+                out.add("http://" + u[len("https://"):])
+            elif u.startswith("http://"):
+                out.add("https://" + u[len("http://"):])
+        return out
 
     def metas(self) -> dict[str, str]:
         """Meta tags by name, case-insensitively keyed (SiteName and sitename are the same tag)."""

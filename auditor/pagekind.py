@@ -15,10 +15,12 @@ def classify(facts: PageFacts) -> str:
     if metas.get("articletitle") or metas.get("pubdate"):
         return "article"
     path = urlsplit(facts.final_url or facts.url).path
-    if _HOME_PATH.match(path):
-        return "home"
     hints = facts.probe.get("hints", {})
     dated, longest = hints.get("datedItems", 0), hints.get("longestBlock", 0)
+    # A content page saved or served as index.html is still a content page: a long body and no news lists.
+    article_like = longest >= 400 and dated < 5
+    if _HOME_PATH.match(path) and not article_like:
+        return "home"
     if metas.get("columnname") or metas.get("columntype"):
         return "column"
     if dated >= 8 and longest < 400:

@@ -8,8 +8,9 @@ from urllib.parse import parse_qs, urlsplit
 
 from auditor.models import Box, CheckResult, EvidenceRef, PageFacts, Status
 
-# Province abbreviations used in ICP and 公安 registration numbers.
-PROVINCES = "京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼"
+# Province abbreviations used in ICP and 公安 registration numbers, with the alternative forms some provinces
+# use (滇 for 云南, 蜀 for 四川, 黔 for 贵州, 陇 for 甘肃, 秦 for 陕西).
+PROVINCES = "京津沪渝冀豫云滇辽黑湘皖鲁新苏浙赣鄂桂甘陇晋蒙陕秦吉闽贵黔粤青藏川蜀宁琼港澳"
 SITE_CODE_RE = re.compile(r"^(\d{10}|bm\d{8})$")
 
 

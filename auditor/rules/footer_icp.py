@@ -9,7 +9,10 @@ from auditor.rules._registration import check_registration
 
 RULE = "footer.icp"
 INDICATOR = "ICP备案编号"
-STRICT = re.compile(rf"[{PROVINCES}]\s*ICP\s*备\s*\d{{6,10}}\s*号(?:\s*[-－]\s*\d+)?", re.I)
+# Tolerates the small slips seen on real footers (a colon after 备, 号 missing or after the -N suffix): the
+# number is still recognisable, which is what the inspection asks.
+STRICT = re.compile(rf"[{PROVINCES}]\s*ICP\s*备\s*[:：]?\s*\d{{6,10}}(?:\s*[-－]\s*\d+)?\s*号?(?:\s*[-－]\s*\d+)?",
+                    re.I)
 LOOSE = re.compile(r"ICP\s*[备证][^\n]{0,20}", re.I)
 REGISTRY = {"beian.miit.gov.cn"}
 

@@ -41,19 +41,39 @@ def entry_site_code(facts: PageFacts) -> str | None:
     return None
 
 
+_URL = re.compile(r"""(?:https?:)?//[^\s'"()+]+""")
+
+
+def targets(link: dict[str, Any]) -> list[str]:
+    """Where the entry leads: its http(s) href and any URL its onclick opens."""
+    out = []
+    href = link.get("href") or ""
+    if href.startswith(("http://", "https://")) and _JIUCUO.search(href):
+        out.append(href)
+    out += [u if u.startswith("http") else "https:" + u for u in _URL.findall(link.get("onclick") or "")]
+    return out
+
+
 def check(facts: PageFacts, site: SiteProfile) -> CheckResult:
     found = entries(facts)
     visible = [a for a in found if a.get("visible")]
     scripts = [s for s in facts.probe.get("scripts", []) if "jiucuo.js" in (s.get("src") or "")]
     code = entry_site_code(facts)
     for a in visible:
-        hosts = {host(a.get("href") or "")} | {host(i.get("src") or "") for i in a.get("imgs") or []}
+        dest = targets(a)
+        hosts = {host(u) for u in dest} | {host(i.get("src") or "") for i in a.get("imgs") or []}
+        value = {"href": a["href"], "targets": dest, "site_code": code}
         if hosts & LEGACY_HOSTS:
             return result(RULE, INDICATOR, Status.WARN,
                           f"找错入口使用旧地址（{', '.join(sorted(hosts & LEGACY_HOSTS))}），应改为 {OFFICIAL_HOST}",
-                          {"href": a["href"], "site_code": code}, [link_evidence(a, "旧地址的找错入口")])
-        return result(RULE, INDICATOR, Status.PASS, "页面显示“我为政府网站找错”入口",
-                      {"href": a["href"], "site_code": code}, [link_evidence(a, "我为政府网站找错入口")])
+                          value, [link_evidence(a, "旧地址的找错入口")])
+        if dest and OFFICIAL_HOST not in {host(u) for u in dest}:
+            return result(RULE, INDICATOR, Status.WARN,
+                          f"找错入口没有打开国家政务服务平台的找错页面（指向 {host(dest[0])}），应链接到 {OFFICIAL_HOST}",
+                          value, [link_evidence(a, "指向非官方地址的找错入口")])
+        how = "" if dest else "（入口由页面脚本打开）"
+        return result(RULE, INDICATOR, Status.PASS, f"页面显示“我为政府网站找错”入口{how}",
+                      value, [link_evidence(a, "我为政府网站找错入口")])
     if found:
         return result(RULE, INDICATOR, Status.FAIL, "找错入口存在于页面代码中但不可见",
                       {"href": found[0]["href"]}, [link_evidence(found[0], "不可见的找错入口")])

@@ -10,7 +10,7 @@ from auditor.rules._registration import check_registration
 
 RULE = "footer.police_record"
 INDICATOR = "公安机关备案标识"
-STRICT = re.compile(rf"[{PROVINCES}]\s*公\s*网\s*安\s*备\s*[:：]?\s*\d{{14}}\s*号?")
+STRICT = re.compile(rf"[{PROVINCES}]\s*公\s*网\s*安\s*备\s*号?\s*[:：]?\s*\d{{14}}\s*号?")
 LOOSE = re.compile(r"公\s*网\s*安\s*备[^\n]{0,24}")
 REGISTRY = {"beian.mps.gov.cn", "www.beian.gov.cn", "beian.gov.cn"}
 
