@@ -4,6 +4,7 @@ from __future__ import annotations
 import unicodedata
 from collections import Counter
 from pathlib import Path
+from urllib.parse import urlsplit
 from typing import Any
 
 from auditor.models import STATUS_ZH, Status
@@ -75,8 +76,22 @@ def findings_table(doc: dict[str, Any], show_pass: bool = False) -> str:
     head = f"{_pad('页面', 44)} {_pad('规则', 22)} {_pad('结果', 8)} 说明"
     lines.append(head)
     lines.append("-" * 110)
+    # Site-wide rules (site.*) give the same answer on every page of a host: print them once per host.
+    site_wide: dict[tuple[str, str, str], int] = {}
+    for p in doc["pages"]:
+        for c in p["checks"]:
+            if c["rule"].startswith("site.") and c["status"] != "pass":
+                key = (urlsplit(p["url"]).netloc, c["rule"], c["message"])
+                site_wide[key] = site_wide.get(key, 0) + 1
+    hosts = {urlsplit(p["url"]).netloc for p in doc["pages"]}
+    one_host = len(hosts) == 1
+    if one_host:
+        lines.insert(0, f"网站：{doc['run'].get('site_name', '')}  {next(iter(hosts))}")
     for p in doc["pages"]:
         url = p["url"]
+        if one_host:
+            parts = urlsplit(url)
+            url = parts.path + (f"?{parts.query}" if parts.query else "")
         if p["error"]:
             lines.append(f"{_pad(url, 44)} {_pad('page.error', 22)} {_pad('错误', 8)} {p['error']}")
             continue
@@ -84,7 +99,14 @@ def findings_table(doc: dict[str, Any], show_pass: bool = False) -> str:
             st = Status(c["status"])
             if st is Status.PASS and not show_pass:
                 continue
-            lines.append(f"{_pad(url, 44)} {_pad(c['rule'], 22)} {_pad(STATUS_ZH[st], 8)} {c['message']}")
+            msg = c["message"]
+            if c["rule"].startswith("site.") and st is not Status.PASS:
+                key = (urlsplit(p["url"]).netloc, c["rule"], c["message"])
+                if site_wide.get(key, 0) <= 0:
+                    continue
+                msg = f"{msg}（本站 {site_wide[key]} 个页面相同）" if site_wide[key] > 1 else msg
+                site_wide[key] = 0
+            lines.append(f"{_pad(url, 44)} {_pad(c['rule'], 22)} {_pad(STATUS_ZH[st], 8)} {msg}")
     run = doc["run"]
     counts = Counter(c["status"] for p in doc["pages"] for c in p["checks"])
     lines.append("-" * 110)
