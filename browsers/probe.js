@@ -176,6 +176,37 @@
     longestBlock = Math.max(longestBlock, own);
   }
 
+  // --- navigation (一级栏目): links inside nav/menu blocks near the top of the page ---
+  const NAV_RE = /(^|[-_\s])(nav|menu|daohang|dh|lanmu)/i;
+  const navLinks = [];
+  const seenNav = new Set();
+  for (const el of document.querySelectorAll("nav, [id], [class], [role=navigation]")) {
+    const idc = (el.id || "") + " " + (typeof el.className === "string" ? el.className : "");
+    if (el.tagName !== "NAV" && el.getAttribute("role") !== "navigation" && !NAV_RE.test(idc)) continue;
+    const b = box(el.getBoundingClientRect());
+    if (b.y > 900 || !visible(el)) continue;
+    for (const a of el.querySelectorAll("a[href]")) {
+      if (seenNav.has(a) || !visible(a)) continue;
+      seenNav.add(a);
+      navLinks.push({ href: abs(a.getAttribute("href")), text: (a.innerText || "").replace(/\s+/g, " ").trim().slice(0, 60), box: box(a.getBoundingClientRect()) });
+      if (navLinks.length >= 200) break;
+    }
+  }
+
+  // --- dated list items (栏目 lists): an item with a link and a date, as shown on the page ---
+  const LIST_DATE = /((?:19|20)\d{2}\s*[-./年]\s*\d{1,2}\s*[-./月]\s*\d{1,2}\s*日?|\b\d{1,2}[-/]\d{1,2}\b|\d{1,2}月\d{1,2}日)/;
+  const listItems = [];
+  for (const li of document.querySelectorAll("li, tr, dd, dl")) {
+    if (listItems.length >= 600) break;
+    const a = li.querySelector("a[href]");
+    if (!a || li.querySelectorAll("a[href]").length > 3 || !visible(li)) continue;
+    const txt = (li.innerText || "").replace(/\s+/g, " ").trim();
+    if (!txt || txt.length > 300) continue;
+    const m = txt.match(LIST_DATE);
+    listItems.push({ text: txt.slice(0, 200), href: abs(a.getAttribute("href")), title: (a.getAttribute("title") || a.innerText || "").trim().slice(0, 120),
+      date: m ? m[1] : null, box: box(li.getBoundingClientRect()), inHeader: box(li.getBoundingClientRect()).y < headerBottom });
+  }
+
   const headerTexts = texts.filter((x) => inHeader(x.b)).slice(0, 400).map(textItem);
   const footerTexts = texts.filter((x) => inFooter(x.b)).slice(0, 800).map(textItem);
   return {
@@ -185,7 +216,7 @@
       images: images.filter((i) => inHeader(i.box)), bgImages: bgImagesIn(inHeader) },
     footer: { box: { x: 0, y: footerTop, w: docW, h: docH - footerTop }, texts: footerTexts,
       links: links.filter((l) => inFooter(l.box)), images: images.filter((i) => inFooter(i.box)) },
-    links, images, scripts,
+    links, images, scripts, nav: navLinks, listItems,
     text: texts.map((x) => x.t).join("\n"),
     placeholders: { ideConac: placeholder(document.getElementById("_ideConac")), spanJiucuo: placeholder(document.getElementById("_span_jiucuo")) },
     hints: { datedItems, h1: [...document.querySelectorAll("h1")].map((h) => h.innerText.trim()).filter(Boolean).slice(0, 5), longestBlock,

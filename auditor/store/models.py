@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from typing import Any
 
-from sqlalchemy import JSON, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 
@@ -30,9 +30,11 @@ class Site(Base):
 
 
 class Run(Base):
-    """检查批次: one audit run over some pages of a site."""
+    """检查批次: one audit run over some pages of a site (kind "pages") or a whole site (kind "site")."""
     __tablename__ = "runs"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20), default="pages", server_default="pages")
+    site_url: Mapped[str | None] = mapped_column(String(1000))
     site_id: Mapped[int | None] = mapped_column(ForeignKey("sites.id", ondelete="SET NULL"))
     site_name: Mapped[str] = mapped_column(String(200))
     site_code: Mapped[str | None] = mapped_column(String(20))
@@ -47,6 +49,8 @@ class Run(Base):
     finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     site: Mapped[Site | None] = relationship(back_populates="runs")
     pages: Mapped[list["Page"]] = relationship(back_populates="run", cascade="all, delete-orphan")
+    site_checks: Mapped[list["SiteCheck"]] = relationship(back_populates="run", cascade="all, delete-orphan")
+    links: Mapped[list["LinkResult"]] = relationship(back_populates="run", cascade="all, delete-orphan")
 
 
 class Page(Base):
@@ -101,3 +105,56 @@ class Evidence(Base):
     text: Mapped[str | None] = mapped_column(Text)
     page: Mapped[Page] = relationship(back_populates="evidence")
     check: Mapped[Check | None] = relationship(back_populates="evidence")
+
+
+class SiteCheck(Base):
+    """A site-level result of a run (栏目更新, 可用性 summary, 单项否决 verdicts, per-rule page counts)."""
+    __tablename__ = "site_checks"
+    __table_args__ = (UniqueConstraint("run_id", "rule", "subject", name="uq_site_checks_run_rule_subject"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    run_id: Mapped[int] = mapped_column(ForeignKey("runs.id", ondelete="CASCADE"), index=True)
+    rule: Mapped[str] = mapped_column(String(60))
+    subject: Mapped[str] = mapped_column(String(500), default="")  # e.g. the column's URL; "" for the site
+    status: Mapped[str] = mapped_column(String(20))
+    indicator: Mapped[str] = mapped_column(String(100))
+    message: Mapped[str] = mapped_column(Text)
+    value: Mapped[Any] = mapped_column(JSON, nullable=True)
+    run: Mapped[Run] = relationship(back_populates="site_checks")
+
+
+class LinkResult(Base):
+    """One link, image or attachment checked over HTTP in a run (deduplicated by URL)."""
+    __tablename__ = "link_results"
+    __table_args__ = (UniqueConstraint("run_id", "url", name="uq_link_results_run_url"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    run_id: Mapped[int] = mapped_column(ForeignKey("runs.id", ondelete="CASCADE"), index=True)
+    url: Mapped[str] = mapped_column(String(2000))
+    host: Mapped[str] = mapped_column(String(300))
+    external: Mapped[bool] = mapped_column(default=False)
+    on_home: Mapped[bool] = mapped_column(default=False)
+    kind: Mapped[str] = mapped_column(String(20))  # link | image | attachment
+    klass: Mapped[str] = mapped_column(String(20))  # ok | broken | suspect | unassessable
+    http_status: Mapped[int | None] = mapped_column(Integer)
+    reason: Mapped[str | None] = mapped_column(Text)
+    attempts: Mapped[int] = mapped_column(Integer, default=1)
+    elapsed_ms: Mapped[int | None] = mapped_column(Integer)
+    exchange: Mapped[Any] = mapped_column(JSON, nullable=True)  # request/response lines and headers
+    found_on: Mapped[Any] = mapped_column(JSON, nullable=True)  # pages (url) where the link appears
+    checked_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    run: Mapped[Run] = relationship(back_populates="links")
+
+
+class AvailabilityProbe(Base):
+    """One probe of a site's home page (站点无法访问 monitoring); unique per site and scheduled slot, so a
+    restarted monitor neither loses nor double-counts probes."""
+    __tablename__ = "availability_probes"
+    __table_args__ = (UniqueConstraint("site_url", "slot", name="uq_probes_site_slot"),
+                      Index("ix_probes_site_time", "site_url", "probed_at"))
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    site_url: Mapped[str] = mapped_column(String(1000))
+    slot: Mapped[int] = mapped_column(BigInteger)  # scheduled slot number (epoch seconds // interval)
+    probed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    ok: Mapped[bool] = mapped_column()
+    elapsed_ms: Mapped[int | None] = mapped_column(Integer)
+    http_status: Mapped[int | None] = mapped_column(Integer)
+    error: Mapped[str | None] = mapped_column(Text)
