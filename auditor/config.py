@@ -49,6 +49,14 @@ class Settings:
     # OCR of the header band when the DOM cannot prove the site name.
     ocr: bool = True
     engine: str = "playwright"
+    # Site audits: page budget, sampling per URL template, politeness per host.
+    max_pages: int = 100
+    per_template: int = 5
+    per_host: int = 2
+    crawl_delay: float = 0.2
+    # Link availability checks.
+    link_timeout: float = 10.0
+    link_retries: int = 2
 
     def replace(self, **changes: Any) -> "Settings":
         return dataclasses.replace(self, **changes)

@@ -32,6 +32,8 @@ class PageOutcome:
     kind: str | None = None
     checks: list[CheckResult] = field(default_factory=list)
     seconds: float = 0.0
+    facts: PageFacts | None = None  # kept for site audits (links, navigation, lists); not stored
+    evidence_keys: tuple[str, str] | None = None  # (run key, page key) of the page's evidence folder
 
 
 def _ev_row(f: EvidenceFile, note: str | None = None, text: str | None = None) -> Evidence:
@@ -76,11 +78,11 @@ class PageAuditor:
                           failed_requests=fetch.failed_requests, mixed_content=fetch.mixed_content)
         kind = pagekind.classify(facts)
         page.kind, page.title = kind, (fetch.probe.get("title") or "")[:500]
-        writer = EvidenceWriter(s.evidence_dir, f"run-{run_id}", f"page-{index:04d}-{urlsplit(url).path}",
-                                fetch.screenshot)
+        keys = (f"run-{run_id}", f"page-{index:04d}-{urlsplit(url).path}")
+        writer = EvidenceWriter(s.evidence_dir, keys[0], keys[1], fetch.screenshot)
         checks, rows, page_rows = await asyncio.to_thread(self._judge, facts, site, kind, writer)
         pid = await asyncio.to_thread(self.store.save_page, run_id, page, rows, page_rows)
-        return PageOutcome(url, pid, None, None, kind, checks, fetch.timings.get("total", 0))
+        return PageOutcome(url, pid, None, None, kind, checks, fetch.timings.get("total", 0), facts, keys)
 
     def _judge(self, facts: PageFacts, site: SiteProfile, kind: str, writer: EvidenceWriter
                ) -> tuple[list[CheckResult], list[tuple[Check, list[Evidence]]], list[Evidence]]:
@@ -98,21 +100,26 @@ class PageAuditor:
         shot = writer.screenshot()
         if shot:
             page_rows.append(_ev_row(shot, "整页截图"))
-        rows: list[tuple[Check, list[Evidence]]] = []
-        for c in checks:
-            evs: list[Evidence] = []
-            for ref in c.evidence:
-                crop = writer.crop(c.rule, ref.box, "ocr_crop" if ref.kind == "ocr" else "crop")
-                if crop:
-                    evs.append(_ev_row(crop, ref.note, ref.text))
-                if ref.html:
-                    evs.append(_ev_row(writer.html(c.rule, ref.html), ref.note, ref.text))
-                if not crop and not ref.html:
-                    evs.append(Evidence(kind=ref.kind, note=ref.note, text=ref.text,
-                                        box=ref.box.as_dict() if ref.box else None))
-            rows.append((Check(rule=c.rule, status=c.status.value, indicator=c.indicator, message=c.message,
-                               value=c.value), evs))
-        return checks, rows, page_rows
+        return checks, check_rows(checks, writer), page_rows
+
+
+def check_rows(checks: list[CheckResult], writer: EvidenceWriter) -> list[tuple[Check, list[Evidence]]]:
+    """Database rows for checks, with their evidence files written (crops boxed, HTML snippets)."""
+    rows: list[tuple[Check, list[Evidence]]] = []
+    for c in checks:
+        evs: list[Evidence] = []
+        for ref in c.evidence:
+            crop = writer.crop(c.rule, ref.box, "ocr_crop" if ref.kind == "ocr" else "crop")
+            if crop:
+                evs.append(_ev_row(crop, ref.note, ref.text))
+            if ref.html:
+                evs.append(_ev_row(writer.html(c.rule, ref.html), ref.note, ref.text))
+            if not crop and not ref.html:
+                evs.append(Evidence(kind=ref.kind, note=ref.note, text=ref.text,
+                                    box=ref.box.as_dict() if ref.box else None))
+        rows.append((Check(rule=c.rule, status=c.status.value, indicator=c.indicator, message=c.message,
+                           value=c.value), evs))
+    return rows
 
 
 def _details(fetch: FetchResult) -> dict:

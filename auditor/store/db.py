@@ -11,7 +11,7 @@ from sqlalchemy import create_engine, delete, event, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, selectinload, sessionmaker
 
-from auditor.store.models import Check, Evidence, Page, Run, Site
+from auditor.store.models import Check, Evidence, LinkResult, Page, Run, Site, SiteCheck
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
@@ -64,10 +64,11 @@ class Store:
 
     # --- runs ---
     def create_run(self, site_name: str, site_code: str | None, pages_total: int, engine: str,
-                   user_agent: str, options: dict[str, Any], site_id: int | None = None) -> Run:
+                   user_agent: str, options: dict[str, Any], site_id: int | None = None, kind: str = "pages",
+                   site_url: str | None = None) -> Run:
         with self.session.begin() as s:
             run = Run(site_name=site_name, site_code=site_code, pages_total=pages_total, engine=engine,
-                      user_agent=user_agent, options=options, site_id=site_id)
+                      user_agent=user_agent, options=options, site_id=site_id, kind=kind, site_url=site_url)
             s.add(run)
             s.flush()
             s.expunge(run)
@@ -107,11 +108,48 @@ class Store:
             s.flush()
             return page.id
 
+    def set_pages_total(self, run_id: int, total: int) -> None:
+        with self.session.begin() as s:
+            run = s.get(Run, run_id)
+            assert run is not None
+            run.pages_total = total
+
+    def add_checks(self, page_id: int, checks: Iterable[tuple[Check, list[Evidence]]]) -> None:
+        """Add checks found after the page was stored (e.g. its broken links), replacing same-rule ones."""
+        checks = list(checks)
+        with self.session.begin() as s:
+            rules = {c.rule for c, _ in checks}
+            s.execute(delete(Check).where(Check.page_id == page_id, Check.rule.in_(rules)))
+            for check, evs in checks:
+                check.page_id = page_id
+                s.add(check)
+                s.flush()
+                for ev in evs:
+                    ev.page_id, ev.check_id = page_id, check.id
+                    s.add(ev)
+
+    def save_site_checks(self, run_id: int, checks: Iterable[SiteCheck]) -> None:
+        """Store site-level results, replacing earlier ones of the same rule and subject (idempotent)."""
+        with self.session.begin() as s:
+            for c in checks:
+                s.execute(delete(SiteCheck).where(SiteCheck.run_id == run_id, SiteCheck.rule == c.rule,
+                                                  SiteCheck.subject == c.subject))
+                c.run_id = run_id
+                s.add(c)
+
+    def save_links(self, run_id: int, links: Iterable[LinkResult]) -> None:
+        with self.session.begin() as s:
+            for link in links:
+                s.execute(delete(LinkResult).where(LinkResult.run_id == run_id, LinkResult.url == link.url))
+                link.run_id = run_id
+                s.add(link)
+
     def run_with_pages(self, run_id: int) -> Run:
         with self.session() as s:
             run = s.scalar(select(Run).where(Run.id == run_id).options(
                 selectinload(Run.pages).selectinload(Page.checks).selectinload(Check.evidence),
-                selectinload(Run.pages).selectinload(Page.evidence)))
+                selectinload(Run.pages).selectinload(Page.evidence),
+                selectinload(Run.site_checks), selectinload(Run.links)))
             assert run is not None
             return run
 
