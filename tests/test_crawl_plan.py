@@ -38,7 +38,7 @@ def test_templates_sample_n_pages_per_template_within_budget():
     assert len(batch) == 3 and plan.skipped_by_template == 4
     assert plan.external["www.gov.cn"] == 1
     for i in range(20):
-        plan.offer(f"/col{i}/", 3, "link", "", home)
+        plan.offer(f"/col-{chr(97 + i)}/", 3, "link", "", home)
     plan.next_batch(100)
     assert len(plan.planned) == 8 and plan.full
 
