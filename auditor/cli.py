@@ -103,6 +103,88 @@ def cmd_audit(args: argparse.Namespace) -> int:
     return EXIT_BAD_INPUT if bad and code == EXIT_OK else code
 
 
+def cmd_audit_site(args: argparse.Namespace) -> int:
+    """Audit a whole site: crawl plan, every sampled page, links, column freshness, per-rule summary."""
+    from datetime import date
+
+    from auditor.report import site_document, site_table
+    from workers.siterun import run_site
+
+    settings = _settings(args)
+    if args.max_pages:
+        settings = settings.replace(max_pages=args.max_pages)
+    if args.per_template:
+        settings = settings.replace(per_template=args.per_template)
+    try:
+        url = normalise_url(args.url)
+    except TargetRefused as exc:
+        _err(str(exc))
+        return EXIT_BAD_INPUT
+    today = date.fromisoformat(args.today) if args.today else None
+    store = Store(settings.database_url)
+    store.upgrade()
+
+    def progress(stage: str, done: int, total: int, msg: str) -> None:
+        print(f"[{'页面' if stage == 'pages' else '链接'} {done}/{total}] {msg}", file=sys.stderr, flush=True)
+
+    try:
+        run_id = asyncio.run(run_site(settings, store, url, SiteProfile(args.site_name, args.site_code),
+                                      today=today, progress=progress, links=not args.no_links))
+    except TargetRefused as exc:
+        _err(str(exc))
+        return EXIT_BAD_INPUT
+    doc = site_document(store.run_with_pages(run_id), settings.evidence_dir)
+    print(site_table(doc))
+    if args.json:
+        Path(args.json).write_text(json.dumps(doc, ensure_ascii=False, indent=2, default=str), encoding="utf-8")
+        print(f"JSON 报告：{Path(args.json).resolve()}")
+    if not any(not p["error"] for p in doc["pages"]):
+        _err("首页无法打开，没有任何页面完成检查")
+        return EXIT_BAD_INPUT
+    bad = any(c["status"] in ("fail", "warn") for c in doc["site_checks"])
+    return EXIT_FINDINGS if bad else EXIT_OK
+
+
+def cmd_monitor(args: argparse.Namespace) -> int:
+    """站点无法访问 monitoring: probe each site's home page once per interval, storing every probe; with
+    --verdict, print the 7-day verdict from the stored probes instead."""
+    from datetime import datetime, timezone
+
+    from auditor.availability import verdict
+    from auditor.store.availability import probes
+    from workers.monitor import run_monitor
+
+    settings = _settings(args)
+    store = Store(settings.database_url)
+    store.upgrade()
+    urls = []
+    for raw in args.urls or [s.url for s in store.sites()]:
+        try:
+            urls.append(normalise_url(raw))
+        except TargetRefused as exc:
+            _err(str(exc))
+            return EXIT_BAD_INPUT
+    if not urls:
+        _err("没有要监测的网站：请给出网址，或先用 govaudit sites import 导入网站清单")
+        return EXIT_BAD_INPUT
+    if args.verdict:
+        now = datetime.now(timezone.utc)
+        worst = EXIT_OK
+        for url in urls:
+            v = verdict(probes(store, url), now)
+            print(f"{url}\t{v.status.value}\t{v.message}")
+            worst = max(worst, EXIT_FINDINGS if v.status.is_finding else EXIT_OK)
+        return worst
+    print(f"开始监测 {len(urls)} 个网站，每 {args.interval} 秒访问一次首页（Ctrl-C 停止）", file=sys.stderr)
+    try:
+        stored = asyncio.run(run_monitor(store, settings, urls, interval_s=args.interval,
+                                         stop_after_slots=args.slots))
+    except KeyboardInterrupt:
+        return EXIT_OK
+    print(f"已记录 {stored} 次访问")
+    return EXIT_OK
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
     """Serve the bundled sample site and audit every page of it, offline (stand-ins for national services)."""
     from auditor import sample_site
@@ -186,6 +268,34 @@ def build_parser() -> argparse.ArgumentParser:
     a.add_argument("--offline", action="store_true", help="浏览器内除映射主机外不解析任何域名（测试）")
     common(a)
     a.set_defaults(func=cmd_audit)
+
+    a2 = sub.add_parser("audit-site", help="检查整个网站（抽样页面、链接可用性、栏目更新）")
+    a2.add_argument("url", metavar="URL", help="网站首页")
+    a2.add_argument("--site-name", required=True)
+    a2.add_argument("--site-code")
+    a2.add_argument("--max-pages", type=int, help="最多检查的页面数（默认 100）")
+    a2.add_argument("--per-template", type=int, help="同一网址模板最多抽查的页面数（默认 5）")
+    a2.add_argument("--today", help="检查日期 YYYY-MM-DD（默认今天）")
+    a2.add_argument("--no-links", action="store_true", help="不检查链接可用性")
+    a2.add_argument("--json")
+    a2.add_argument("--allow-private", action="store_true")
+    a2.add_argument("--concurrency", type=int)
+    a2.add_argument("--no-ocr", action="store_true")
+    a2.add_argument("--host-map", action="append", metavar="HOST=IP:PORT")
+    a2.add_argument("--standins", action="store_true")
+    a2.add_argument("--offline", action="store_true")
+    common(a2)
+    a2.set_defaults(func=cmd_audit_site)
+
+    m = sub.add_parser("monitor", help="站点可访问性监测（每天20次以上，15秒超时，保存每次访问）")
+    m.add_argument("urls", nargs="*", metavar="URL", help="网站首页（默认：网站清单中的全部网站）")
+    m.add_argument("--interval", type=int, default=3600, help="访问间隔秒数（默认 3600，即每天 24 次）")
+    m.add_argument("--slots", type=int, help="监测这么多个间隔后停止（默认一直运行）")
+    m.add_argument("--verdict", action="store_true", help="只输出最近 7 天的判定")
+    m.add_argument("--allow-private", action="store_true")
+    m.add_argument("--host-map", action="append", metavar="HOST=IP:PORT")
+    common(m)
+    m.set_defaults(func=cmd_monitor)
 
     d = sub.add_parser("demo", help="启动内置示例网站并检查全部页面")
     d.add_argument("--json", help="写出 JSON 报告的文件")

@@ -42,6 +42,42 @@ def run_document(run: Run, evidence_dir: str) -> dict[str, Any]:
     }
 
 
+def site_document(run: Run, evidence_dir: str) -> dict[str, Any]:
+    """A site run: the page document plus site-level checks and the links that are not OK."""
+    doc = run_document(run, evidence_dir)
+    doc["run"]["kind"] = run.kind
+    doc["run"]["site_url"] = run.site_url
+    doc["site_checks"] = [{"rule": c.rule, "subject": c.subject, "status": c.status, "indicator": c.indicator,
+                           "message": c.message, "value": c.value} for c in sorted(run.site_checks, key=lambda c: c.id)]
+    doc["links"] = {
+        "total": len(run.links),
+        "by_class": dict(Counter(link.klass for link in run.links)),
+        "problems": [{"url": link.url, "class": link.klass, "status": link.http_status, "reason": link.reason,
+                      "kind": link.kind, "on_home": link.on_home, "external": link.external,
+                      "found_on": link.found_on, "exchange": link.exchange}
+                     for link in sorted(run.links, key=lambda x: x.url) if link.klass != "ok"],
+    }
+    return doc
+
+
+def site_table(doc: dict[str, Any]) -> str:
+    """The site result: per rule on how many pages it failed, the column and link verdicts, the worst pages."""
+    lines = [f"网站：{doc['run']['site_name']}  {doc['run'].get('site_url') or ''}", "-" * 110]
+    order = {"fail": 0, "not_assessable": 1, "warn": 2, "pass": 3}
+    checks = sorted(doc.get("site_checks", []), key=lambda c: (order.get(c["status"], 9), c["rule"], c["subject"]))
+    for c in checks:
+        st = STATUS_ZH[Status(c["status"])]
+        subject = f" [{c['subject']}]" if c["subject"] not in ("", "pages") else ""
+        lines.append(f"{_pad(c['rule'], 26)} {_pad(st, 8)} {c['indicator']}：{c['message']}{subject}")
+        for ex in (c.get("value") or {}).get("examples", [])[:3] if c["status"] != "pass" else []:
+            lines.append(f"{'':36}例：{ex['url']}  {ex['message']}")
+    lines.append("-" * 110)
+    links = doc.get("links", {})
+    lines.append(f"链接 {links.get('total', 0)} 个：" + "，".join(f"{k} {v}" for k, v in sorted(links.get("by_class", {}).items())))
+    lines.append(f"证据目录：{doc['run']['evidence_dir']}")
+    return "\n".join(lines)
+
+
 def summary(run: Run) -> dict[str, dict[str, int]]:
     """Per rule, how many pages passed / failed / warned / were not assessable."""
     out: dict[str, Counter[str]] = {}
