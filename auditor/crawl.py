@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
 ATTACHMENT_EXT = re.compile(r"\.(pdf|docx?|xlsx?|pptx?|wps|et|zip|rar|7z|txt|csv|ofd|ceb)$", re.I)
-NON_PAGE_EXT = re.compile(r"\.(jpe?g|png|gif|bmp|svg|webp|ico|css|js|mp4|mp3|avi|flv|swf|apk|exe|iso)$", re.I)
+NON_PAGE_EXT = re.compile(r"\.(jpe?g|png|gif|bmp|svg|webp|ico|css|js|json|xml|rss|mp4|mp3|avi|flv|swf|apk|exe|iso)$", re.I)
 _INDEX = re.compile(r"/(index|default)\.(s?html?|jsp|php|aspx?)$", re.I)
 _TRACKING = {"utm_source", "utm_medium", "utm_campaign", "utm_term", "utm_content", "spm", "from", "timestamp"}
 

@@ -66,6 +66,8 @@ def resolve(host: str, host_map: dict[str, str]) -> list[str]:
     """Addresses of a host: the browser's host map first (tests, demo), then the system resolver."""
     for pattern, target in host_map.items():
         if pattern == host or (pattern.startswith("*.") and host.endswith(pattern[1:])):
+            if target.strip() == "~NOTFOUND":  # Chromium's MAP syntax for a name that does not exist
+                raise TargetRefused(PageError.DNS, f"域名无法解析: {host}")
             mapped = target.rsplit(":", 1)[0] if target.count(":") == 1 else target
             return [mapped.strip("[]")]
     try:

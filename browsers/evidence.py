@@ -47,6 +47,15 @@ class EvidenceWriter:
         self._img: Image.Image | None = None
         self._n = 0
 
+    @classmethod
+    def reopen(cls, root: str | Path, run_key: str, page_key: str) -> "EvidenceWriter":
+        """A writer for a page stored earlier, with its full-page screenshot read back (for later crops)."""
+        w = cls(root, run_key, page_key, None)
+        shot = w.root / w.rel / "full.png"
+        w.png = shot.read_bytes() if shot.is_file() else None
+        w._n = len(list((w.root / w.rel).iterdir()))  # continue numbering after the files already there
+        return w
+
     def _write(self, name: str, data: bytes, kind: str, box: Box | None = None) -> EvidenceFile:
         rel = self.rel / name
         (self.root / rel).write_bytes(data)
@@ -96,6 +105,11 @@ class EvidenceWriter:
         piece.save(buf, "PNG", optimize=False)
         self._n += 1
         return self._write(f"{safe_name(rule)}-{self._n}.png", buf.getvalue(), kind, box)
+
+    def text(self, rule: str, content: str, kind: str = "http") -> EvidenceFile:
+        """A plain-text evidence file (e.g. the HTTP exchange of a broken link)."""
+        self._n += 1
+        return self._write(f"{safe_name(rule)}-{self._n}.txt", content.encode("utf-8"), kind)
 
     def html(self, rule: str, snippet: str) -> EvidenceFile:
         self._n += 1

@@ -112,7 +112,9 @@ def check_rows(checks: list[CheckResult], writer: EvidenceWriter) -> list[tuple[
             crop = writer.crop(c.rule, ref.box, "ocr_crop" if ref.kind == "ocr" else "crop")
             if crop:
                 evs.append(_ev_row(crop, ref.note, ref.text))
-            if ref.html:
+            if ref.html and ref.kind == "link":  # a link's HTTP exchange: plain text, not markup
+                evs.append(_ev_row(writer.text(c.rule, ref.html), ref.note, ref.text))
+            elif ref.html:
                 evs.append(_ev_row(writer.html(c.rule, ref.html), ref.note, ref.text))
             if not crop and not ref.html:
                 evs.append(Evidence(kind=ref.kind, note=ref.note, text=ref.text,

@@ -1,0 +1,363 @@
+"""Whole-site audit (全站检查): crawl the home page, the 一级栏目 and the 二级/三级 pages within a budget, audit every
+sampled page with the page rules, then check every link, image and attachment over HTTP, judge column
+freshness, and summarise per rule with the worst examples.
+"""
+from __future__ import annotations
+
+import asyncio
+import re
+import time
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime, timezone
+from typing import Any, Callable
+from urllib.parse import urlsplit
+
+from auditor import freshness
+from auditor.config import Settings
+from auditor.crawl import ATTACHMENT_EXT, Candidate, CrawlPlan, canonical, robots_sitemaps, same_site, sitemap_urls
+from auditor.linkcheck import LinkCheck, check_links, fetch_text
+from auditor.models import Box, CheckResult, EvidenceRef, SiteProfile, Status
+from auditor.netpolicy import TargetRefused, check_target
+from auditor.ocr import shared_ocr
+from auditor.rules import INDICATORS
+from auditor.store import Store
+from auditor.store.models import LinkResult, SiteCheck
+from browsers.evidence import EvidenceWriter
+from browsers.fetcher import PageFetcher
+from workers.pipeline import PageAuditor, PageOutcome, check_rows
+
+Progress = Callable[[str, int, int, str], None]  # (stage, done, total, message)
+
+LINK_RULE = "links.availability"
+LINK_INDICATOR = "可用性（不可用链接）"
+MAX_LINK_EVIDENCE = 10
+
+
+@dataclass
+class _Seen:
+    """Where a link appears: (page url, page id, box on that page, evidence keys)."""
+    kind: str
+    on_home: bool = False
+    rendered_broken: bool = False
+    places: list[tuple[str, int, dict[str, float] | None, tuple[str, str] | None]] = field(default_factory=list)
+
+
+@dataclass
+class _PageNotes:
+    """What the site checks need from a page after its facts are dropped."""
+    url: str
+    page_id: int
+    level: int
+    source: str
+    nav_text: str
+    kind: str | None
+    metas: dict[str, str]
+    items: list[tuple[str, str, str | None]]
+    text: str
+    title: str
+    error: str | None
+
+
+class _HostGate:
+    """At most ``per_host`` pages in flight per host, and ``delay`` seconds between starts on one host."""
+
+    def __init__(self, per_host: int, delay: float):
+        self.per_host, self.delay = per_host, delay
+        self._sems: dict[str, asyncio.Semaphore] = defaultdict(lambda: asyncio.Semaphore(per_host))
+        self._next: dict[str, float] = defaultdict(float)
+        self._lock = asyncio.Lock()
+
+    async def enter(self, host: str) -> asyncio.Semaphore:
+        sem = self._sems[host]
+        await sem.acquire()
+        async with self._lock:
+            wait = self._next[host] - time.monotonic()
+            self._next[host] = max(time.monotonic(), self._next[host]) + self.delay
+        if wait > 0:
+            await asyncio.sleep(wait)
+        return sem
+
+
+async def _discover_sitemaps(home: str, settings: Settings) -> list[str]:
+    """Page URLs from robots.txt's Sitemap lines and /sitemap.xml (one level of sitemap index)."""
+    root = f"{urlsplit(home).scheme}://{urlsplit(home).netloc}"
+    maps = [root + "/sitemap.xml"]
+    robots = await fetch_text(root + "/robots.txt", settings)
+    if robots:
+        maps = list(dict.fromkeys(robots_sitemaps(robots) + maps))
+    pages: list[str] = []
+    for sm in maps[:5]:
+        text = await fetch_text(sm, settings)
+        if not text:
+            continue
+        found, nested = sitemap_urls(text)
+        pages += found
+        for sub in nested[:5]:
+            sub_text = await fetch_text(sub, settings)
+            if sub_text:
+                pages += sitemap_urls(sub_text)[0]
+    return pages
+
+
+async def run_site(settings: Settings, store: Store, home_url: str, site: SiteProfile, *,
+                   today: date | None = None, progress: Progress | None = None,
+                   fresh_config: freshness.FreshnessConfig | None = None, links: bool = True,
+                   site_id: int | None = None) -> int:
+    """Audit a whole site; returns the run id. ``today`` is the inspection day (injectable for tests)."""
+    today = today or datetime.now(timezone.utc).astimezone().date()
+    target = check_target(home_url, allow_private=settings.allow_private, allowlist=settings.private_allowlist,
+                          host_map=settings.host_map)
+    home = target.url
+    run = store.create_run(site.name, site.code, 0, settings.engine, settings.user_agent,
+                           {"max_pages": settings.max_pages, "per_template": settings.per_template,
+                            "today": today.isoformat()}, site_id=site_id, kind="site", site_url=home)
+    plan = CrawlPlan(home, max_pages=settings.max_pages, per_template=settings.per_template)
+    notes: dict[str, _PageNotes] = {}
+    seen_links: dict[str, _Seen] = {}
+    say = progress or (lambda *a: None)
+    gate = _HostGate(settings.per_host, settings.crawl_delay)
+    counter = {"i": 0}
+
+    async with PageFetcher(settings) as fetcher:
+        auditor = PageAuditor(settings, store, fetcher, shared_ocr() if settings.ocr else None)
+        sem = asyncio.Semaphore(max(1, settings.concurrency))
+
+        async def visit(cand: Candidate) -> None:
+            async with sem:
+                host = urlsplit(cand.url).hostname or ""
+                host_sem = await gate.enter(host)
+                try:
+                    i = counter["i"]
+                    counter["i"] += 1
+                    try:
+                        check_target(cand.url, allow_private=settings.allow_private,
+                                     allowlist=settings.private_allowlist, host_map=settings.host_map)
+                        out = await auditor.audit(run.id, cand.url, site, i)
+                    except TargetRefused as exc:
+                        out = auditor.record_refused(run.id, cand.url, exc)
+                finally:
+                    host_sem.release()
+            _absorb(cand, out, plan, notes, seen_links)
+            say("pages", len(notes), len(plan.planned), cand.url + (f"  错误：{out.error}" if out.error else ""))
+
+        batch = plan.planned[:1]
+        await visit(batch[0])
+        for url in await _discover_sitemaps(home, settings):
+            plan.offer(url, 9, "sitemap")
+        while True:
+            batch = plan.next_batch(max(1, settings.concurrency) * 4)
+            if not batch:
+                break
+            await asyncio.gather(*(visit(c) for c in batch))
+    store.set_pages_total(run.id, len(notes))
+
+    site_checks: list[SiteCheck] = []
+    if links:
+        site_checks += await _check_links(settings, store, run.id, home, seen_links, notes, say)
+    site_checks += _freshness_checks(notes, home, today, fresh_config)
+    site_checks += _rule_summaries(store, run.id, plan)
+    store.save_site_checks(run.id, site_checks)
+    store.finish_run(run.id)
+    return run.id
+
+
+def _absorb(cand: Candidate, out: PageOutcome, plan: CrawlPlan, notes: dict[str, _PageNotes],
+            seen_links: dict[str, _Seen]) -> None:
+    """Record what the site checks need from a page and offer its links to the crawl plan."""
+    facts = out.facts
+    probe = facts.probe if facts else {}
+    is_home = cand.level == 1
+    nav = {canonical(n["href"]) for n in probe.get("nav", [])}
+    items = [(it.get("title") or it["text"], it["href"], it.get("date") or it["text"])
+             for it in probe.get("listItems", []) if not it.get("inHeader") and canonical(it["href"]) not in nav]
+    notes[cand.url] = _PageNotes(
+        url=cand.url, page_id=out.page_id, level=cand.level, source=cand.source, nav_text=cand.text,
+        kind=out.kind, metas=facts.metas() if facts else {}, items=items, text=(probe.get("text") or "")[:20000],
+        title=probe.get("title") or "", error=out.error)
+    if not facts:
+        return
+    for n in probe.get("nav", []) if is_home else []:
+        plan.offer(n["href"], 2, "nav", n.get("text", ""), cand.url)
+    for a in probe.get("links", []):
+        href = a.get("href") or ""
+        if not href.startswith(("http://", "https://")):
+            continue
+        kind = "attachment" if ATTACHMENT_EXT.search(urlsplit(href).path) else "link"
+        _see(seen_links, href, kind, is_home, cand.url, out, a.get("box") if a.get("visible") else None)
+        plan.offer(href, cand.level + 1, "link", a.get("text", ""), cand.url)
+    for img in probe.get("images", []):
+        src = img.get("src") or ""
+        if not src.startswith(("http://", "https://")):
+            continue
+        s = _see(seen_links, src, "image", is_home, cand.url, out, img.get("box") if img.get("visible") else None)
+        if img.get("visible") and not img.get("loaded"):
+            s.rendered_broken = True
+
+
+def _see(seen: dict[str, _Seen], url: str, kind: str, on_home: bool, page_url: str, out: PageOutcome,
+         box: dict[str, float] | None) -> _Seen:
+    key = url.split("#", 1)[0]
+    s = seen.setdefault(key, _Seen(kind))
+    s.on_home = s.on_home or on_home
+    if len(s.places) < 20 and all(p[0] != page_url for p in s.places):
+        s.places.append((page_url, out.page_id, box, out.evidence_keys))
+    return s
+
+
+async def _check_links(settings: Settings, store: Store, run_id: int, home: str, seen: dict[str, _Seen],
+                       notes: dict[str, _PageNotes], say: Progress) -> list[SiteCheck]:
+    say("links", 0, len(seen), f"检查 {len(seen)} 个链接")
+    results = await check_links(list(seen), settings, per_host=settings.per_host, retries=settings.link_retries,
+                                timeout=settings.link_timeout)
+    base = urlsplit(home).hostname or ""
+    site_base = base[4:] if base.startswith("www.") else base
+    rows: list[LinkResult] = []
+    per_page: dict[int, list[tuple[str, LinkCheck, _Seen, dict[str, float] | None, tuple[str, str] | None]]] = \
+        defaultdict(list)
+    for url, s in seen.items():
+        res = results.get(url)
+        if res is None:
+            continue
+        klass, reason = res.klass, res.reason
+        if s.rendered_broken and s.kind == "image" and klass == "ok":
+            klass, reason = "broken", "图片在页面中无法显示（加载失败或不是有效图片）"
+        rows.append(LinkResult(url=url, host=urlsplit(url).hostname or "", kind=s.kind, klass=klass,
+                               external=not same_site(url, site_base), on_home=s.on_home,
+                               http_status=res.http_status, reason=reason, attempts=res.attempts,
+                               elapsed_ms=res.elapsed_ms, exchange=res.exchange,
+                               found_on=[p[0] for p in s.places]))
+        if klass in ("broken", "suspect"):
+            for page_url, page_id, box, keys in s.places:
+                per_page[page_id].append((url, LinkCheck(url, klass, res.http_status, reason, res.attempts,
+                                                         res.elapsed_ms, res.exchange), s, box, keys))
+    store.save_links(run_id, rows)
+    say("links", len(seen), len(seen), "链接检查完成")
+    for page_id, found in per_page.items():
+        keys = next((k for *_, k in found if k), None) or (f"run-{run_id}", f"page-{page_id}")
+        writer = EvidenceWriter.reopen(settings.evidence_dir, keys[0], keys[1])
+        broken = [f for f in found if f[1].klass == "broken"]
+        suspect = [f for f in found if f[1].klass == "suspect"]
+        status = Status.FAIL if broken else Status.WARN
+        msg = f"本页有 {len(broken)} 个确定不可用链接" + (f"、{len(suspect)} 个疑似不可用链接" if suspect else "") \
+            if broken else f"本页有 {len(suspect)} 个疑似不可用链接"
+        evidence = []
+        for url, res, s, box, _ in (broken + suspect)[:MAX_LINK_EVIDENCE]:
+            exch = _exchange_text(res)
+            evidence.append(EvidenceRef(note=f"{'确定' if res.klass == 'broken' else '疑似'}不可用{_KIND_ZH[s.kind]}：{url}",
+                                        box=Box.of(box), text=f"{res.reason}\n{exch}", html=exch, kind="link"))
+        value = {"broken": [{"url": u, "status": r.http_status, "reason": r.reason, "kind": s.kind}
+                            for u, r, s, _, _ in broken],
+                 "suspect": [{"url": u, "status": r.http_status, "reason": r.reason, "kind": s.kind}
+                             for u, r, s, _, _ in suspect]}
+        check = CheckResult(LINK_RULE, status, LINK_INDICATOR, msg, value, evidence)
+        store.add_checks(page_id, check_rows([check], writer))
+    return _link_summaries(rows)
+
+
+_KIND_ZH = {"link": "链接", "image": "图片", "attachment": "附件"}
+
+
+def _exchange_text(res: LinkCheck) -> str:
+    """The HTTP exchange as an auditor reads it: request line, response status, selected headers, redirects."""
+    ex = res.exchange or {}
+    lines = []
+    for hop in ex.get("redirects", []) or []:
+        lines.append(f"{hop.get('method', 'GET')} {hop.get('url')} -> {hop.get('status')} {hop.get('location', '')}")
+    lines.append(f"{ex.get('method', 'GET')} {ex.get('url', res.url)}")
+    for k, v in (ex.get("request_headers") or {}).items():
+        lines.append(f"{k}: {v}")
+    lines.append("")
+    lines.append(str(ex.get("status_line") or ex.get("error") or res.reason))
+    for k, v in (ex.get("response_headers") or {}).items():
+        lines.append(f"{k}: {v}")
+    return "\n".join(lines)
+
+
+def _link_summaries(rows: list[LinkResult]) -> list[SiteCheck]:
+    """首页 and 其他页面 counts kept apart (the indicator treats them differently); 外链 listed by host."""
+    out = []
+    for subject, pick, label in (("home", lambda r: r.on_home, "首页"), ("other", lambda r: not r.on_home, "其他页面")):
+        sel = [r for r in rows if pick(r)]
+        counts = {k: sum(1 for r in sel if r.klass == k) for k in ("ok", "broken", "suspect", "unassessable")}
+        status = Status.FAIL if counts["broken"] else Status.WARN if counts["suspect"] else Status.PASS
+        msg = (f"{label}共检查 {len(sel)} 个链接：确定不可用 {counts['broken']} 个，疑似不可用 {counts['suspect']} 个，"
+               f"无法评估 {counts['unassessable']} 个")
+        worst = [{"url": r.url, "status": r.http_status, "reason": r.reason, "found_on": (r.found_on or [])[:3]}
+                 for r in sel if r.klass in ("broken", "suspect")][:50]
+        out.append(SiteCheck(rule=f"links.{subject}", subject="", status=status.value,
+                             indicator=f"可用性（{label}不可用链接）", message=msg,
+                             value={"counts": counts, "total": len(sel), "problems": worst}))
+    ext: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    for r in rows:
+        if r.external:
+            ext[r.host][r.klass] += 1
+    out.append(SiteCheck(rule="links.external", subject="", status=Status.PASS.value, indicator="外链",
+                         message=f"外部链接涉及 {len(ext)} 个网站",
+                         value={host: dict(c) for host, c in sorted(ext.items())}))
+    return out
+
+
+# Navigation and service pages that carry column tags but are not 栏目 that publish information.
+_NOT_COLUMNS = re.compile(r"网站地图|站点地图|联系我们|关于我们|网站声明|隐私|使用帮助|sitemap", re.I)
+
+
+def _freshness_checks(notes: dict[str, _PageNotes], home: str, today: date,
+                      config: freshness.FreshnessConfig | None) -> list[SiteCheck]:
+    columns = []
+    for n in notes.values():
+        if n.error or n.kind != "column":
+            continue
+        name = n.metas.get("columnname") or n.nav_text or n.title
+        if _NOT_COLUMNS.search(name) or (n.metas.get("columntype") or "").strip() == "首页":
+            continue
+        level = 1 if n.source == "nav" else 2 if n.level <= 2 else 3
+        columns.append(freshness.ColumnObservation(name=name, url=n.url, column_type=n.metas.get("columntype"),
+                                                   level=level, items=n.items))
+    home_note = notes.get(home) or next((n for n in notes.values() if n.level == 1), None)
+    home_items = home_note.items if home_note else []
+    articles = [(n.url, freshness.visible_pubdate(n.text, title=n.title) is not None)
+                for n in notes.values() if n.kind == "article" and not n.error]
+    report = freshness.assess_columns(columns, home_items, articles, today, config)
+    return [SiteCheck(rule=r.rule, subject=r.subject, status=r.status.value, indicator=r.indicator,
+                      message=r.message, value=r.value) for r in freshness.to_site_checks(report)]
+
+
+def _rule_summaries(store: Store, run_id: int, plan: CrawlPlan) -> list[SiteCheck]:
+    """Per page rule: on how many pages it failed or warned, with the worst examples (failures first)."""
+    run = store.run_with_pages(run_id)
+    by_rule: dict[str, list[tuple[str, str, str]]] = defaultdict(list)
+    errors = [p for p in run.pages if p.error_kind]
+    for p in run.pages:
+        for c in p.checks:
+            by_rule[c.rule].append((c.status, p.url, c.message))
+    out = []
+    order = {"fail": 0, "not_assessable": 1, "warn": 2, "pass": 3}
+    for rule, results in by_rule.items():
+        counts = {s: sum(1 for r in results if r[0] == s) for s in ("pass", "fail", "warn", "not_assessable")}
+        worst = sorted((r for r in results if r[0] != "pass"), key=lambda r: order[r[0]])[:5]
+        status = min((r[0] for r in results), key=lambda s: order[s])
+        out.append(SiteCheck(rule=rule, subject="pages", status=status,
+                             indicator=INDICATORS.get(rule, LINK_INDICATOR if rule == LINK_RULE else rule),
+                             message=f"{len(results)} 个页面中：不合格 {counts['fail']}，警告 {counts['warn']}，"
+                                     f"无法评估 {counts['not_assessable']}",
+                             value={"counts": counts, "pages": len(results),
+                                    "examples": [{"status": s, "url": u, "message": m} for s, u, m in worst]}))
+    out.append(SiteCheck(rule="crawl.coverage", subject="", status=Status.WARN.value if errors else Status.PASS.value,
+                         indicator="抽查范围",
+                         message=f"抽查 {len(run.pages)} 个页面（{len(errors)} 个无法打开），按模板抽样略过 "
+                                 f"{plan.skipped_by_template} 个同类页面",
+                         value={"pages": len(run.pages), "errors": [{"url": p.url, "error": p.error} for p in errors][:50],
+                                "skipped_by_template": plan.skipped_by_template,
+                                "levels": _levels(plan), "external_hosts": dict(plan.external.most_common(50))}))
+    return out
+
+
+def _levels(plan: CrawlPlan) -> dict[str, int]:
+    out: dict[str, int] = defaultdict(int)
+    for c in plan.planned:
+        out[str(c.level)] += 1
+    return dict(out)
+
+
+__all__ = ["run_site", "Any"]
