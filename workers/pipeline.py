@@ -88,7 +88,8 @@ class PageAuditor:
                ) -> tuple[list[CheckResult], list[tuple[Check, list[Evidence]]], list[Evidence]]:
         """OCR when the DOM cannot prove the name, the rules, then evidence files (CPU work, off the loop)."""
         header_box = None
-        if self.ocr is not None and self.settings.ocr and not header_site_name.dom_proves(facts, site):
+        if self.ocr is not None and self.settings.ocr and not header_site_name.dom_proves(facts, site) \
+                and header_site_name.pixels_may_show_name(facts, site):
             from auditor.models import Box
 
             header_box = Box.of(facts.probe.get("header", {}).get("box"))

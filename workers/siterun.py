@@ -210,6 +210,7 @@ async def _check_links(settings: Settings, store: Store, run_id: int, home: str,
     say("links", 0, len(seen), f"检查 {len(seen)} 个链接")
     results = await check_links(list(seen), settings, per_host=settings.per_host, retries=settings.link_retries,
                                 timeout=settings.link_timeout)
+    say("links", len(seen), len(seen), "链接检查完成")
     base = urlsplit(home).hostname or ""
     site_base = base[4:] if base.startswith("www.") else base
     rows: list[LinkResult] = []
@@ -232,8 +233,7 @@ async def _check_links(settings: Settings, store: Store, run_id: int, home: str,
                 per_page[page_id].append((url, LinkCheck(url, klass, res.http_status, reason, res.attempts,
                                                          res.elapsed_ms, res.exchange), s, box, keys))
     store.save_links(run_id, rows)
-    say("links", len(seen), len(seen), "链接检查完成")
-    for page_id, found in per_page.items():
+    for n, (page_id, found) in enumerate(per_page.items(), 1):
         keys = next((k for *_, k in found if k), None) or (f"run-{run_id}", f"page-{page_id}")
         writer = EvidenceWriter.reopen(settings.evidence_dir, keys[0], keys[1])
         broken = [f for f in found if f[1].klass == "broken"]
@@ -252,6 +252,7 @@ async def _check_links(settings: Settings, store: Store, run_id: int, home: str,
                              for u, r, s, _, _ in suspect]}
         check = CheckResult(LINK_RULE, status, LINK_INDICATOR, msg, value, evidence)
         store.add_checks(page_id, check_rows([check], writer))
+        say("evidence", n, len(per_page), f"不可用链接证据：页面 {page_id}")
     return _link_summaries(rows)
 
 

@@ -110,6 +110,16 @@ def dom_proves(facts: PageFacts, site: SiteProfile) -> bool:
     return _dom_match(facts, site)[0] is not None
 
 
+def pixels_may_show_name(facts: PageFacts, site: SiteProfile) -> bool:
+    """Whether OCR could change the answer: only pixels the DOM cannot read (images, background images,
+    canvas, text over an image) can show a name the DOM text does not. A header of plain text and colours
+    needs no OCR: what the DOM says is what is drawn."""
+    header = facts.probe.get("header", {})
+    if any(i.get("visible") for i in header.get("images", [])) or header.get("bgImages") or header.get("canvas"):
+        return True
+    return _dom_match(facts, site)[2]
+
+
 def header_images_failed(facts: PageFacts) -> list[str]:
     header = facts.probe.get("header", {})
     failed = facts.failed_urls
@@ -142,6 +152,10 @@ def check(facts: PageFacts, site: SiteProfile) -> CheckResult:
                               {"source": "ocr", "ocr_text": joined[:200]}, [ev])
     broken = header_images_failed(facts)
     region = band_evidence(facts, "header", "头部标识区")
+    if ocr is None and not broken and not pixels_may_show_name(facts, site):
+        reasons.append("头部标识区只有文字，其中没有网站名称")
+        return result(RULE, INDICATOR, Status.FAIL, f"头部标识区未显示网站名称“{site.name}”：" + "；".join(reasons),
+                      {"reasons": reasons, "expected": variants}, [region])
     if ocr is None:
         return result(RULE, INDICATOR, Status.NOT_ASSESSABLE, "页面代码无法证明头部显示网站名称，且未进行图像文字识别",
                       {"reasons": reasons}, [region])
