@@ -138,11 +138,15 @@ class Store:
                 s.add(c)
 
     def save_links(self, run_id: int, links: Iterable[LinkResult]) -> None:
+        """Store link results, replacing earlier rows for the same URLs in the run (idempotent)."""
+        links = list(links)
+        urls = [link.url for link in links]
         with self.session.begin() as s:
+            for i in range(0, len(urls), 500):  # one DELETE per chunk, not per link
+                s.execute(delete(LinkResult).where(LinkResult.run_id == run_id, LinkResult.url.in_(urls[i:i + 500])))
             for link in links:
-                s.execute(delete(LinkResult).where(LinkResult.run_id == run_id, LinkResult.url == link.url))
                 link.run_id = run_id
-                s.add(link)
+            s.add_all(links)
 
     def run_with_pages(self, run_id: int) -> Run:
         with self.session() as s:
