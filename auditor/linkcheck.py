@@ -64,7 +64,7 @@ if "sniffio" not in sys.modules and importlib.util.find_spec("sniffio") is None:
     sys.modules["sniffio"] = None  # type: ignore[assignment]
 
 from auditor.config import Settings
-from auditor.netpolicy import _allowed, _is_private
+from auditor.netpolicy import NOTFOUND, _allowed, _is_private, map_target
 
 OK, BROKEN, SUSPECT, UNASSESSABLE = "ok", "broken", "suspect", "unassessable"
 SAMPLE_BYTES = 64 * 1024
@@ -345,18 +345,8 @@ class _Outcome:
 
 
 def host_map_target(host: str, host_map: Mapping[str, str]) -> tuple[str, int | None] | None:
-    """(ip, port or None) of a mapped host: exact name or ``*.suffix`` (as auditor.netpolicy.resolve)."""
-    for pattern, target in host_map.items():
-        if pattern == host or (pattern.startswith("*.") and host.endswith(pattern[1:])):
-            target = target.strip()
-            if target.startswith("["):  # [v6]:port
-                ip, _, rest = target[1:].partition("]")
-                return ip, int(rest[1:]) if rest.startswith(":") else None
-            if target.count(":") == 1:
-                ip, port = target.split(":")
-                return ip, int(port)
-            return target, None
-    return None
+    """(ip, port or None) of a mapped host (see auditor.netpolicy.map_target)."""
+    return map_target(host, host_map)
 
 
 def _is_ip(host: str) -> bool:
@@ -519,7 +509,7 @@ class _Checker:
     async def _resolve(self, host: str) -> tuple[str | None, str | None]:
         s = self.settings
         mapped = host_map_target(host, s.host_map)
-        if mapped is not None and mapped[0] == "~NOTFOUND":  # Chromium's MAP syntax for NXDOMAIN
+        if mapped is not None and mapped[0] == NOTFOUND:  # Chromium's MAP syntax for NXDOMAIN
             return "dns", f"{host}: 映射为不存在的域名"
         if mapped is not None:
             addrs, port = [mapped[0]], mapped[1]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import ipaddress
 import socket
 from dataclasses import dataclass
+from typing import Mapping
 from urllib.parse import urlsplit
 
 from auditor.errors import PageError
@@ -62,14 +63,38 @@ def _allowed(addr: str, allowlist: list[str]) -> bool:
     return False
 
 
+NOTFOUND = "~NOTFOUND"  # Chromium's MAP syntax for a name that does not exist
+
+
+def map_target(host: str, host_map: Mapping[str, str]) -> tuple[str, int | None] | None:
+    """Where the browser's host map sends a host: (address, port or None), or None when unmapped.
+
+    The one reading of ``host_map`` for every client (browser rules, link checks, monitor, URL policy):
+    patterns are exact hosts or ``*.suffix``; targets are ``ip``, ``ip:port``, ``[v6]``, ``[v6]:port`` or
+    ``~NOTFOUND`` (returned as the address).
+    """
+    host = host.lower().rstrip(".")
+    for pattern, target in host_map.items():
+        p = pattern.lower()
+        if p == host or (p.startswith("*.") and host.endswith(p[1:])):
+            t = target.strip()
+            if t.startswith("["):
+                addr, _, rest = t[1:].partition("]")
+                return addr, int(rest[1:]) if rest.startswith(":") else None
+            if t.count(":") == 1:
+                addr, _, port = t.partition(":")
+                return addr, int(port)
+            return t, None
+    return None
+
+
 def resolve(host: str, host_map: dict[str, str]) -> list[str]:
     """Addresses of a host: the browser's host map first (tests, demo), then the system resolver."""
-    for pattern, target in host_map.items():
-        if pattern == host or (pattern.startswith("*.") and host.endswith(pattern[1:])):
-            if target.strip() == "~NOTFOUND":  # Chromium's MAP syntax for a name that does not exist
-                raise TargetRefused(PageError.DNS, f"域名无法解析: {host}")
-            mapped = target.rsplit(":", 1)[0] if target.count(":") == 1 else target
-            return [mapped.strip("[]")]
+    mapped = map_target(host, host_map)
+    if mapped is not None:
+        if mapped[0] == NOTFOUND:
+            raise TargetRefused(PageError.DNS, f"域名无法解析: {host}")
+        return [mapped[0]]
     try:
         ipaddress.ip_address(host.strip("[]"))
         return [host.strip("[]")]

@@ -102,3 +102,17 @@ def test_site_list_xlsx_and_bad_files(tmp_path):
 def test_settings_replace_keeps_the_rest():
     s = Settings(concurrency=5).replace(ocr=False)
     assert s.concurrency == 5 and s.ocr is False
+
+
+def test_one_reading_of_the_host_map():
+    from auditor.netpolicy import map_target
+
+    m = {"www.a.gov.cn": "127.0.0.1:8080", "*.b.gov.cn": "[::1]:81", "c.gov.cn": "127.0.0.2",
+         "dead.gov.cn": "~NOTFOUND"}
+    assert map_target("WWW.A.gov.cn.", m) == ("127.0.0.1", 8080)
+    assert map_target("x.y.b.gov.cn", m) == ("::1", 81)
+    assert map_target("c.gov.cn", m) == ("127.0.0.2", None)
+    assert map_target("d.gov.cn", m) is None
+    with pytest.raises(TargetRefused) as e:
+        check_target("http://dead.gov.cn/", allow_private=True, host_map=m)
+    assert e.value.kind is PageError.DNS

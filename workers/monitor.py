@@ -36,7 +36,7 @@ import httpx
 from auditor.availability import DEFAULT_INTERVAL_S, DEFAULT_TIMEOUT_S, ProbeRecord, schedule
 from auditor.config import Settings
 from auditor.errors import PageError
-from auditor.netpolicy import TargetRefused, _allowed, _is_private, normalise_url
+from auditor.netpolicy import NOTFOUND, TargetRefused, _allowed, _is_private, map_target, normalise_url
 from auditor.store import Store
 from auditor.store.availability import last_slot, record_probe
 
@@ -66,24 +66,10 @@ def _is_ip(host: str) -> bool:
 
 
 def map_host(host: str, port: int, host_map: dict[str, str]) -> tuple[str, int] | None:
-    """Where the browser's MAP rule sends host:port — (target host, port) — or None when unmapped.
-
-    Patterns are exact hosts or ``*.suffix``; targets are ``ip``, ``ip:port``, ``[v6]`` or ``[v6]:port`` (a
-    target without a port keeps the request's port), as in ``auditor.netpolicy.resolve``.
-    """
-    host = host.lower().rstrip(".")
-    for pattern, target in host_map.items():
-        p = pattern.lower()
-        if p == host or (p.startswith("*.") and host.endswith(p[1:])):
-            t = target.strip()
-            if t.startswith("["):
-                addr, _, rest = t[1:].partition("]")
-                return addr, int(rest[1:]) if rest.startswith(":") else port
-            if t.count(":") == 1:
-                addr, _, p_ = t.partition(":")
-                return addr, int(p_)
-            return t, port
-    return None
+    """Where the browser's MAP rule sends host:port (auditor.netpolicy.map_target; a target without a port
+    keeps the request's port), or None when unmapped."""
+    mapped = map_target(host, host_map)
+    return None if mapped is None else (mapped[0], mapped[1] if mapped[1] is not None else port)
 
 
 class _PolicyBackend(httpcore.AsyncNetworkBackend):
@@ -97,6 +83,8 @@ class _PolicyBackend(httpcore.AsyncNetworkBackend):
     async def _addresses(self, host: str, port: int) -> tuple[list[str], int]:
         s = self.settings
         mapped = map_host(host, port, s.host_map)
+        if mapped is not None and mapped[0] == NOTFOUND:
+            raise NameNotResolved(f"域名无法解析: {host}（映射为不存在的域名）")
         if mapped is not None:
             host, port = mapped
         elif s.isolate_network and not _is_ip(host):
