@@ -13,6 +13,7 @@ from auditor.config import ConfigError, Settings, load_settings
 from auditor.models import SiteProfile
 from auditor.netpolicy import TargetRefused, normalise_url
 from auditor.report import findings_table, has_findings, run_document
+from auditor.rules._common import SITE_CODE_RE
 from auditor.store import Store
 
 EXIT_OK, EXIT_FINDINGS, EXIT_BAD_INPUT = 0, 1, 2
@@ -96,7 +97,7 @@ def cmd_audit(args: argparse.Namespace) -> int:
         _err(b)
     if not urls:
         return EXIT_BAD_INPUT
-    if args.site_code and not __import__("re").match(r"^(\d{10}|bm\d{8})$", args.site_code):
+    if args.site_code and not SITE_CODE_RE.match(args.site_code):
         _err(f"网站标识码格式不正确：{args.site_code}（应为10位数字或bm加8位数字）")
         return EXIT_BAD_INPUT
     code, _ = audit_urls(settings, urls, SiteProfile(args.site_name, args.site_code), args.json)

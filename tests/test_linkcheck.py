@@ -249,7 +249,7 @@ def test_isolated_network_does_not_look_up_unmapped_hosts(site, monkeypatch):
     monkeypatch.setattr(socket, "getaddrinfo", no_lookup)
     monkeypatch.setattr(socket, "gethostbyname", no_lookup)
     url = "http://www.unmapped.gov.cn/index.html"
-    redirect = f"http://www.linksite.gov.cn/to?u=http://cdn.unmapped.gov.cn/a.pdf"
+    redirect = "http://www.linksite.gov.cn/to?u=http://cdn.unmapped.gov.cn/a.pdf"
     dead = "http://dead.linksite.gov.cn/x.html"
     settings = _settings(port)
     settings = settings.replace(host_map={"dead.linksite.gov.cn": "~NOTFOUND", **settings.host_map})

@@ -170,7 +170,7 @@ def test_a_site_with_2000_links_finds_exactly_the_broken_ones(settings):
 
     srv, port = start_linksite()
     try:
-        base = f"http://www.bigsite.gov.cn"
+        base = "http://www.bigsite.gov.cn"
         s = settings.replace(host_map={"www.bigsite.gov.cn": f"127.0.0.1:{port}"})
         urls = [base + p for p in sorted(big_site_links())]
         assert len(urls) >= 2000

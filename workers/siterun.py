@@ -10,7 +10,7 @@ import time
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
-from typing import Any, Callable
+from typing import Callable
 from urllib.parse import urlsplit
 
 from auditor import freshness
@@ -361,4 +361,4 @@ def _levels(plan: CrawlPlan) -> dict[str, int]:
     return dict(out)
 
 
-__all__ = ["run_site", "Any"]
+__all__ = ["run_site"]
