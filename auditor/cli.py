@@ -10,7 +10,7 @@ from typing import Sequence
 
 from auditor import __version__
 from auditor.config import ConfigError, Settings, load_settings
-from auditor.models import SiteProfile
+from auditor.models import STATUS_ZH, SiteProfile, Status
 from auditor.netpolicy import TargetRefused, normalise_url
 from auditor.report import findings_table, has_findings, run_document
 from auditor.rules._common import SITE_CODE_RE
@@ -144,6 +144,37 @@ def cmd_audit_site(args: argparse.Namespace) -> int:
         return EXIT_BAD_INPUT
     bad = any(c["status"] in ("fail", "warn") for c in doc["site_checks"])
     return EXIT_FINDINGS if bad else EXIT_OK
+
+
+def cmd_ipv6(args: argparse.Namespace) -> int:
+    """IPv6 reachability of a site: AAAA, name servers, home page over v6 (and v4/v6 consistency), and the
+    IPv6 support rate of the 二级/三级 links found by a small crawl (pages audited in the browser on the way)."""
+    from auditor.report import site_document
+    from workers.siterun import run_site
+
+    settings = _settings(args).replace(max_pages=args.max_pages)
+    try:
+        url = normalise_url(args.url)
+    except TargetRefused as exc:
+        _err(str(exc))
+        return EXIT_BAD_INPUT
+    store = Store(settings.database_url)
+    store.upgrade()
+    try:
+        run_id = asyncio.run(run_site(settings, store, url, SiteProfile(args.site_name or url), links=False))
+    except TargetRefused as exc:
+        _err(str(exc))
+        return EXIT_BAD_INPUT
+    doc = site_document(store.run_with_pages(run_id), settings.evidence_dir)
+    checks = [c for c in doc["site_checks"] if c["rule"].startswith("ipv6.")]
+    for c in checks:
+        print(f"{c['rule']:20} {STATUS_ZH[Status(c['status'])]:6} {c['indicator']}：{c['message']}")
+    if args.json:
+        Path(args.json).write_text(json.dumps({"run": doc["run"], "ipv6": checks}, ensure_ascii=False, indent=2,
+                                              default=str), encoding="utf-8")
+    if not checks or all(c["status"] == "not_assessable" for c in checks):
+        return EXIT_BAD_INPUT
+    return EXIT_FINDINGS if any(c["status"] in ("fail", "warn") for c in checks) else EXIT_OK
 
 
 def cmd_monitor(args: argparse.Namespace) -> int:
@@ -287,6 +318,17 @@ def build_parser() -> argparse.ArgumentParser:
     a2.add_argument("--offline", action="store_true")
     common(a2)
     a2.set_defaults(func=cmd_audit_site)
+
+    v6 = sub.add_parser("ipv6", help="IPv6 支持度（AAAA、首页、内容一致性、二级/三级链接支持率）")
+    v6.add_argument("url", metavar="URL")
+    v6.add_argument("--site-name")
+    v6.add_argument("--max-pages", type=int, default=30, help="用于找二级/三级链接的抽查页面数（默认 30）")
+    v6.add_argument("--json")
+    v6.add_argument("--allow-private", action="store_true")
+    v6.add_argument("--host-map", action="append", metavar="HOST=IP:PORT")
+    v6.add_argument("--no-ocr", action="store_true")
+    common(v6)
+    v6.set_defaults(func=cmd_ipv6)
 
     m = sub.add_parser("monitor", help="站点可访问性监测（每天20次以上，15秒超时，保存每次访问）")
     m.add_argument("urls", nargs="*", metavar="URL", help="网站首页（默认：网站清单中的全部网站）")

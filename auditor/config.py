@@ -57,6 +57,11 @@ class Settings:
     # Link availability checks.
     link_timeout: float = 10.0
     link_retries: int = 2
+    # IPv6 (二级/三级链接 IPv6 支持率 target, content similarity v4 vs v6, 支持度 score target); see auditor/ipv6.py.
+    ipv6_link_target: float = 0.85
+    ipv6_fail_similarity: float = 0.9
+    ipv6_support_target: float = 90.0
+    ipv6: bool = True
 
     def replace(self, **changes: Any) -> "Settings":
         return dataclasses.replace(self, **changes)

@@ -18,7 +18,7 @@ from auditor.config import Settings
 from auditor.crawl import ATTACHMENT_EXT, Candidate, CrawlPlan, canonical, robots_sitemaps, same_site, sitemap_urls
 from auditor.linkcheck import LinkCheck, check_links, fetch_text
 from auditor.models import Box, CheckResult, EvidenceRef, SiteProfile, Status
-from auditor.netpolicy import TargetRefused, check_target
+from auditor.netpolicy import NOTFOUND, TargetRefused, check_target, map_target, normalise_url
 from auditor.ocr import shared_ocr
 from auditor.rules import INDICATORS
 from auditor.store import Store
@@ -57,6 +57,7 @@ class _PageNotes:
     text: str
     title: str
     error: str | None
+    subresources: list[str] = field(default_factory=list)
 
 
 class _HostGate:
@@ -103,9 +104,10 @@ async def _discover_sitemaps(home: str, settings: Settings) -> list[str]:
 async def run_site(settings: Settings, store: Store, home_url: str, site: SiteProfile, *,
                    today: date | None = None, progress: Progress | None = None,
                    fresh_config: freshness.FreshnessConfig | None = None, links: bool = True,
-                   site_id: int | None = None) -> int:
+                   site_id: int | None = None, ipv6: bool = True) -> int:
     """Audit a whole site; returns the run id. ``today`` is the inspection day (injectable for tests)."""
     today = today or datetime.now(timezone.utc).astimezone().date()
+    settings = await _follow_dns_server(settings, normalise_url(home_url))
     target = check_target(home_url, allow_private=settings.allow_private, allowlist=settings.private_allowlist,
                           host_map=settings.host_map)
     home = target.url
@@ -156,6 +158,8 @@ async def run_site(settings: Settings, store: Store, home_url: str, site: SitePr
     if links:
         site_checks += await _check_links(settings, store, run.id, home, seen_links, notes, say)
     site_checks += _freshness_checks(notes, home, today, fresh_config)
+    if ipv6 and settings.ipv6:
+        site_checks += await _ipv6_checks(settings, home, plan, notes)
     site_checks += _rule_summaries(store, run.id, plan)
     store.save_site_checks(run.id, site_checks)
     store.finish_run(run.id)
@@ -171,7 +175,10 @@ def _absorb(cand: Candidate, out: PageOutcome, plan: CrawlPlan, notes: dict[str,
     nav = {canonical(n["href"]) for n in probe.get("nav", [])}
     items = [(it.get("title") or it["text"], it["href"], it.get("date") or it["text"])
              for it in probe.get("listItems", []) if not it.get("inHeader") and canonical(it["href"]) not in nav]
+    subresources = [i["src"] for i in probe.get("images", [])] + [x["src"] for x in probe.get("scripts", [])
+                                                                  if x.get("src")]
     notes[cand.url] = _PageNotes(
+        subresources=[u for u in subresources if u.startswith(("http://", "https://"))][:300],
         url=cand.url, page_id=out.page_id, level=cand.level, source=cand.source, nav_text=cand.text,
         kind=out.kind, metas=facts.metas() if facts else {}, items=items, text=(probe.get("text") or "")[:20000],
         title=probe.get("title") or "", error=out.error)
@@ -254,6 +261,45 @@ async def _check_links(settings: Settings, store: Store, run_id: int, home: str,
         store.add_checks(page_id, check_rows([check], writer))
         say("evidence", n, len(per_page), f"不可用链接证据：页面 {page_id}")
     return _link_summaries(rows)
+
+
+async def _follow_dns_server(settings: Settings, home: str) -> Settings:
+    """With a configured DNS server (GOVAUDIT_DNS_SERVER), the browser follows the addresses that server gives
+    for the site's host: they become browser MAP rules (the browser has no resolver setting of its own)."""
+    host = urlsplit(home).hostname or ""
+    if not settings.dns_server or not host or map_target(host, settings.host_map) is not None:
+        return settings
+    from auditor.ipv6_probe import make_resolver
+
+    resolver = make_resolver(settings)
+    for rtype in ("A", "AAAA"):
+        try:
+            answer = await resolver.resolve(host, rtype)
+        except Exception:  # noqa: BLE001 - NXDOMAIN, no answer, timeout: try the other family
+            continue
+        addr = str(answer[0])
+        return settings.replace(host_map={**settings.host_map, host: f"[{addr}]" if ":" in addr else addr})
+    return settings.replace(host_map={**settings.host_map, host: NOTFOUND})
+
+
+async def _ipv6_checks(settings: Settings, home: str, plan: CrawlPlan, notes: dict[str, _PageNotes]
+                       ) -> list[SiteCheck]:
+    """IPv6 支持度: AAAA, name servers, home page over v6, v4/v6 consistency, 二级/三级 links, sub-resources."""
+    from auditor.ipv6 import IPv6Policy, score_ipv6
+    from auditor.ipv6_probe import measure_site
+
+    if settings.isolate_network and not settings.dns_server:
+        return [SiteCheck(rule="ipv6.support", subject="", status=Status.NOT_ASSESSABLE.value, indicator="IPv6 支持度",
+                          message="离线运行且未配置 DNS 服务器（GOVAUDIT_DNS_SERVER），未检查 IPv6", value={})]
+    level2 = [c.url for c in plan.planned if c.level == 2][:100]
+    level3 = [c.url for c in plan.planned if c.level == 3][:100]
+    home_note = notes.get(home)
+    subres = home_note.subresources if home_note else []
+    policy = IPv6Policy(fail_similarity=settings.ipv6_fail_similarity, link_target=settings.ipv6_link_target,
+                        support_target=settings.ipv6_support_target)
+    m = await measure_site(home, settings, level2, level3, subres)
+    return [SiteCheck(rule=c.rule, subject="", status=c.status.value, indicator=c.indicator, message=c.message,
+                      value=c.value) for c in score_ipv6(m, policy)]
 
 
 _KIND_ZH = {"link": "链接", "image": "图片", "attachment": "附件"}
