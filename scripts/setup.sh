@@ -28,7 +28,7 @@ stamp=.venv/.govaudit-installed
 want=$(sha256sum pyproject.toml | cut -d' ' -f1)
 if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
   echo "==> installing govsite-auditor into .venv"
-  .venv/bin/python -m pip install -q --upgrade pip >/dev/null
+  .venv/bin/python -m pip install -q --upgrade pip >/dev/null 2>&1 || true
   .venv/bin/python -m pip install -q -e '.[test]' >.venv/pip-install.log 2>&1 \
     || { cat .venv/pip-install.log >&2; exit 1; }
   echo "$want" > "$stamp"
