@@ -61,6 +61,10 @@ class EvidenceWriter:
         (self.root / rel).write_bytes(data)
         return EvidenceFile(kind=kind, path=rel.as_posix(), sha256=sha256(data), size=len(data), box=box)
 
+    def save(self, name: str, data: bytes, kind: str) -> EvidenceFile:
+        """Any other evidence file under this page's folder (e.g. the home page rendered over IPv6)."""
+        return self._write(safe_name(name), data, kind)
+
     def screenshot(self) -> EvidenceFile | None:
         if not self.png:
             return None

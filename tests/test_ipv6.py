@@ -4,6 +4,7 @@ The lab tests need root (network namespaces) and dnsmasq; they skip, saying why,
 """
 from __future__ import annotations
 
+import hashlib
 import json
 from pathlib import Path
 
@@ -272,3 +273,7 @@ def test_govaudit_ipv6_command_crawls_and_follows_the_dns_server(lab, tmp_path):
     assert got["ipv6.level2"]["value"]["total"] >= 1 and got["ipv6.level2"]["value"]["rate"] == 1.0
     assert got["ipv6.support"]["status"] == "pass"
     assert doc["run"]["pages_done"] >= 2  # the home page and its links were audited in the browser
+    render = got["ipv6.home"]["value"]["ipv6_render"]  # the home page rendered in Chromium over IPv6 only
+    assert render["ok"] and render["address"].startswith("fd42:")
+    shot = (tmp_path / "ev" / render["screenshot"]).read_bytes()
+    assert shot[:8] == b"\x89PNG\r\n\x1a\n" and hashlib.sha256(shot).hexdigest() == render["sha256"]

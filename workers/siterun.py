@@ -10,7 +10,7 @@ import time
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
-from typing import Callable
+from typing import Any, Callable
 from urllib.parse import urlsplit
 
 from auditor import freshness
@@ -298,8 +298,29 @@ async def _ipv6_checks(settings: Settings, home: str, plan: CrawlPlan, notes: di
     policy = IPv6Policy(fail_similarity=settings.ipv6_fail_similarity, link_target=settings.ipv6_link_target,
                         support_target=settings.ipv6_support_target)
     m = await measure_site(home, settings, level2, level3, subres)
-    return [SiteCheck(rule=c.rule, subject="", status=c.status.value, indicator=c.indicator, message=c.message,
-                      value=c.value) for c in score_ipv6(m, policy)]
+    checks = [SiteCheck(rule=c.rule, subject="", status=c.status.value, indicator=c.indicator, message=c.message,
+                        value=c.value) for c in score_ipv6(m, policy)]
+    if m.aaaa:
+        shot = await _render_over_ipv6(settings, home, m.aaaa[0])
+        for c in checks:
+            if c.rule == "ipv6.home":
+                c.value = {**(c.value or {}), "ipv6_render": shot}
+    return checks
+
+
+async def _render_over_ipv6(settings: Settings, home: str, addr: str) -> dict[str, Any]:
+    """The home page rendered in Chromium over IPv6 only (the host mapped to its AAAA address), with the
+    full-page screenshot kept as evidence of what a v6-only visitor sees."""
+    host = urlsplit(home).hostname or ""
+    s6 = settings.replace(host_map={**settings.host_map, host: f"[{addr}]"}, ocr=False)
+    async with PageFetcher(s6) as fetcher:
+        res = await fetcher.fetch(home, probe=False)
+    out: dict[str, Any] = {"address": addr, "ok": res.error is None, "status": res.status, "error": res.error}
+    if res.screenshot:
+        writer = EvidenceWriter(settings.evidence_dir, "ipv6", host or "site", res.screenshot)
+        f = writer.save("home-ipv6.png", res.screenshot, "screenshot")
+        out.update(screenshot=f.path, sha256=f.sha256)
+    return out
 
 
 _KIND_ZH = {"link": "链接", "image": "图片", "attachment": "附件"}
