@@ -62,6 +62,30 @@ class Settings:
     ipv6_fail_similarity: float = 0.9
     ipv6_support_target: float = 90.0
     ipv6: bool = True
+    # 无障碍: axe-core on every page; crops per violated rule; 无障碍/适老化 entry activation and the 适老化
+    # machine checks on the home page ("home"), on every page ("all") or never ("off").
+    a11y: bool = True
+    a11y_node_cap: int = 5
+    elderly: str = "home"
+    elderly_budget: float = 40.0
+    # Selenium engine (engine = "selenium"): a remote Selenium Grid URL; empty = local /usr/bin/chromedriver.
+    selenium_grid_url: str | None = None
+
+    # Service mode (RQ on Redis, workers/jobs.py): queue name (also the prefix of the run keys), job timeouts
+    # (seconds), retries with backoff for transient failures, worker heartbeat and registry clean-up periods.
+    rq_queue: str = "govaudit"
+    job_timeout: int = 300
+    finish_timeout: int = 3600
+    job_retries: int = 3
+    retry_backoff: list[int] = field(default_factory=lambda: [5, 30, 120])
+    worker_heartbeat: int = 15
+    worker_maintenance: int = 60
+    result_ttl: int = 86400
+
+    # Web UI (web/): the session-signing key (unset: generated once and kept in <data folder>/secret_key, the
+    # data folder being the parent of evidence_dir); Secure cookies when served over HTTPS.
+    secret_key: str | None = None
+    cookie_secure: bool = False
 
     def replace(self, **changes: Any) -> "Settings":
         return dataclasses.replace(self, **changes)

@@ -54,7 +54,8 @@ class EvidenceRef:
     box: Box | None = None
     html: str | None = None
     text: str | None = None
-    kind: str = "element"  # element | region | ocr
+    kind: str = "element"  # element | region | ocr | axe | shot
+    png: bytes | None = None  # a picture the browser took for this check (e.g. after 适老模式 was switched on)
 
 
 @dataclass
@@ -86,6 +87,10 @@ class PageFacts:
     # OCR of the header band's pixels; None when it was not needed (the DOM proved the name) or not run.
     header_ocr: list[OcrLine] | None = None
     header_ocr_box: Box | None = None
+    # 无障碍: axe-core's compacted result (auditor.a11y.compact, with boxes); None when the pass did not run.
+    axe: dict[str, Any] | None = None
+    # 无障碍/适老化 entry activation and the machine-checkable 适老化 items (browsers/elderly.py); None when not run.
+    elderly: dict[str, Any] | None = None
 
     @property
     def failed_urls(self) -> set[str]:

@@ -110,6 +110,21 @@ class EvidenceWriter:
         self._n += 1
         return self._write(f"{safe_name(rule)}-{self._n}.png", buf.getvalue(), kind, box)
 
+    def picture(self, rule: str, png: bytes, box: Box | None = None, kind: str = "shot") -> EvidenceFile:
+        """A picture the browser took for one check (e.g. the page after 适老模式 was switched on), with the
+        element boxed in red when a box on that picture is given."""
+        data = png
+        if box is not None and box.w > 0 and box.h > 0:
+            img = Image.open(io.BytesIO(png)).convert("RGB")
+            draw = ImageDraw.Draw(img)
+            draw.rectangle([max(0, box.x - 2), max(0, box.y - 2), min(box.x + box.w + 2, img.width - 1),
+                            min(box.y + box.h + 2, img.height - 1)], outline=(230, 0, 0), width=3)
+            buf = io.BytesIO()
+            img.save(buf, "PNG")
+            data = buf.getvalue()
+        self._n += 1
+        return self._write(f"{safe_name(rule)}-{self._n}.png", data, kind, box)
+
     def text(self, rule: str, content: str, kind: str = "http") -> EvidenceFile:
         """A plain-text evidence file (e.g. the HTTP exchange of a broken link)."""
         self._n += 1

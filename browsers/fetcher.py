@@ -15,6 +15,9 @@ from urllib.parse import urlsplit
 
 from auditor.config import Settings
 from auditor.errors import PageError, classify, describe
+from auditor.a11y import compact
+from browsers import axe as axe_js
+from browsers import elderly as elderly_js
 from browsers import standins
 from browsers.launch import launch_chromium
 
@@ -40,6 +43,8 @@ class FetchResult:
     user_agent: str = ""
     fetched_at: str = ""
     notes: list[str] = field(default_factory=list)
+    axe: dict[str, Any] | None = None  # auditor.a11y.compact of the axe run, nodes with boxes
+    elderly: dict[str, Any] | None = None  # browsers.elderly.assess
 
     @property
     def ok(self) -> bool:
@@ -107,13 +112,19 @@ class PageFetcher:
             await self._pw_cm.__aexit__(None, None, None)
         self._browser = self._pw = self._pw_cm = None
 
-    async def fetch(self, url: str, *, screenshot: bool = True, probe: bool = True) -> FetchResult:
-        """Fetch and probe one page. A crashed browser is restarted and the page retried once."""
-        result = await self._fetch_once(url, screenshot, probe)
+    async def fetch(self, url: str, *, screenshot: bool = True, probe: bool = True, a11y: bool = False,
+                    elderly: bool = False, ocr: elderly_js.OcrFn | None = None) -> FetchResult:
+        """Fetch and probe one page. A crashed browser is restarted and the page retried once.
+
+        ``a11y`` runs axe-core on the rendered page; ``elderly`` then switches the 无障碍/适老化 entries on and
+        measures them (it changes the page, so it comes after everything else).
+        """
+        extras = {"a11y": a11y, "elderly": elderly, "ocr": ocr}
+        result = await self._fetch_once(url, screenshot, probe, extras)
         if result.error_kind == PageError.BROWSER_CRASHED or (
                 result.error_kind is not None and not self._browser.is_connected()):
             await self._ensure_browser()
-            retry = await self._fetch_once(url, screenshot, probe)
+            retry = await self._fetch_once(url, screenshot, probe, extras)
             retry.attempts = 2
             retry.notes.append("浏览器崩溃后已重启并重试")
             if retry.error_kind == PageError.BROWSER_CRASHED:
@@ -121,7 +132,8 @@ class PageFetcher:
             return retry
         return result
 
-    async def _fetch_once(self, url: str, want_shot: bool, want_probe: bool) -> FetchResult:
+    async def _fetch_once(self, url: str, want_shot: bool, want_probe: bool,
+                          extras: dict[str, Any] | None = None) -> FetchResult:
         s = self.settings
         res = FetchResult(url=url, user_agent=s.user_agent,
                           fetched_at=datetime.now(timezone.utc).isoformat(timespec="seconds"))
@@ -134,7 +146,9 @@ class PageFetcher:
                 accept_downloads=False, locale="zh-CN", service_workers="block", ignore_https_errors=False)
             if s.standins:
                 await standins.install(context)
-            await asyncio.wait_for(self._drive(context, url, res, want_shot, want_probe), timeout=s.page_budget)
+            extras = extras or {}
+            budget = s.page_budget + (s.elderly_budget if extras.get("elderly") else 0)
+            await asyncio.wait_for(self._drive(context, url, res, want_shot, want_probe, extras), timeout=budget)
         except _Abort as exc:
             res.error_kind, res.error = exc.kind, describe(exc.kind, exc.detail)
         except asyncio.TimeoutError:
@@ -160,7 +174,8 @@ class PageFetcher:
             res.screenshot = None
         return res
 
-    async def _drive(self, context: Any, url: str, res: FetchResult, want_shot: bool, want_probe: bool) -> None:
+    async def _drive(self, context: Any, url: str, res: FetchResult, want_shot: bool, want_probe: bool,
+                     extras: dict[str, Any]) -> None:
         s = self.settings
         page = await context.new_page()
         aborted: list[_Abort] = []
@@ -255,6 +270,37 @@ class PageFetcher:
             res.timings["screenshot"] = round(time.perf_counter() - t, 3)
         if aborted:
             raise aborted[0]
+        if extras.get("a11y"):
+            t = time.perf_counter()
+            res.axe = await axe_pass(page, s.a11y_node_cap)
+            res.timings["axe"] = round(time.perf_counter() - t, 3)
+        if extras.get("elderly"):
+            t = time.perf_counter()
+            # What the page did on the wire is judged as first loaded; the entry clicks and reloads do not count.
+            kept = (list(res.failed_requests), list(res.mixed_content), list(res.console_errors))
+            try:
+                res.elderly = await asyncio.wait_for(
+                    elderly_js.assess(page, context, res.final_url or url, ocr=extras.get("ocr"),
+                                      nav_timeout=s.nav_timeout), timeout=s.elderly_budget)
+            except asyncio.TimeoutError:
+                res.elderly = {"error": f"适老化检查超过 {s.elderly_budget:.0f} 秒未完成"}
+            res.failed_requests[:], res.mixed_content[:], res.console_errors[:] = kept
+            res.timings["elderly"] = round(time.perf_counter() - t, 3)
+
+
+async def axe_pass(page: Any, node_cap: int) -> dict[str, Any]:
+    """axe-core on the page as rendered, compacted, with document boxes for the first nodes of each rule."""
+    try:
+        result = compact(await axe_js.run_playwright(page))
+        targets = [n["target"] for v in result["violations"] for n in v["nodes"][:node_cap]]
+        boxes = iter(await axe_js.boxes_playwright(page, targets))
+        for v in result["violations"]:
+            for n in v["nodes"][:node_cap]:
+                n["box"] = next(boxes)
+        result["engine"] = "playwright"
+        return result
+    except Exception as exc:  # noqa: BLE001 - a page that breaks axe is not assessable, the page still counts
+        return {"error": (str(exc).splitlines()[0] if str(exc) else type(exc).__name__)[:300]}
 
 
 async def _full_page_png(page: Any, max_height: int) -> bytes:

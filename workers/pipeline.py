@@ -55,7 +55,10 @@ class PageAuditor:
 
     async def audit(self, run_id: int, url: str, site: SiteProfile, index: int) -> PageOutcome:
         s = self.settings
-        fetch = await self.fetcher.fetch(url)
+        ocr_fn = None
+        if self.ocr is not None and s.ocr:
+            ocr_fn = self.ocr.read_png
+        fetch = await self.fetcher.fetch(url, a11y=s.a11y, elderly=wants_elderly(s, url, index), ocr=ocr_fn)
         if fetch.ok and not s.allow_private:
             # The page may have redirected somewhere the auditor must not go; judge every hop.
             for hop in fetch.redirect_chain[1:]:
@@ -75,7 +78,8 @@ class PageAuditor:
             return PageOutcome(url, pid, page.error_kind, page.error, seconds=fetch.timings.get("total", 0))
         assert fetch.probe is not None
         facts = PageFacts(url=url, final_url=fetch.final_url, status=fetch.status, probe=fetch.probe,
-                          failed_requests=fetch.failed_requests, mixed_content=fetch.mixed_content)
+                          failed_requests=fetch.failed_requests, mixed_content=fetch.mixed_content,
+                          axe=fetch.axe, elderly=fetch.elderly)
         kind = pagekind.classify(facts)
         page.kind, page.title = kind, (fetch.probe.get("title") or "")[:500]
         keys = (f"run-{run_id}", f"page-{index:04d}-{urlsplit(url).path}")
@@ -96,12 +100,26 @@ class PageAuditor:
             region = writer.region_png(header_box) if header_box else None
             facts.header_ocr = self.ocr.read_png(region[0], region[1]) if region else []
             facts.header_ocr_box = header_box
-        checks = run_rules(facts, site, kind)
+        checks = run_rules(facts, site, kind, node_cap=self.settings.a11y_node_cap)
         page_rows: list[Evidence] = []
         shot = writer.screenshot()
         if shot:
             page_rows.append(_ev_row(shot, "整页截图"))
         return checks, check_rows(checks, writer), page_rows
+
+
+HOME_PATHS = frozenset({"", "/", "/index.html", "/index.htm", "/index.shtml", "/index.jsp", "/index.php",
+                        "/default.html", "/default.htm", "/default.aspx"})
+
+
+def wants_elderly(settings: Settings, url: str, index: int) -> bool:
+    """Whether this page gets the 无障碍/适老化 entry activation: every page ("all"), or the home page ("home",
+    where inspectors look for the entry), or none ("off")."""
+    if settings.elderly == "all":
+        return True
+    if settings.elderly == "home":
+        return urlsplit(url).path in HOME_PATHS
+    return False
 
 
 def check_rows(checks: list[CheckResult], writer: EvidenceWriter) -> list[tuple[Check, list[Evidence]]]:
@@ -110,6 +128,9 @@ def check_rows(checks: list[CheckResult], writer: EvidenceWriter) -> list[tuple[
     for c in checks:
         evs: list[Evidence] = []
         for ref in c.evidence:
+            if ref.png is not None:  # a picture of its own (before/after a mode switch), box drawn on it
+                evs.append(_ev_row(writer.picture(c.rule, ref.png, ref.box), ref.note, ref.text))
+                continue
             crop = writer.crop(c.rule, ref.box, "ocr_crop" if ref.kind == "ocr" else "crop")
             if crop:
                 evs.append(_ev_row(crop, ref.note, ref.text))
@@ -128,7 +149,28 @@ def check_rows(checks: list[CheckResult], writer: EvidenceWriter) -> list[tuple[
 def _details(fetch: FetchResult) -> dict:
     return {"redirect_chain": fetch.redirect_chain, "console_errors": fetch.console_errors,
             "failed_requests": fetch.failed_requests[:100], "timings": fetch.timings, "dialogs": fetch.dialogs,
-            "notes": fetch.notes, "mixed_content": fetch.mixed_content[:50]}
+            "notes": fetch.notes, "mixed_content": fetch.mixed_content[:50],
+            "a11y": _a11y_details(fetch)}
+
+
+def _a11y_details(fetch: FetchResult) -> dict | None:
+    """What the 无障碍 pass saw, without pictures (they are evidence files): axe version, counts, entries."""
+    if fetch.axe is None and fetch.elderly is None:
+        return None
+    out: dict = {}
+    if fetch.axe is not None:
+        out["axe_version"] = fetch.axe.get("version")
+        out["axe_engine"] = fetch.axe.get("engine")
+        out["violations"] = {v["id"]: v["count"] for v in fetch.axe.get("violations", [])}
+        out["error"] = fetch.axe.get("error")
+    if fetch.elderly is not None:
+        found = fetch.elderly.get("found") or {}
+        out["entries"] = [{k: e.get(k) for k in ("kind", "text", "selector", "source")}
+                          for e in found.get("entries", [])][:10]
+        out["toolbar_scripts"] = found.get("toolbarScripts")
+        out["steps"] = fetch.elderly.get("steps")
+        out["step_errors"] = fetch.elderly.get("errors")
+    return out
 
 
 __all__ = ["PageAuditor", "PageOutcome", "PageError"]

@@ -114,9 +114,8 @@ async def run_site(settings: Settings, store: Store, home_url: str, site: SitePr
     run = store.create_run(site.name, site.code, 0, settings.engine, settings.user_agent,
                            {"max_pages": settings.max_pages, "per_template": settings.per_template,
                             "today": today.isoformat()}, site_id=site_id, kind="site", site_url=home)
-    plan = CrawlPlan(home, max_pages=settings.max_pages, per_template=settings.per_template)
-    notes: dict[str, _PageNotes] = {}
-    seen_links: dict[str, _Seen] = {}
+    crawl = SiteCrawl(home, settings, site)
+    plan = crawl.plan
     say = progress or (lambda *a: None)
     gate = _HostGate(settings.per_host, settings.crawl_delay)
     counter = {"i": 0}
@@ -140,75 +139,179 @@ async def run_site(settings: Settings, store: Store, home_url: str, site: SitePr
                         out = auditor.record_refused(run.id, cand.url, exc)
                 finally:
                     host_sem.release()
-            _absorb(cand, out, plan, notes, seen_links)
-            say("pages", len(notes), len(plan.planned), cand.url + (f"  错误：{out.error}" if out.error else ""))
+            crawl.absorb(page_record(cand, out))
+            say("pages", len(crawl.notes), len(plan.planned), cand.url + (f"  错误：{out.error}" if out.error else ""))
 
         batch = plan.planned[:1]
         await visit(batch[0])
-        for url in await _discover_sitemaps(home, settings):
-            plan.offer(url, 9, "sitemap")
+        crawl.offer_sitemaps(await _discover_sitemaps(home, settings))
         while True:
             batch = plan.next_batch(max(1, settings.concurrency) * 4)
             if not batch:
                 break
             await asyncio.gather(*(visit(c) for c in batch))
-    store.set_pages_total(run.id, len(notes))
-
-    site_checks: list[SiteCheck] = []
-    if links:
-        site_checks += await _check_links(settings, store, run.id, home, seen_links, notes, say)
-    site_checks += _freshness_checks(notes, home, today, fresh_config)
-    if ipv6 and settings.ipv6:
-        site_checks += await _ipv6_checks(settings, home, plan, notes)
-    site_checks += _rule_summaries(store, run.id, plan)
-    store.save_site_checks(run.id, site_checks)
-    store.finish_run(run.id)
+    await finish_site(settings, store, run.id, crawl, today=today, progress=say, fresh_config=fresh_config,
+                      links=links, ipv6=ipv6)
     return run.id
 
 
-def _absorb(cand: Candidate, out: PageOutcome, plan: CrawlPlan, notes: dict[str, _PageNotes],
-            seen_links: dict[str, _Seen]) -> None:
-    """Record what the site checks need from a page and offer its links to the crawl plan."""
+async def finish_site(settings: Settings, store: Store, run_id: int, crawl: "SiteCrawl", *, today: date,
+                      progress: Progress | None = None, fresh_config: freshness.FreshnessConfig | None = None,
+                      links: bool = True, ipv6: bool = True) -> None:
+    """全站检查 汇总, once every sampled page is stored: links over HTTP, 栏目更新, IPv6 and the per-rule
+    summaries, then the run is finished. Shared by the embedded run and the RQ finaliser (workers/jobs.py)."""
+    say = progress or (lambda *a: None)
+    home, plan, notes = crawl.home, crawl.plan, crawl.notes
+    store.set_pages_total(run_id, len(notes))
+    site_checks: list[SiteCheck] = []
+    if links:
+        site_checks += await _check_links(settings, store, run_id, home, crawl.seen_links, notes, say)
+    site_checks += _freshness_checks(notes, home, today, fresh_config)
+    if ipv6 and settings.ipv6:
+        site_checks += await _ipv6_checks(settings, home, plan, notes)
+    site_checks += _rule_summaries(store, run_id, plan)
+    store.save_site_checks(run_id, site_checks)
+    store.finish_run(run_id)
+
+
+def _cand_dict(cand: Candidate | dict[str, Any]) -> dict[str, Any]:
+    if isinstance(cand, dict):
+        return cand
+    return {"url": cand.url, "level": cand.level, "source": cand.source, "text": cand.text, "parent": cand.parent}
+
+
+def page_record(cand: Candidate | dict[str, Any], out: PageOutcome) -> dict[str, Any]:
+    """What the site checks and the crawl need from an audited page, as plain JSON (the page's facts are
+    dropped after the page job; an RQ site run keeps this record in Redis until the next crawl step)."""
     facts = out.facts
     probe = facts.probe if facts else {}
-    is_home = cand.level == 1
-    nav = {canonical(n["href"]) for n in probe.get("nav", [])}
-    items = [(it.get("title") or it["text"], it["href"], it.get("date") or it["text"])
-             for it in probe.get("listItems", []) if not it.get("inHeader") and canonical(it["href"]) not in nav]
-    subresources = [i["src"] for i in probe.get("images", [])] + [x["src"] for x in probe.get("scripts", [])
-                                                                  if x.get("src")]
-    notes[cand.url] = _PageNotes(
-        subresources=[u for u in subresources if u.startswith(("http://", "https://"))][:300],
-        url=cand.url, page_id=out.page_id, level=cand.level, source=cand.source, nav_text=cand.text,
-        kind=out.kind, metas=facts.metas() if facts else {}, items=items, text=(probe.get("text") or "")[:20000],
-        title=probe.get("title") or "", error=out.error)
-    if not facts:
-        return
-    for n in probe.get("nav", []) if is_home else []:
-        plan.offer(n["href"], 2, "nav", n.get("text", ""), cand.url)
-    for a in probe.get("links", []):
-        href = a.get("href") or ""
-        if not href.startswith(("http://", "https://")):
-            continue
-        kind = "attachment" if ATTACHMENT_EXT.search(urlsplit(href).path) else "link"
-        _see(seen_links, href, kind, is_home, cand.url, out, a.get("box") if a.get("visible") else None)
-        plan.offer(href, cand.level + 1, "link", a.get("text", ""), cand.url)
-    for img in probe.get("images", []):
-        src = img.get("src") or ""
-        if not src.startswith(("http://", "https://")):
-            continue
-        s = _see(seen_links, src, "image", is_home, cand.url, out, img.get("box") if img.get("visible") else None)
-        if img.get("visible") and not img.get("loaded"):
-            s.rendered_broken = True
+    pick = {
+        "nav": [{"href": n.get("href"), "text": n.get("text", "")} for n in probe.get("nav", [])],
+        "links": [{"href": a.get("href") or "", "text": a.get("text", ""), "box": a.get("box"),
+                   "visible": a.get("visible")} for a in probe.get("links", [])],
+        "images": [{"src": i.get("src") or "", "box": i.get("box"), "visible": i.get("visible"),
+                    "loaded": i.get("loaded")} for i in probe.get("images", [])],
+        "listItems": [{k: it.get(k) for k in ("title", "text", "href", "date", "inHeader")}
+                      for it in probe.get("listItems", [])],
+        "scripts": [{"src": x.get("src")} for x in probe.get("scripts", []) if x.get("src")],
+        "text": (probe.get("text") or "")[:20000], "title": probe.get("title") or ""}
+    return {"cand": _cand_dict(cand), "page_id": out.page_id, "kind": out.kind, "error": out.error,
+            "ok": facts is not None, "evidence_keys": list(out.evidence_keys) if out.evidence_keys else None,
+            "metas": facts.metas() if facts else {}, "probe": pick}
 
 
-def _see(seen: dict[str, _Seen], url: str, kind: str, on_home: bool, page_url: str, out: PageOutcome,
-         box: dict[str, float] | None) -> _Seen:
+def failed_record(cand: Candidate | dict[str, Any], page_id: int, error: str) -> dict[str, Any]:
+    """The crawl record of a page whose job failed every attempt (stored as a page error)."""
+    return {"cand": _cand_dict(cand), "page_id": page_id, "kind": None, "error": error, "ok": False,
+            "evidence_keys": None, "metas": {}, "probe": {}}
+
+
+class SiteCrawl:
+    """The state of one 全站检查 crawl: the plan (frontier, sampling), what the site checks need from each
+    page (notes), and every link, image and attachment seen. The embedded ``run_site`` keeps it in memory;
+    an RQ site run pickles it between crawl steps (``workers.jobs.site_step``), one crawl level per step."""
+
+    def __init__(self, home: str, settings: Settings, site: SiteProfile | None = None):
+        self.home = home
+        self.site = site
+        self.plan = CrawlPlan(home, max_pages=settings.max_pages, per_template=settings.per_template)
+        self.notes: dict[str, _PageNotes] = {}
+        self.seen_links: dict[str, _Seen] = {}
+        self.level_count = 0
+        self._wave: list[int] = []
+
+    # --- per crawl level (RQ site runs) ---
+    def first_wave(self) -> list[tuple[int, Candidate]]:
+        """The home page alone (its navigation defines the 一级栏目 and the sitemap is read after it)."""
+        self._wave = [0]
+        self.level_count = 1
+        return [(0, self.plan.planned[0])]
+
+    def next_wave(self) -> list[tuple[int, Candidate]]:
+        """The next crawl level: every queued candidate of the shallowest level (within the page budget and
+        the per-template sampling), so deeper links found on this level are planned before sitemap pages,
+        as in the embedded crawl."""
+        q = self.plan.queue
+        out: list[tuple[int, Candidate]] = []
+        while q and not out and not self.plan.full:
+            level = min(c.level for c in q.values())
+            held = [(u, c) for u, c in q.items() if c.level != level]
+            for u, _ in held:
+                del q[u]
+            start = len(self.plan.planned)
+            batch = self.plan.next_batch(len(q))
+            q.update(held)
+            out = [(start + k, c) for k, c in enumerate(batch)]
+        self._wave = [i for i, _ in out]
+        if out:
+            self.level_count += 1
+        return out
+
+    def wave_indexes(self) -> list[int]:
+        return list(self._wave)
+
+    def current_wave(self) -> list[tuple[int, Candidate]]:
+        return [(i, self.plan.planned[i]) for i in self._wave]
+
+    @staticmethod
+    def cand_dict(cand: Candidate) -> dict[str, Any]:
+        return _cand_dict(cand)
+
+    def absorb_wave(self, records: dict[int, dict[str, Any]]) -> None:
+        """Absorb the current level's records in plan order (so the next level is planned the same way
+        whichever worker finished first)."""
+        for i in sorted(self._wave):
+            if i in records:
+                self.absorb(records[i])
+
+    def offer_sitemaps(self, urls: list[str]) -> None:
+        for url in urls:
+            self.plan.offer(url, 9, "sitemap")
+
+    def absorb(self, record: dict[str, Any]) -> None:
+        """Record what the site checks need from a page and offer its links to the crawl plan."""
+        cand, probe, plan = record["cand"], record.get("probe") or {}, self.plan
+        url, level = cand["url"], cand["level"]
+        page_id, keys = record["page_id"], tuple(record["evidence_keys"]) if record.get("evidence_keys") else None
+        is_home = level == 1
+        nav = {canonical(n["href"]) for n in probe.get("nav", [])}
+        items = [(it.get("title") or it["text"], it["href"], it.get("date") or it["text"])
+                 for it in probe.get("listItems", []) if not it.get("inHeader") and canonical(it["href"]) not in nav]
+        subresources = [i["src"] for i in probe.get("images", [])] + [x["src"] for x in probe.get("scripts", [])
+                                                                      if x.get("src")]
+        self.notes[url] = _PageNotes(
+            subresources=[u for u in subresources if u.startswith(("http://", "https://"))][:300],
+            url=url, page_id=page_id, level=level, source=cand["source"], nav_text=cand.get("text") or "",
+            kind=record.get("kind"), metas=record.get("metas") or {}, items=items, text=probe.get("text") or "",
+            title=probe.get("title") or "", error=record.get("error"))
+        if not record.get("ok"):
+            return
+        for n in probe.get("nav", []) if is_home else []:
+            plan.offer(n["href"], 2, "nav", n.get("text", ""), url)
+        for a in probe.get("links", []):
+            href = a.get("href") or ""
+            if not href.startswith(("http://", "https://")):
+                continue
+            kind = "attachment" if ATTACHMENT_EXT.search(urlsplit(href).path) else "link"
+            _see(self.seen_links, href, kind, is_home, url, page_id, keys, a.get("box") if a.get("visible") else None)
+            plan.offer(href, level + 1, "link", a.get("text", ""), url)
+        for img in probe.get("images", []):
+            src = img.get("src") or ""
+            if not src.startswith(("http://", "https://")):
+                continue
+            s = _see(self.seen_links, src, "image", is_home, url, page_id, keys,
+                     img.get("box") if img.get("visible") else None)
+            if img.get("visible") and not img.get("loaded"):
+                s.rendered_broken = True
+
+
+def _see(seen: dict[str, _Seen], url: str, kind: str, on_home: bool, page_url: str, page_id: int,
+         keys: tuple[str, str] | None, box: dict[str, float] | None) -> _Seen:
     key = url.split("#", 1)[0]
     s = seen.setdefault(key, _Seen(kind))
     s.on_home = s.on_home or on_home
     if len(s.places) < 20 and all(p[0] != page_url for p in s.places):
-        s.places.append((page_url, out.page_id, box, out.evidence_keys))
+        s.places.append((page_url, page_id, box, keys))
     return s
 
 
@@ -428,4 +531,9 @@ def _levels(plan: CrawlPlan) -> dict[str, int]:
     return dict(out)
 
 
-__all__ = ["run_site"]
+# Public names for the RQ site steps (workers/jobs.py).
+discover_sitemaps = _discover_sitemaps
+follow_dns_server = _follow_dns_server
+
+__all__ = ["run_site", "finish_site", "SiteCrawl", "page_record", "failed_record", "discover_sitemaps",
+           "follow_dns_server"]

@@ -9,7 +9,8 @@ from types import ModuleType
 from typing import Callable
 
 from auditor.models import CheckResult, PageFacts, SiteProfile
-from auditor.rules import (footer_conac, footer_contact, footer_icp, footer_jiucuo, footer_police_record,
+from auditor.rules import (a11y_axe, a11y_entry, elderly_focus, elderly_keyboard, elderly_popups, elderly_zoom,
+                           footer_conac, footer_contact, footer_icp, footer_jiucuo, footer_police_record,
                            footer_site_code, footer_sponsor, header_site_name, meta_article, meta_column, meta_site,
                            site_domain, site_https)
 
@@ -47,6 +48,35 @@ RULE_IDS = [r.id for r in RULES]
 INDICATORS = {r.id: r.indicator for r in RULES}
 
 
-def run_rules(facts: PageFacts, site: SiteProfile, kind: str, only: set[str] | None = None) -> list[CheckResult]:
-    """Every rule that applies to this page kind, in contract order."""
-    return [r.check(facts, site) for r in RULES if kind in r.kinds and (only is None or r.id in only)]
+# 无障碍/适老化 rules read facts only some pages have (axe ran; the entries were switched on). Their ids are
+# fixed, except the per-violation findings "a11y.<axe rule id>".
+A11Y_RULES: list[tuple[str, str]] = [
+    (a11y_axe.SUMMARY, a11y_axe.INDICATOR),
+    (a11y_entry.A11Y_RULE, a11y_entry.A11Y_INDICATOR),
+    (a11y_entry.ELDERLY_RULE, a11y_entry.ELDERLY_INDICATOR),
+    (elderly_popups.RULE, elderly_popups.INDICATOR),
+    (elderly_focus.RULE, elderly_focus.INDICATOR),
+    (elderly_keyboard.RULE, elderly_keyboard.INDICATOR),
+    (elderly_zoom.RULE, elderly_zoom.INDICATOR),
+]
+INDICATORS.update(dict(A11Y_RULES))
+
+
+def run_a11y_rules(facts: PageFacts, node_cap: int = 5) -> list[CheckResult]:
+    """The 无障碍 findings (axe) and the 无障碍/适老化 entry and item checks, where their facts exist."""
+    out = a11y_axe.checks(facts, node_cap)
+    for fn in (a11y_entry.check_a11y, a11y_entry.check_elderly, elderly_popups.check, elderly_focus.check,
+               elderly_keyboard.check, elderly_zoom.check):
+        c = fn(facts)
+        if c is not None:
+            out.append(c)
+    return out
+
+
+def run_rules(facts: PageFacts, site: SiteProfile, kind: str, only: set[str] | None = None,
+              node_cap: int = 5) -> list[CheckResult]:
+    """Every rule that applies to this page kind, in contract order, then the 无障碍/适老化 ones."""
+    out = [r.check(facts, site) for r in RULES if kind in r.kinds and (only is None or r.id in only)]
+    if only is None:
+        out += run_a11y_rules(facts, node_cap)
+    return out

@@ -158,3 +158,47 @@ class AvailabilityProbe(Base):
     elapsed_ms: Mapped[int | None] = mapped_column(Integer)
     http_status: Mapped[int | None] = mapped_column(Integer)
     error: Mapped[str | None] = mapped_column(Text)
+
+
+# --- web UI: users, their sites, reviews (migration 0003) ---
+
+class User(Base):
+    """A person who logs in to the web UI: admin, auditor (all sites) or owner (only the sites in user_sites)."""
+    __tablename__ = "users"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    username: Mapped[str] = mapped_column(String(80), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(300))  # werkzeug.security (scrypt), never the password
+    role: Mapped[str] = mapped_column(String(20))  # admin | auditor | owner
+    # SHA-256 of the API token: the token is 256 random bits, so a fast hash suffices and lookups stay indexed.
+    api_token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
+    active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class UserSite(Base):
+    """Which sites a site owner may see (and start audits of)."""
+    __tablename__ = "user_sites"
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    site_id: Mapped[int] = mapped_column(ForeignKey("sites.id", ondelete="CASCADE"), primary_key=True, index=True)
+
+
+class Review(Base):
+    """A reviewer's verdict on a finding (误报 / 确认), append-only; the newest per fingerprint counts.
+
+    Keyed on the finding's fingerprint (site + rule + page URL + subject), not on the check id, so the verdict
+    carries over to the same finding in later runs. The parts are kept beside the hash for reading and repair.
+    """
+    __tablename__ = "reviews"
+    __table_args__ = (Index("ix_reviews_fingerprint_time", "fingerprint", "created_at"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    fingerprint: Mapped[str] = mapped_column(String(64))
+    site_url: Mapped[str] = mapped_column(String(1000))
+    rule: Mapped[str] = mapped_column(String(60))
+    page_url: Mapped[str] = mapped_column(String(2000), default="")
+    subject: Mapped[str] = mapped_column(String(500), default="")
+    verdict: Mapped[str] = mapped_column(String(20))  # false_positive (误报) | confirmed (确认)
+    reviewer: Mapped[str] = mapped_column(String(80))  # the username, kept even if the user is removed later
+    reason: Mapped[str] = mapped_column(Text, default="")
+    run_id: Mapped[int | None] = mapped_column(Integer)  # where it was reviewed; no FK: runs may be deleted
+    finding_ref: Mapped[str | None] = mapped_column(String(20))  # e.g. "c123" (check) or "s45" (site check)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

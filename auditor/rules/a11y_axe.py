@@ -1,0 +1,61 @@
+"""无障碍 (axe-core): one finding per violated axe rule, mapped to WCAG and GB/T 37668-2019, plus a page summary.
+
+Reads ``facts.axe`` (``auditor.a11y.compact`` of either engine's run, with boxes for the first nodes).
+Status: a violation of a WCAG criterion with impact critical/serious is 不合格; a lesser impact, or a rule
+that is only an axe best practice, is a 警告. Messages are axe's own zh_CN texts.
+"""
+from __future__ import annotations
+
+from auditor.a11y import FAIL_IMPACTS, gbt_indicator, sc_from_tags
+from auditor.models import Box, CheckResult, EvidenceRef, PageFacts, Status
+
+PREFIX = "a11y."
+SUMMARY = "a11y.axe"
+INDICATOR = "无障碍（GB/T 37668-2019）"
+IMPACT_ZH = {"critical": "严重", "serious": "较重", "moderate": "中等", "minor": "轻微"}
+
+
+def checks(facts: PageFacts, node_cap: int = 5) -> list[CheckResult]:
+    """The page's accessibility findings; empty when the accessibility pass did not run on this page."""
+    axe = facts.axe
+    if axe is None:
+        return []
+    if axe.get("error"):
+        return [CheckResult(SUMMARY, Status.NOT_ASSESSABLE, INDICATOR, f"无障碍检查未能完成：{axe['error']}",
+                            {"error": axe["error"]}, [EvidenceRef("axe-core 运行失败", kind="axe",
+                                                                  text=axe["error"])])]
+    out: list[CheckResult] = []
+    for v in axe["violations"]:
+        scs = sc_from_tags(v["tags"])
+        gbt = [gbt_indicator(sc) for sc in scs]
+        best_practice = not scs
+        status = Status.FAIL if (v.get("impact") in FAIL_IMPACTS and not best_practice) else Status.WARN
+        where = gbt[0].label if gbt else "axe 最佳实践（无对应 WCAG 成功准则）"
+        evidence = []
+        for n in v["nodes"][:node_cap]:
+            evidence.append(EvidenceRef(n["summary"] or v["help"], Box.of(n.get("box")), n["html"] or None,
+                                        n["target"]))
+        if not evidence:
+            evidence.append(EvidenceRef(v["help"], kind="axe", text=v["id"]))
+        impact = IMPACT_ZH.get(v.get("impact") or "", v.get("impact") or "")
+        out.append(CheckResult(
+            PREFIX + v["id"], status, f"无障碍 · {gbt[0].name if gbt else '最佳实践'}",
+            f"{v['help']}（{v['count']} 处，影响{impact}；{where}）",
+            {"axe_rule": v["id"], "impact": v.get("impact"), "wcag": scs,
+             "gbt37668": [{"clause": g.clause, "name": g.name, "guideline": g.guideline, "principle": g.principle,
+                           "level": g.level} for g in gbt],
+             "best_practice": best_practice, "nodes": v["count"],
+             "targets": [n["target"] for n in v["nodes"][:20]], "description": v["description"],
+             "help_url": v["help_url"], "axe_version": axe.get("version", "")},
+            evidence))
+    fails = sum(1 for c in out if c.status is Status.FAIL)
+    warns = len(out) - fails
+    status = Status.FAIL if fails else Status.WARN if warns else Status.PASS
+    msg = (f"axe-core {axe.get('version', '')} 未发现无障碍问题" if not out else
+           f"axe-core {axe.get('version', '')} 发现 {len(out)} 类无障碍问题（不合格 {fails}，警告 {warns}）")
+    summary = CheckResult(SUMMARY, status, INDICATOR, msg,
+                          {"violations": len(out), "fail": fails, "warn": warns, "rules": [c.rule for c in out],
+                           "incomplete": axe.get("incomplete", []), "axe_version": axe.get("version", ""),
+                           "engine": axe.get("engine", "")},
+                          [EvidenceRef("axe-core 检查结果", kind="axe", text=", ".join(c.rule for c in out) or "无")])
+    return [summary] + out

@@ -1,0 +1,72 @@
+"""axe-core in the browser: the vendored build, its Chinese messages, one set of run options for both engines.
+
+Both engines run the same file with the same options and compact the result the same way
+(``auditor.a11y.compact``), so a page gives the same violations under Playwright and under Selenium.
+"""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+VENDOR = Path(__file__).parent / "vendor" / "axe-core"
+AXE_PATH = VENDOR / "axe.min.js"
+AXE_SOURCE = AXE_PATH.read_text(encoding="utf-8")
+ZH_CN: dict[str, Any] = json.loads((VENDOR / "zh_CN.json").read_text(encoding="utf-8"))
+
+# WCAG 2.0/2.1/2.2 A and AA (GB/T 37668-2019 derives from WCAG 2.0) plus axe's best practices, which the
+# findings mark as such. Frames are not entered: the engines inject into the top document only, and a page's
+# third-party iframes (maps, video) are not the site's own content.
+RUN_OPTIONS: dict[str, Any] = {
+    "runOnly": {"type": "tag",
+                "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"]},
+    "resultTypes": ["violations"],
+    "iframes": False,
+    "elementRef": False,
+    "ancestry": False,
+    "xpath": False,
+    "performanceTimer": False,
+}
+
+# Run in the page after the axe source is in: Chinese messages, then one run. Returns the raw axe result.
+CONFIGURE_JS = "(locale) => { axe.configure({locale: locale}); return axe.version; }"
+
+# Boxes (document coordinates) of the first `cap` nodes of each violation, by the selector axe gave.
+BOXES_JS = """(args) => {
+  const [targets] = args;
+  const out = [];
+  for (const sel of targets) {
+    let el = null;
+    try { el = (typeof sel === "string") ? document.querySelector(sel) : null; } catch (e) { el = null; }
+    if (!el) { out.push(null); continue; }
+    const r = el.getBoundingClientRect();
+    if (r.width === 0 && r.height === 0) { out.push(null); continue; }
+    out.push({x: r.left + window.scrollX, y: r.top + window.scrollY, w: r.width, h: r.height});
+  }
+  return out;
+}"""
+
+
+def options_json(rules: list[str] | None = None) -> str:
+    """The run options as JSON; ``rules`` restricts the run to those axe rules (the ACT suite runs one at a time)."""
+    opts = dict(RUN_OPTIONS)
+    if rules:
+        opts.pop("runOnly")
+        opts["runOnly"] = {"type": "rule", "values": rules}
+    return json.dumps(opts)
+
+
+async def run_playwright(page: Any, rules: list[str] | None = None) -> dict[str, Any]:
+    """Inject the vendored axe into a Playwright page's top document and run it; the raw axe result.
+
+    ``page.evaluate`` goes over CDP, so a page's Content-Security-Policy cannot block the injection.
+    """
+    await page.evaluate(AXE_SOURCE + "\n;0")
+    await page.evaluate(CONFIGURE_JS, ZH_CN)
+    return await page.evaluate(f"() => axe.run(document, {options_json(rules)})")
+
+
+async def boxes_playwright(page: Any, targets: list[str]) -> list[dict[str, float] | None]:
+    if not targets:
+        return []
+    return await page.evaluate(BOXES_JS, [targets])
