@@ -361,6 +361,14 @@ def build_parser() -> argparse.ArgumentParser:
     du = dsub.add_parser("upgrade", help="升级数据库结构")
     common(du)
     du.set_defaults(func=cmd_db_upgrade)
+
+    from auditor.cli_service import add_service_commands  # worker, enqueue, schedule (RQ service mode)
+
+    add_service_commands(sub, common)
+
+    from auditor.cli_web import add_web_commands  # users, serve (web UI and JSON API)
+
+    add_web_commands(sub, common)
     return p
 
 

@@ -70,6 +70,8 @@ class Settings:
     elderly_budget: float = 40.0
     # Selenium engine (engine = "selenium"): a remote Selenium Grid URL; empty = local /usr/bin/chromedriver.
     selenium_grid_url: str | None = None
+    # Browser binary on the Grid's nodes (None: the node's default); the local driver always uses Debian's Chromium.
+    selenium_binary: str | None = None
 
     # Service mode (RQ on Redis, workers/jobs.py): queue name (also the prefix of the run keys), job timeouts
     # (seconds), retries with backoff for transient failures, worker heartbeat and registry clean-up periods.

@@ -188,7 +188,8 @@
     const el = document.activeElement;
     if (!el || el === document.body || el === document.documentElement) return null;
     return { selector: path(el), tag: el.tagName.toLowerCase(), text: label(el).slice(0, 40),
-             href: el.href || "", box: box(el), vbox: vbox(el), style: styleOf(el), html: el.outerHTML.slice(0, 300) };
+             href: el.href || "", box: box(el), vbox: vbox(el), style: styleOf(el), html: el.outerHTML.slice(0, 300),
+             inNav: !!el.closest("nav, [role=navigation], [id*=nav i], [class*=nav i], [id*=menu i], [class*=menu i], [class*=daohang i]") };
   }
   function styleOf(el) {
     const cs = getComputedStyle(el);

@@ -115,7 +115,7 @@ def create_app(settings: Settings, store: Store | None = None) -> Flask:
 
     def _error(code: int, title: str) -> Any:
         def handler(exc: Exception) -> Any:
-            if request.blueprint == "api":
+            if request.path.startswith("/api/"):
                 return {"error": title}, code
             return render_template("error.html", code=code, title=title,
                                    detail=getattr(exc, "description", "")), code
@@ -129,7 +129,7 @@ def create_app(settings: Settings, store: Store | None = None) -> Flask:
 
     @app.errorhandler(CSRFError)
     def _csrf(exc: CSRFError) -> Any:
-        if request.blueprint == "api":
+        if request.path.startswith("/api/"):
             return {"error": "CSRF 校验失败", "detail": exc.description}, 400
         return render_template("error.html", code=400, title="表单已失效（CSRF 校验失败）",
                                detail="请返回上一页刷新后重试。"), 400

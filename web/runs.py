@@ -65,11 +65,14 @@ def start_audit(user: UserInfo, site: fq.SiteInfo, mode: str, urls: list[str] | 
         raise AuditRefused("检查调度模块不可用（workers.dispatch）") from exc
     profile = SiteProfile(site.name, site.site_code, site.sponsor, site.site_type)
     s, st = settings(), store()
-    if mode == "site":
-        n = max(1, min(int(max_pages or s.max_pages), 2000))
-        return int(dispatch.submit_site_audit(s, st, site.url, profile, site_id=site.id, max_pages=n))
-    if mode == "pages":
-        return int(dispatch.submit_page_audit(s, st, site_urls(site, urls or []), profile, site_id=site.id))
+    try:
+        if mode == "site":
+            n = max(1, min(int(max_pages or s.max_pages), 2000))
+            return int(dispatch.submit_site_audit(s, st, site.url, profile, site_id=site.id, max_pages=n))
+        if mode == "pages":
+            return int(dispatch.submit_page_audit(s, st, site_urls(site, urls or []), profile, site_id=site.id))
+    except TargetRefused as exc:  # the home page is not a valid or allowed target
+        raise AuditRefused(str(exc)) from exc
     raise AuditRefused("检查方式必须是 site 或 pages")
 
 

@@ -10,7 +10,7 @@ from auditor.models import SiteProfile
 from auditor.netpolicy import TargetRefused, check_target
 from auditor.ocr import shared_ocr
 from auditor.store import Store
-from browsers.fetcher import PageFetcher
+from browsers.engines import make_fetcher
 from workers.pipeline import PageAuditor, PageOutcome
 
 Progress = Callable[[int, int, PageOutcome], None]
@@ -23,7 +23,7 @@ async def run_pages(settings: Settings, store: Store, urls: list[str], site: Sit
                            {"urls": urls, "allow_private": settings.allow_private}, site_id=site_id)
     done = 0
     ocr = shared_ocr() if settings.ocr else None
-    async with PageFetcher(settings) as fetcher:
+    async with make_fetcher(settings) as fetcher:
         auditor = PageAuditor(settings, store, fetcher, ocr)
         sem = asyncio.Semaphore(max(1, settings.concurrency))
 

@@ -24,6 +24,7 @@ from auditor.rules import INDICATORS
 from auditor.store import Store
 from auditor.store.models import LinkResult, SiteCheck
 from browsers.evidence import EvidenceWriter
+from browsers.engines import make_fetcher
 from browsers.fetcher import PageFetcher
 from workers.pipeline import PageAuditor, PageOutcome, check_rows
 
@@ -120,7 +121,7 @@ async def run_site(settings: Settings, store: Store, home_url: str, site: SitePr
     gate = _HostGate(settings.per_host, settings.crawl_delay)
     counter = {"i": 0}
 
-    async with PageFetcher(settings) as fetcher:
+    async with make_fetcher(settings) as fetcher:
         auditor = PageAuditor(settings, store, fetcher, shared_ocr() if settings.ocr else None)
         sem = asyncio.Semaphore(max(1, settings.concurrency))
 

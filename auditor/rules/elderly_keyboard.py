@@ -34,7 +34,9 @@ def check(facts: PageFacts) -> CheckResult | None:
     if not kb or not nav:
         why = "键盘检查未能完成" if not kb else "页面上未识别出主导航"
         return CheckResult(RULE, Status.NOT_ASSESSABLE, INDICATOR, why, None, [EvidenceRef(why, kind="note")])
-    reached = {_key(s.get("href", "")) for s in kb["stops"]}
+    # A nav link counts as reached when the focus lands on it inside the navigation, not on a link elsewhere
+    # (a «更多» link or the footer) that happens to share its address.
+    reached = {_key(s.get("href", "")) for s in kb["stops"] if s.get("inNav")}
     missing = [(k, n) for k, n in nav if k not in reached]
     share = 1 - len(missing) / len(nav)
     value = {"nav_links": len(nav), "reached": len(nav) - len(missing), "share": round(share, 3),

@@ -115,6 +115,14 @@ def focus(filename: str = "focus.png") -> None:
     img.save(OUT / filename, optimize=True)
 
 
+def entry_button(text: str, filename: str) -> None:
+    """A top-bar entry drawn as a picture with no alt text (found only by reading its pixels)."""
+    img = Image.new("RGB", (104, 30), (200, 30, 38))
+    d = ImageDraw.Draw(img)
+    d.text((52, 15), text, font=_font(18), fill=(255, 255, 255), anchor="mm")
+    img.save(OUT / filename, optimize=True)
+
+
 def main() -> None:
     OUT.mkdir(parents=True, exist_ok=True)
     banner("示范市人民政府", "SHIFAN MUNICIPAL PEOPLE'S GOVERNMENT", "banner.png", (150, 10, 16), (200, 30, 38))
@@ -123,6 +131,7 @@ def main() -> None:
     gongan()
     conac_badge()
     focus()
+    entry_button("长者模式", "zzms-entry.png")
     for p in sorted(OUT.glob("*.png")):
         print(f"{p.name}: {p.stat().st_size} bytes")
 

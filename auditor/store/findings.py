@@ -235,8 +235,8 @@ def findings_count(store: Store, run_ids: Iterable[int]) -> dict[int, int]:
 
 
 def run_progress(store: Store, run_id: int) -> dict[str, Any]:
-    """Pages done / total / failed. While a run is going, count its stored pages (the runners only write the
-    totals on the Run row at the end)."""
+    """Pages done / total / failed and the first 50 page errors. While a run is going, count its stored pages
+    (the runners only write the totals on the Run row at the end)."""
     with store.session() as s:
         run = s.get(Run, run_id)
         if run is None:
@@ -246,10 +246,13 @@ def run_progress(store: Store, run_id: int) -> dict[str, Any]:
             done = s.scalar(select(func.count(Page.id)).where(Page.run_id == run_id)) or 0
             failed = s.scalar(select(func.count(Page.id)).where(Page.run_id == run_id,
                                                                  Page.error_kind.is_not(None))) or 0
+        errors = [{"url": u, "kind": k, "error": e} for u, k, e in s.execute(
+            select(Page.url, Page.error_kind, Page.error).where(Page.run_id == run_id, Page.error_kind.is_not(None))
+            .order_by(Page.id).limit(50))]
         return {"run_id": run.id, "status": run.status, "kind": run.kind, "pages_total": run.pages_total,
                 "pages_done": done, "pages_failed": failed,
                 "started_at": _iso(run.started_at), "finished_at": _iso(run.finished_at),
-                "findings": findings_count(store, [run_id]).get(run_id, 0)}
+                "findings": findings_count(store, [run_id]).get(run_id, 0), "errors": errors}
 
 
 def _iso(dt: datetime | None) -> str | None:

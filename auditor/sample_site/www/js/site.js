@@ -37,7 +37,7 @@
   };
   window.aria = aria;
   document.addEventListener("click", function (e) {
-    var t = e.target.closest ? e.target.closest("a, button, img") : null;
+    var t = e.target.closest ? e.target.closest(".tb-zzms, .img-zzms, .tb-wza, .ft-wza, .tb-zzms-classonly") : null;
     if (!t) return;
     if (t.matches(".tb-zzms, .img-zzms")) { e.preventDefault(); elder(!document.documentElement.classList.contains("elder-mode")); }
     else if (t.matches(".tb-wza, .ft-wza")) { e.preventDefault(); aria.start(); }
