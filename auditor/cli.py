@@ -53,7 +53,25 @@ def _settings(args: argparse.Namespace) -> Settings:
         changes["evidence_dir"] = args.evidence_dir
     if getattr(args, "database_url", None):
         changes["database_url"] = args.database_url
+    if getattr(args, "engine", None):
+        changes["engine"] = args.engine
+    if getattr(args, "grid", None):
+        changes["selenium_grid_url"] = args.grid
+    if getattr(args, "no_a11y", False):
+        changes["a11y"] = False
+    if getattr(args, "elderly", None):
+        changes["elderly"] = args.elderly
     return s.replace(**changes)
+
+
+def _a11y_options(sp: argparse.ArgumentParser) -> None:
+    """Browser engine and the 无障碍/适老化 pass, shared by the audit commands."""
+    sp.add_argument("--engine", choices=["playwright", "selenium"],
+                    help="浏览器引擎（默认 playwright；selenium 使用 chromedriver 或 --grid）")
+    sp.add_argument("--grid", metavar="URL", help="Selenium Grid 地址（--engine selenium 时使用远程浏览器）")
+    sp.add_argument("--no-a11y", action="store_true", help="不做无障碍（axe-core）检查")
+    sp.add_argument("--elderly", choices=["home", "all", "off"],
+                    help="无障碍/适老化入口与适老化检查：首页（默认）、全部页面或不做")
 
 
 def _progress(done: int, total: int, out: object) -> None:
@@ -298,6 +316,7 @@ def build_parser() -> argparse.ArgumentParser:
     a.add_argument("--host-map", action="append", metavar="HOST=IP:PORT", help="浏览器内的主机映射（测试、演示）")
     a.add_argument("--standins", action="store_true", help="用本地替身应答党政机关标识/找错服务（离线演示、测试）")
     a.add_argument("--offline", action="store_true", help="浏览器内除映射主机外不解析任何域名（测试）")
+    _a11y_options(a)
     common(a)
     a.set_defaults(func=cmd_audit)
 
@@ -316,6 +335,7 @@ def build_parser() -> argparse.ArgumentParser:
     a2.add_argument("--host-map", action="append", metavar="HOST=IP:PORT")
     a2.add_argument("--standins", action="store_true")
     a2.add_argument("--offline", action="store_true")
+    _a11y_options(a2)
     common(a2)
     a2.set_defaults(func=cmd_audit_site)
 
@@ -343,6 +363,7 @@ def build_parser() -> argparse.ArgumentParser:
     d = sub.add_parser("demo", help="启动内置示例网站并检查全部页面")
     d.add_argument("--json", help="写出 JSON 报告的文件")
     d.add_argument("--no-ocr", action="store_true")
+    _a11y_options(d)
     common(d)
     d.set_defaults(func=cmd_demo)
 

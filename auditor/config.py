@@ -89,6 +89,12 @@ class Settings:
     secret_key: str | None = None
     cookie_secure: bool = False
 
+    def __post_init__(self) -> None:
+        if self.engine not in ("playwright", "selenium"):
+            raise ConfigError(f"设置 engine 的值无效: {self.engine!r}（可选 playwright、selenium）")
+        if self.elderly not in ("home", "all", "off"):
+            raise ConfigError(f"设置 elderly 的值无效: {self.elderly!r}（可选 home、all、off）")
+
     def replace(self, **changes: Any) -> "Settings":
         return dataclasses.replace(self, **changes)
 

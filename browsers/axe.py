@@ -47,23 +47,30 @@ BOXES_JS = """(args) => {
 }"""
 
 
-def options_json(rules: list[str] | None = None) -> str:
-    """The run options as JSON; ``rules`` restricts the run to those axe rules (the ACT suite runs one at a time)."""
+def options_json(rules: list[str] | None = None, all_results: bool = False) -> str:
+    """The run options as JSON; ``rules`` restricts the run to those axe rules (the ACT suite runs one at a time).
+
+    ``all_results`` drops ``resultTypes``, so passes and incomplete carry every node, not just the first: the ACT
+    conformance run needs them to tell "passed" from "inapplicable" (a rule in none of the lists checked nothing).
+    """
     opts = dict(RUN_OPTIONS)
     if rules:
         opts.pop("runOnly")
         opts["runOnly"] = {"type": "rule", "values": rules}
+    if all_results:
+        opts.pop("resultTypes", None)
     return json.dumps(opts)
 
 
-async def run_playwright(page: Any, rules: list[str] | None = None) -> dict[str, Any]:
+async def run_playwright(page: Any, rules: list[str] | None = None, all_results: bool = False) -> dict[str, Any]:
     """Inject the vendored axe into a Playwright page's top document and run it; the raw axe result.
 
     ``page.evaluate`` goes over CDP, so a page's Content-Security-Policy cannot block the injection.
+    ``all_results``: see ``options_json`` (the audit keeps the default, violations only).
     """
     await page.evaluate(AXE_SOURCE + "\n;0")
     await page.evaluate(CONFIGURE_JS, ZH_CN)
-    return await page.evaluate(f"() => axe.run(document, {options_json(rules)})")
+    return await page.evaluate(f"() => axe.run(document, {options_json(rules, all_results)})")
 
 
 async def boxes_playwright(page: Any, targets: list[str]) -> list[dict[str, float] | None]:

@@ -36,6 +36,13 @@ def safe_name(s: str) -> str:
     return re.sub(r"[^A-Za-z0-9_.-]+", "_", s)[:80]
 
 
+def _frame(draw: ImageDraw.ImageDraw, size: tuple[int, int], x: float, y: float, w: float, h: float) -> None:
+    """The red box around an element, clamped to the picture (an element may run past its edge)."""
+    x0, y0 = min(max(0.0, x - 2), size[0] - 1), min(max(0.0, y - 2), size[1] - 1)
+    x1, y1 = min(max(x0, x + w + 2), size[0] - 1), min(max(y0, y + h + 2), size[1] - 1)
+    draw.rectangle([x0, y0, x1, y1], outline=(230, 0, 0), width=3)
+
+
 class EvidenceWriter:
     """Writes one page's evidence files into <root>/<run>/<page>/."""
 
@@ -103,8 +110,7 @@ class EvidenceWriter:
         piece = img.crop((x0, y0, x1, y1))
         draw = ImageDraw.Draw(piece)
         bx0, by0 = box.x - x0, box.y - y0
-        draw.rectangle([bx0 - 2, by0 - 2, min(bx0 + box.w + 2, piece.width - 1), min(by0 + box.h + 2, piece.height - 1)],
-                       outline=(230, 0, 0), width=3)
+        _frame(draw, piece.size, bx0, by0, box.w, box.h)
         buf = io.BytesIO()
         piece.save(buf, "PNG", optimize=False)
         self._n += 1
@@ -116,9 +122,7 @@ class EvidenceWriter:
         data = png
         if box is not None and box.w > 0 and box.h > 0:
             img = Image.open(io.BytesIO(png)).convert("RGB")
-            draw = ImageDraw.Draw(img)
-            draw.rectangle([max(0, box.x - 2), max(0, box.y - 2), min(box.x + box.w + 2, img.width - 1),
-                            min(box.y + box.h + 2, img.height - 1)], outline=(230, 0, 0), width=3)
+            _frame(ImageDraw.Draw(img), img.size, box.x, box.y, box.w, box.h)
             buf = io.BytesIO()
             img.save(buf, "PNG")
             data = buf.getvalue()

@@ -11,6 +11,7 @@ concurrent page). A driver that dies is replaced and the page retried once.
 from __future__ import annotations
 
 import asyncio
+import base64
 import os
 import queue
 import time
@@ -212,9 +213,17 @@ def _full_page_png(driver: Any, s: Settings) -> bytes:
     height = driver.execute_script(
         "return Math.max(document.documentElement.scrollHeight, document.body ? document.body.scrollHeight : 0);")
     height = min(int(height or s.viewport_height), s.max_screenshot_height)
+    if not s.selenium_grid_url:
+        # Local chromedriver speaks CDP: capture beyond the viewport, exactly as Playwright's full-page shot.
+        width = driver.execute_script("return document.documentElement.scrollWidth;")
+        shot = driver.execute_cdp_cmd("Page.captureScreenshot", {
+            "format": "png", "captureBeyondViewport": True,
+            "clip": {"x": 0, "y": 0, "width": width, "height": height, "scale": 1}})
+        return base64.b64decode(shot["data"])
     original = driver.get_window_size()
-    # The window's outer size includes no chrome in headless mode, so the viewport grows with it.
-    driver.set_window_size(s.viewport_width, max(height, s.viewport_height))
+    # The window size is the outer size; add what the browser's frame takes so the viewport holds the page.
+    frame = driver.execute_script("return Math.max(0, window.outerHeight - window.innerHeight);") or 0
+    driver.set_window_size(original["width"], max(height, s.viewport_height) + int(frame))
     try:
         return driver.get_screenshot_as_png()
     finally:

@@ -13,6 +13,7 @@ import dataclasses
 import shutil
 import tempfile
 import threading
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler
 from pathlib import Path
@@ -106,43 +107,49 @@ def _quiet(settings: Settings) -> Settings:
 
 
 def build(sample_site: dict[str, Any]) -> WebData:
-    """Serve site A, audit it twice (v1, v2) and site B once; create one user per role. Cached per process."""
-    with _lock:
-        if "data" in _cache:
-            return _cache["data"]
-        from workers.inprocess import run_pages
+    """Serve site A, audit it twice (v1, v2) and site B once; create one user per role. Cached per process.
 
-        root = Path(tempfile.mkdtemp(prefix="govaudit-web-"))
-        atexit.register(shutil.rmtree, root, True)
-        srv, port = servers.start(_Handler)
-        atexit.register(srv.shutdown)
-        settings = _quiet(Settings(
-            database_url=f"sqlite:///{root}/govaudit.db", evidence_dir=str(root / "evidence"),
-            allow_private=True, isolate_network=True, standins=True, nav_timeout=15, page_budget=40,
-            host_map={HOST_A: f"127.0.0.1:{port}", **sample_site["host_map"]}, secret_key="t" * 64,
-            concurrency=2))
-        store = Store(settings.database_url)
-        store.upgrade()
-        a, _ = store.upsert_site(NAME_A, f"http://{HOST_A}/", CODE_A, SPONSOR_A, "政府门户网站")
-        truth = sample_site["truth"]["site"]
-        b, _ = store.upsert_site(truth["name"], f"http://{sample_site['host']}/", truth["code"], "示范市人民政府办公厅",
-                                 "政府门户网站")
-        prof_a = SiteProfile(NAME_A, CODE_A)
-        urls_a = [f"http://{HOST_A}/index.html", f"http://{HOST_A}/a.html", f"http://{HOST_A}/b.html"]
-        runs_a = []
-        for version in (1, 2):
-            _STATE["version"] = version
-            runs_a.append(asyncio.run(run_pages(settings, store, urls_a, prof_a, site_id=a.id)))
-        _STATE["version"] = 2
-        urls_b = [f"http://{sample_site['host']}{p}" for p in ("/index.html", "/variants/icp-missing.html")]
-        run_b = asyncio.run(run_pages(settings, store, urls_b, SiteProfile(truth["name"], truth["code"]),
-                                      site_id=b.id))
-        users = {"admin": "admin", "auditor": "auditor", "owner_a": "owner", "owner_b": "owner"}
-        create_user(store, "admin", PASSWORD, "admin")
-        create_user(store, "auditor", PASSWORD, "auditor")
-        create_user(store, "owner_a", PASSWORD, "owner", [a.url])
-        create_user(store, "owner_b", PASSWORD, "owner", [b.url])
-        store.engine.dispose()
-        data = WebData(root, settings, a.id, b.id, runs_a, run_b, users)
-        _cache["data"] = data
-        return data
+    Built on a thread of its own: Playwright's sync API keeps an event loop running on the test's thread,
+    and the audits need asyncio.run."""
+    with _lock:
+        if "data" not in _cache:
+            with ThreadPoolExecutor(1) as pool:
+                _cache["data"] = pool.submit(_build, sample_site).result()
+        return _cache["data"]
+
+
+def _build(sample_site: dict[str, Any]) -> WebData:
+    from workers.inprocess import run_pages
+
+    root = Path(tempfile.mkdtemp(prefix="govaudit-web-"))
+    atexit.register(shutil.rmtree, root, True)
+    srv, port = servers.start(_Handler)
+    atexit.register(srv.shutdown)
+    settings = _quiet(Settings(
+        database_url=f"sqlite:///{root}/govaudit.db", evidence_dir=str(root / "evidence"),
+        allow_private=True, isolate_network=True, standins=True, nav_timeout=15, page_budget=40,
+        host_map={HOST_A: f"127.0.0.1:{port}", **sample_site["host_map"]}, secret_key="t" * 64,
+        concurrency=2))
+    store = Store(settings.database_url)
+    store.upgrade()
+    a, _ = store.upsert_site(NAME_A, f"http://{HOST_A}/", CODE_A, SPONSOR_A, "政府门户网站")
+    truth = sample_site["truth"]["site"]
+    b, _ = store.upsert_site(truth["name"], f"http://{sample_site['host']}/", truth["code"], "示范市人民政府办公厅",
+                             "政府门户网站")
+    prof_a = SiteProfile(NAME_A, CODE_A)
+    urls_a = [f"http://{HOST_A}/index.html", f"http://{HOST_A}/a.html", f"http://{HOST_A}/b.html"]
+    runs_a = []
+    for version in (1, 2):
+        _STATE["version"] = version
+        runs_a.append(asyncio.run(run_pages(settings, store, urls_a, prof_a, site_id=a.id)))
+    _STATE["version"] = 2
+    urls_b = [f"http://{sample_site['host']}{p}" for p in ("/index.html", "/variants/icp-missing.html")]
+    run_b = asyncio.run(run_pages(settings, store, urls_b, SiteProfile(truth["name"], truth["code"]),
+                                  site_id=b.id))
+    users = {"admin": "admin", "auditor": "auditor", "owner_a": "owner", "owner_b": "owner"}
+    create_user(store, "admin", PASSWORD, "admin")
+    create_user(store, "auditor", PASSWORD, "auditor")
+    create_user(store, "owner_a", PASSWORD, "owner", [a.url])
+    create_user(store, "owner_b", PASSWORD, "owner", [b.url])
+    store.engine.dispose()
+    return WebData(root, settings, a.id, b.id, runs_a, run_b, users)

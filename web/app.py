@@ -89,9 +89,8 @@ def create_app(settings: Settings, store: Store | None = None) -> Flask:
     app.add_template_filter(bjt, "bjt")
     app.add_template_filter(status_zh, "status_zh")
 
-    @app.context_processor
-    def _ctx() -> dict[str, Any]:
-        return {**labels(), "version": __version__}
+    # Globals rather than a context processor: imported macros (_macros.html) see globals, not the context.
+    app.jinja_env.globals.update(labels(), version=__version__)
 
     @app.before_request
     def _require_login() -> Any:

@@ -7,6 +7,7 @@ from typing import Any
 from flask import Blueprint, abort, flash, redirect, url_for
 from flask_wtf import FlaskForm
 from wtforms import RadioField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length
 
 from auditor.store.findings import Finding
@@ -19,7 +20,8 @@ bp = Blueprint("review", __name__)
 
 
 class ReviewForm(FlaskForm):
-    verdict = RadioField("审核结论", choices=list(VERDICTS.items()), validators=[DataRequired("请选择审核结论")])
+    verdict = RadioField("审核结论", choices=[SelectChoice(k, v) for k, v in VERDICTS.items()],
+                         validators=[DataRequired("请选择审核结论")])
     reason = TextAreaField("理由", validators=[Length(max=MAX_REASON)])
 
 

@@ -7,6 +7,7 @@ from typing import Any
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_wtf import FlaskForm
 from wtforms import IntegerField, RadioField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
 
 from auditor.netpolicy import TargetRefused, normalise_url
@@ -26,7 +27,8 @@ class SiteForm(FlaskForm):
 
 
 class AuditForm(FlaskForm):
-    mode = RadioField("检查方式", choices=[("site", "全站检查（从首页抓取）"), ("pages", "检查指定页面")], default="site")
+    mode = RadioField("检查方式", choices=[SelectChoice("site", "全站检查（从首页抓取）"),
+                                                SelectChoice("pages", "检查指定页面")], default="site")
     max_pages = IntegerField("最多页面数", validators=[Optional(), NumberRange(min=1, max=2000)])
     urls = TextAreaField("页面网址（每行一个，须在本网站内）", validators=[Optional(), Length(max=100_000)])
 
