@@ -177,6 +177,15 @@ def load_report(act_dir: Path = ACT_DIR) -> dict[str, ReportRule]:
     return out
 
 
+def act_ids_diff(rules: Mapping[str, ActRule], act_ids: Mapping[str, Sequence[str]]) -> list[str]:
+    """ACT rules whose index mapping differs from an axe build's own ``actIds`` ({axe rule: [ACT ids]})."""
+    from_axe: dict[str, set[str]] = {}
+    for axe_rule, ids in act_ids.items():
+        for i in ids:
+            from_axe.setdefault(i, set()).add(axe_rule)
+    return [r.id for r in rules.values() if set(r.axe_rules) != from_axe.get(r.id, set())]
+
+
 def report_version(act_dir: Path = ACT_DIR) -> str:
     data = json.loads((act_dir / "axe-core-implementation-report.json").read_text(encoding="utf-8"))
     return str(data.get("version", ""))
@@ -367,8 +376,11 @@ def render_markdown(rows: Sequence[Row], records: Mapping[tuple[str, str], Mappi
     w("(`browsers.launch.launch_chromium`, `isolate=True`: nothing but 127.0.0.1 resolves), injects the vendored")
     w("axe-core with the audit's own options (`browsers.axe`, top document only, frames not entered) restricted to")
     w("the ACT rule's mapped axe rules, with all result types, and scores the outcomes (`auditor/act_suite.py`,")
-    w("runner `browsers/act_runner.py`). Navigations away from the case after it loaded (meta refresh, scripts)")
-    w("are aborted so that axe checks the case document itself.")
+    w("runner `browsers/act_runner.py`). Two harness measures keep axe on the case document itself: a top-level")
+    w("navigation other than the case's own load (a 0-second meta refresh to w3.org, say) is answered `204 No")
+    w("Content` so it does not commit; and where Chromium replaces an unstyled XML document by its own XML tree")
+    w("viewer (an XHTML page with no `lang`), the case is loaded as the only content of a frame and axe runs in")
+    w("that frame's document (the viewer is shown in top-level documents only). Both are noted per case below.")
     w("")
     w("| | |")
     w("|---|---|")
@@ -456,5 +468,5 @@ def render_markdown(rows: Sequence[Row], records: Mapping[tuple[str, str], Mappi
 __all__ = ["ACT_DIR", "SHARED", "URL_PREFIX", "ActRule", "TestCase", "ReportRule", "Agreement", "Row",
            "load_rules", "load_cases", "load_report", "report_version", "cases_by_rule", "counted", "classify",
            "collapse", "rule_outcomes", "case_outcomes", "axe_counts", "our_agreement", "report_agreement",
-           "report_matches_coverage", "table_rows", "pooled", "render_markdown",
+           "report_matches_coverage", "act_ids_diff", "table_rows", "pooled", "render_markdown",
            "AGREES", "CANT_TELL", "UNTESTED", "FALSE_POSITIVE", "FALSE_NEGATIVE"]

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import argparse
 import getpass
+import importlib.util
 import os
 import sys
 from typing import Any, Callable
@@ -92,7 +93,7 @@ def cmd_users_disable(args: argparse.Namespace) -> int:
     from auditor.store.users import UserError, set_active
 
     try:
-        set_active(_store(args), args.name, not args.enable)
+        set_active(_store(args), args.name, args.enable)  # disable: inactive unless --enable
     except UserError as exc:
         _err(str(exc))
         return EXIT_BAD_INPUT
@@ -129,11 +130,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     settings = _settings(args)
     # Migrate once here, before any worker process starts, so workers never race on the schema.
     Store(settings.database_url).upgrade()
-    try:
-        import gunicorn.app.base  # noqa: F401
-        have_gunicorn = True
-    except ImportError:
-        have_gunicorn = False
+    have_gunicorn = importlib.util.find_spec("gunicorn") is not None
     print(f"govaudit 网页界面：http://{args.host}:{args.port}/（数据库 {settings.database_url}）", file=sys.stderr)
     if args.dev or not have_gunicorn:
         from web.app import create_app

@@ -30,6 +30,11 @@ class HeaderOCR:
             self._engine = RapidOCR()
         return self._engine
 
+    def warm(self) -> None:
+        """Load the model now (about a second, much more on a busy machine), outside any page's time budget."""
+        with self._lock:
+            self._load()
+
     def read_png(self, png: bytes, offset: tuple[float, float] = (0.0, 0.0)) -> list[OcrLine]:
         """Lines of text in an image, with boxes shifted by ``offset`` into page coordinates."""
         key = hashlib.sha256(png).hexdigest()

@@ -69,12 +69,20 @@ async def text_zoom(page: Any, factor: float = 2.0) -> dict[str, Any]:
     return {"factor": factor, "base": base, "zoomed": zoomed, "shot": shot}
 
 
-async def _ocr_entries(page: Any, ocr: OcrFn) -> list[dict[str, Any]]:
-    """Entries drawn as pictures: OCR of the page's top band, for lines that name an entry."""
-    width = await page.evaluate("document.documentElement.clientWidth")
-    png = await page.screenshot(type="png", clip={"x": 0, "y": 0, "width": width, "height": TOP_BAND})
+def ocr_entries(screenshot: bytes, ocr: OcrFn) -> list[dict[str, Any]]:
+    """Entries drawn as pictures: OCR of the top band of the page's full screenshot, for lines naming an entry.
+
+    Runs before the page's 适老化 time budget starts: it is our own CPU work, not the page's behaviour."""
+    import io
+
+    from PIL import Image
+
+    img = Image.open(io.BytesIO(screenshot))
+    band = img.crop((0, 0, img.width, min(TOP_BAND, img.height)))
+    buf = io.BytesIO()
+    band.save(buf, "PNG")
     found = []
-    for line in await asyncio.to_thread(ocr, png):
+    for line in ocr(buf.getvalue()):
         for kind, rx in ENTRY_OCR_RE.items():
             if rx.search(line.text):
                 b = line.box
@@ -83,6 +91,11 @@ async def _ocr_entries(page: Any, ocr: OcrFn) -> list[dict[str, Any]]:
                               "source": "ocr", "score": line.score})
                 break
     return found
+
+
+async def find(page: Any) -> dict[str, Any]:
+    """The entries in the DOM and the toolbar scripts (browsers/elderly.js)."""
+    return await _ga(page, "find")
 
 
 async def activate(page: Any, context: Any, entry: dict[str, Any], settle: float) -> dict[str, Any]:
@@ -130,12 +143,18 @@ async def reset(page: Any, context: Any, url: str, timeout: float) -> None:
     await _settle(page, 0.3)
 
 
-async def assess(page: Any, context: Any, url: str, *, ocr: OcrFn | None = None, settle: float = 0.8,
-                 nav_timeout: float = 20.0, max_tabs: int = 80) -> dict[str, Any]:
+async def assess(page: Any, context: Any, url: str, *, ocr_found: list[dict[str, Any]] | None = None,
+                 settle: float = 0.8,
+                 nav_timeout: float = 20.0, max_tabs: int = 80, out: dict[str, Any] | None = None
+                 ) -> dict[str, Any]:
     """All the 无障碍/适老化 facts of one page. Order matters: every step that changes the page comes after the
-    ones that need it untouched, with a reset (cookies, storage, reload) in between."""
+    ones that need it untouched, with a reset (cookies, storage, reload) in between.
+
+    ``out`` is filled as the steps finish, so a caller that stops a slow run still has the finished steps.
+    """
     t0 = time.perf_counter()
-    out: dict[str, Any] = {"url": url, "steps": {}}
+    out = {} if out is None else out
+    out.update({"url": url, "steps": {}})
 
     async def step(name: str, coro: Any) -> Any:
         t = time.perf_counter()
@@ -149,8 +168,8 @@ async def assess(page: Any, context: Any, url: str, *, ocr: OcrFn | None = None,
 
     found = await step("find", _ga(page, "find")) or {"entries": [], "toolbarScripts": [], "toolbarGlobals": []}
     entries = found["entries"]
-    if ocr is not None and not any(e["kind"] == "elderly" for e in entries):
-        entries = entries + (await step("ocr", _ocr_entries(page, ocr)) or [])
+    if ocr_found and not any(e["kind"] == "elderly" for e in entries):
+        entries = entries + [e for e in ocr_found if e["kind"] == "elderly"]
     out["found"] = {**found, "entries": entries}
     out["keyboard"] = await step("keyboard", keyboard(page, max_tabs))
     out["zoom"] = await step("zoom", text_zoom(page))

@@ -147,7 +147,9 @@ class PageFetcher:
             if s.standins:
                 await standins.install(context)
             extras = extras or {}
-            budget = s.page_budget + (s.elderly_budget if extras.get("elderly") else 0)
+            # The 适老化 pass has its own budget; OCR of an entry drawn as a picture is CPU work of ours, allowed
+            # as much again.
+            budget = s.page_budget + (2 * s.elderly_budget if extras.get("elderly") else 0)
             await asyncio.wait_for(self._drive(context, url, res, want_shot, want_probe, extras), timeout=budget)
         except _Abort as exc:
             res.error_kind, res.error = exc.kind, describe(exc.kind, exc.detail)
@@ -278,12 +280,23 @@ class PageFetcher:
             t = time.perf_counter()
             # What the page did on the wire is judged as first loaded; the entry clicks and reloads do not count.
             kept = (list(res.failed_requests), list(res.mixed_content), list(res.console_errors))
+            partial: dict[str, Any] = {}
+            ocr_found = None
+            if extras.get("ocr") is not None and res.screenshot:
+                dom = await elderly_js.find(page)
+                if not any(e["kind"] == "elderly" for e in dom["entries"]):
+                    # An entry drawn as a picture: read the top band's pixels, outside the page's time budget.
+                    t1 = time.perf_counter()
+                    ocr_found = await asyncio.to_thread(elderly_js.ocr_entries, res.screenshot, extras["ocr"])
+                    res.timings["elderly_ocr"] = round(time.perf_counter() - t1, 3)
             try:
                 res.elderly = await asyncio.wait_for(
-                    elderly_js.assess(page, context, res.final_url or url, ocr=extras.get("ocr"),
-                                      nav_timeout=s.nav_timeout), timeout=s.elderly_budget)
+                    elderly_js.assess(page, context, res.final_url or url, ocr_found=ocr_found,
+                                      nav_timeout=s.nav_timeout, out=partial), timeout=s.elderly_budget)
             except asyncio.TimeoutError:
-                res.elderly = {"error": f"适老化检查超过 {s.elderly_budget:.0f} 秒未完成"}
+                # Keep the steps that finished; the rules judge those and call the rest not assessable.
+                partial["timeout"] = f"适老化检查超过 {s.elderly_budget:.0f} 秒未完成"
+                res.elderly = partial
             res.failed_requests[:], res.mixed_content[:], res.console_errors[:] = kept
             res.timings["elderly"] = round(time.perf_counter() - t, 3)
 

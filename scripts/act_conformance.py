@@ -11,6 +11,7 @@ import argparse
 import json
 import sys
 import time
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -30,24 +31,15 @@ JSON_LIMIT = 300_000  # bytes; above this the per-case JSON stays out of the rep
 NOTES: dict[str, str] = {}
 
 
-def act_ids_check(rules: dict[str, suite.ActRule], act_ids: dict[str, list[str]]) -> list[str]:
-    """ACT rules whose index mapping differs from the vendored axe's own actIds (read in the browser)."""
-    from_axe: dict[str, set[str]] = {}
-    for axe_rule, ids in act_ids.items():
-        for i in ids:
-            from_axe.setdefault(i, set()).add(axe_rule)
-    return [r.id for r in rules.values() if set(r.axe_rules) != from_axe.get(r.id, set())]
-
-
 def summary_lines(rows: list[suite.Row], records: dict[tuple[str, str], dict[str, Any]],
-                  meta: dict[str, Any]) -> list[str]:
+                  by_rule: dict[str, list[suite.TestCase]], meta: dict[str, Any]) -> list[str]:
     out: list[str] = []
     all_ours, all_rep = suite.pooled(r.ours for r in rows), suite.pooled(r.report for r in rows)
     all_set = suite.pooled(r.ours_report_set for r in rows)
     n_cases = sum(r.n_cases for r in rows)
     statuses: dict[str, int] = {}
     for r in rows:
-        for c in suite.load_cases_cached_for(r.rule.id):
+        for c in by_rule.get(r.rule.id, []):
             st = (records.get(c.key) or {}).get("status", "not run")
             statuses[st] = statuses.get(st, 0) + 1
     out.append(f"* **{len(rows)} ACT rules** map to axe rules; {n_cases} cases run, "
@@ -97,17 +89,15 @@ def build(out: dict[str, Any]) -> str:
     records = act_runner.records_by_key(out["records"])
     rows = suite.table_rows(rules, cases, records, report)
     by_rule = suite.cases_by_rule(cases)
-    suite.load_cases_cached_for = lambda rid: by_rule.get(rid, [])  # type: ignore[attr-defined]
     m = out["meta"]
-    report_by = {f"{rid}/{tid}": ", ".join(f"{k}×{v}" if v > 1 else k for k, v in
-                                           __import__("collections").Counter(res[2]).items())
+    report_by = {f"{rid}/{tid}": ", ".join(f"{k}×{v}" if v > 1 else k for k, v in Counter(res[2]).items())
                  for rid, rr in report.items() for tid, res in rr.results.items()}
     reproduced = sum(1 for rr in report.values() if suite.report_matches_coverage(rr, by_rule.get(rr.rule_id, [])))
     meta = {
         "report_version": suite.report_version(),
         "report_reproduced": f"{reproduced} of {len(report)}",
         "report_outcomes": report_by,
-        "act_ids_diff": act_ids_check(rules, m.get("act_ids", {})),
+        "act_ids_diff": suite.act_ids_diff(rules, m.get("act_ids", {})),
         "duration_hint": f"{m.get('seconds', 0) / 60:.0f} min on 2 cores (concurrency {m.get('concurrency')})",
         "about": {
             "Generated": m.get("generated", ""),
@@ -118,11 +108,11 @@ def build(out: dict[str, Any]) -> str:
             "Run": f"{m.get('cases')} cases of {len(m.get('rules', []))} ACT rules in {m.get('seconds')} s, "
                    f"{m.get('concurrency')} pages at a time",
             "Mapping check": ("index `actIds` column equals the vendored axe's actIds" if not
-                              act_ids_check(rules, m.get("act_ids", {})) else "index differs from vendored axe, "
+                              suite.act_ids_diff(rules, m.get("act_ids", {})) else "index differs from vendored axe, "
                               "see summary"),
         },
     }
-    meta["summary"] = summary_lines(rows, records, meta)
+    meta["summary"] = summary_lines(rows, records, by_rule, meta)
     return suite.render_markdown(rows, records, meta, NOTES)
 
 

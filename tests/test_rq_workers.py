@@ -1,6 +1,7 @@
 """Service mode on real Redis, real worker processes (``govaudit worker``) and real Chromium: a worker killed
 mid-page, Redis restarted mid-run, two workers sharing a run, the embedded path agreeing with the RQ path,
-permanent page errors not retried and a transient one (the browser crashing) retried with backoff.
+permanent page errors not retried, a transient one (the browser crashing) retried with backoff, and the
+periodic jobs enqueued by RQ's cron scheduler (probes, a whole-site run through the queue).
 
 Each test uses its own queue name (and so its own run keys) and removes its keys afterwards; the Redis
 restart test runs its own redis-server on a free port. Pages come from the bundled sample site and from
@@ -25,12 +26,20 @@ from typing import Any, Callable, Iterator
 import psutil
 import pytest
 from redis import Redis
+from rq import Queue
+from rq.job import Job
+from sqlalchemy import select
 
 from auditor.config import Settings
 from auditor.models import SiteProfile
 from auditor.store import Store
+from auditor.store.availability import probes
+from auditor.store.models import Run
 from tests.servers import GOOD_PAGE, start
+from workers import jobs
 from workers.dispatch import run_status, submit_page_audit, wait_for_run
+from workers.rqworker import AuditWorker
+from workers.schedule import build_cron, probe_sites
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED_REDIS = "redis://127.0.0.1:6379/0"
@@ -59,22 +68,20 @@ def shared_redis() -> str:
 
 
 def _cleanup_queue(url: str, queue: str) -> None:
-    from rq import Queue
-    from rq.job import Job
-
+    """Remove everything a test queue left in the shared Redis: its jobs (by origin), registries, run keys."""
     r = Redis.from_url(url)
-    q = Queue(queue, connection=r)
-    ids = set(q.get_job_ids())
-    for reg in (q.started_job_registry, q.finished_job_registry, q.failed_job_registry,
-                q.scheduled_job_registry, q.deferred_job_registry):
-        ids.update(reg.get_job_ids())
-    for jid in ids:
-        try:
-            Job.fetch(jid, connection=r).delete()
-        except Exception:  # noqa: BLE001 - already gone
-            pass
+    for key in r.scan_iter(match="rq:job:*", count=1000):
+        k = key.decode()
+        if k.count(":") == 2 and r.hget(key, "origin") == queue.encode():
+            jid = k.split(":", 2)[2]
+            try:
+                Job.fetch(jid, connection=r).delete()
+            except Exception:  # noqa: BLE001 - already gone
+                pass
+            r.delete(key, f"rq:results:{jid}")
     for key in r.scan_iter(match=f"*{queue}*"):
         r.delete(key)
+    r.srem("rq:queues", f"rq:queue:{queue}")
 
 
 @pytest.fixture
@@ -83,7 +90,8 @@ def rq_settings(settings: Settings, sample_site: dict, shared_redis: str) -> Ite
     job is requeued within seconds (production defaults: 15 s, 60 s, 5/30/120 s)."""
     s = settings.replace(redis_url=shared_redis, rq_queue=f"t-{uuid.uuid4().hex[:10]}", host_map=dict(sample_site["host_map"]),
                          worker_heartbeat=1, worker_maintenance=2, retry_backoff=[1], job_retries=2, job_timeout=120,
-                         ocr=False)  # OCR is exercised elsewhere; here it would only cost model loads per worker
+                         # OCR and the 无障碍/适老化 pass are tested elsewhere; here they would only cost time per page.
+                         ocr=False, a11y=False, elderly="off")
     Store(s.database_url).upgrade()
     yield s
     _cleanup_queue(shared_redis, s.rq_queue)
@@ -197,9 +205,6 @@ def assert_no_doubles(store: Store, run_id: int) -> None:
 
 
 def finished_jobs(s: Settings) -> list[Any]:
-    from rq import Queue
-    from rq.job import Job
-
     r = Redis.from_url(s.redis_url or "")
     q = Queue(s.rq_queue, connection=r)
     return [j for j in Job.fetch_many(q.finished_job_registry.get_job_ids(), connection=r) if j is not None]
@@ -378,3 +383,38 @@ def test_permanent_page_errors_are_results_and_a_crashing_browser_is_retried(rq_
     assert hits["/crash"] == 2 * (s.job_retries + 1)
     assert page_job(s, "/crash").retries_left == 0
     assert not [j for j in finished_jobs(s) if j.is_failed]
+
+
+def test_rq_cron_enqueues_probes_and_site_audits_which_workers_run(rq_settings, sample_site):
+    """RQ's cron scheduler enqueues the periodic jobs; a worker (here in this process) runs the probe and the
+    whole site run it submits: crawl steps, pages and finaliser, all through the queue."""
+    s = rq_settings.replace(max_pages=3, ipv6=False)
+    store = Store(s.database_url)
+    home = f"http://{sample_site['host']}/"
+    store.upsert_site(sample_site["truth"]["site"]["name"], home, sample_site["truth"]["site"]["code"])
+    cron = build_cron(s, audit_interval=7 * 86400, probe_interval=3600)
+    assert {j.name for j in cron.get_jobs()} == {"govaudit.audit_sites", "govaudit.probe_sites"}
+    assert len(cron.enqueue_jobs()) == 2  # RQ's cron: both due at start
+    assert cron.enqueue_jobs() == []      # and not again within their interval
+    q = Queue(s.rq_queue, connection=jobs.redis_conn(s.redis_url or ""))
+    assert q.count == 2
+    worker = AuditWorker([q], connection=q.connection, heartbeat=1, maintenance_interval=2)
+    try:
+        worker.work(burst=True)  # the probe, the site run's steps, its pages and its finaliser
+    finally:
+        jobs.shutdown_runtime()
+        for j in cron.get_jobs():  # RQ's cron history of these jobs (keyed by job name, not by queue)
+            q.connection.delete(j.job_history_key)
+            q.connection.zrem("rq:cron_jobs", j.name)
+    got = probes(store, home)
+    assert len(got) == 1 and got[0].ok, got
+    with store.session() as ss:
+        site_runs = list(ss.scalars(select(Run).where(Run.kind == "site")))
+    assert len(site_runs) == 1
+    st = run_status(store, site_runs[0].id)
+    assert st["status"] == "done" and st["pages_done"] == st["pages_total"] == 3, st
+    doc_rules = {c.rule for c in store.run_with_pages(site_runs[0].id).site_checks}
+    assert {"links.home", "crawl.coverage", "columns.veto"} <= doc_rules
+    # A probe job run again in the same slot stores nothing twice.
+    assert probe_sites(s, 3600)["stored"] == 0
+    assert len(probes(store, home)) == 1

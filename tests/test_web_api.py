@@ -196,9 +196,8 @@ def test_owner_cannot_reach_other_sites_by_guessing(app, data):
                 f"/api/v1/runs/{data.run_b}/pages", f"/api/v1/sites/{data.site_b}/runs",
                 f"/findings?run_id={data.run_b}"):
         r = c.get(url)
-        body = r.get_data(as_text=True)
         if url.startswith("/findings?"):
-            assert r.status_code == 200 and "icp-missing" not in body, url
+            assert r.status_code == 200 and "icp-missing" not in r.get_data(as_text=True), url
         else:
             assert r.status_code == 404, (url, r.status_code)
     for ev in other_ev:
@@ -459,30 +458,46 @@ def _cli(args, tmp_path, **env):
                           timeout=120, env=base, cwd=ROOT, stdin=subprocess.DEVNULL)
 
 
-def test_users_cli(tmp_path):
+def test_users_cli(tmp_path, monkeypatch, capsys):
+    from auditor.cli import main
+
+    # The entry point as a user runs it, once; the other cases in-process (same code, no interpreter start-up).
     p = _cli(["users", "add", "boss", "--role", "admin", "--password-env", "PW"], tmp_path, PW="boss-password")
-    assert p.returncode == 0, p.stderr
-    p = _cli(["users", "add", "boss", "--role", "admin", "--password-env", "PW"], tmp_path, PW="boss-password")
-    assert p.returncode == 2 and "已存在" in p.stderr
-    p = _cli(["users", "add", "own", "--role", "owner", "--password-env", "PW"], tmp_path, PW="own-password")
-    assert p.returncode == 2 and "--site" in p.stderr
-    p = _cli(["users", "add", "own", "--role", "owner", "--site", "http://nowhere.gov.cn/", "--password-env", "PW"],
-             tmp_path, PW="own-password")
-    assert p.returncode == 2 and "网站清单" in p.stderr
-    p = _cli(["users", "add", "weak", "--role", "auditor", "--password-env", "PW"], tmp_path, PW="short")
-    assert p.returncode == 2
-    p = _cli(["users", "add", "nopw", "--role", "auditor"], tmp_path)
-    assert p.returncode == 2 and "--password-env" in p.stderr  # no terminal: never a silent empty password
-    p = _cli(["users", "list"], tmp_path)
-    assert p.returncode == 0 and "boss" in p.stdout and "admin" in p.stdout
-    p = _cli(["users", "token", "boss"], tmp_path)
-    token = p.stdout.strip()
-    assert p.returncode == 0 and token.startswith("ga_")
+    assert p.returncode == 0 and "boss" in p.stdout, p.stderr
+    monkeypatch.setenv("GOVAUDIT_DATABASE_URL", f"sqlite:///{tmp_path}/g.db")
+    monkeypatch.setenv("GOVAUDIT_EVIDENCE_DIR", str(tmp_path / "ev"))
+    monkeypatch.setenv("PW", "own-password")
+    monkeypatch.setenv("SHORT", "short")
+
+    def run(*args: str) -> tuple[int, str, str]:
+        code = main(list(args))
+        out = capsys.readouterr()
+        return code, out.out, out.err
+
+    code, _, err = run("users", "add", "boss", "--role", "admin", "--password-env", "PW")
+    assert code == 2 and "已存在" in err
+    code, _, err = run("users", "add", "own", "--role", "owner", "--password-env", "PW")
+    assert code == 2 and "--site" in err
+    code, _, err = run("users", "add", "own", "--role", "owner", "--site", "http://nowhere.gov.cn/",
+                       "--password-env", "PW")
+    assert code == 2 and "网站清单" in err
+    code, _, err = run("users", "add", "weak", "--role", "auditor", "--password-env", "SHORT")
+    assert code == 2 and "密码" in err
+    code, _, err = run("users", "add", "nopw", "--role", "auditor")
+    assert code == 2 and "--password-env" in err  # no terminal: never a silent empty password
+    code, out, _ = run("users", "list")
+    assert code == 0 and "boss" in out and "admin" in out and "nopw" not in out
+    code, out, _ = run("users", "token", "boss")
+    token = out.strip()
+    assert code == 0 and token.startswith("ga_")
     app = create_app(Settings(database_url=f"sqlite:///{tmp_path}/g.db", evidence_dir=str(tmp_path / "ev")))
     r = app.test_client().get("/api/v1/me", headers={"Authorization": f"Bearer {token}"})
     assert r.get_json()["username"] == "boss" and r.get_json()["role"] == "admin"
     _, r = login(app, "boss", "boss-password")
     assert r.status_code == 302
+    code, _, _ = run("users", "disable", "boss")
+    assert code == 0
+    assert app.test_client().get("/api/v1/me", headers={"Authorization": f"Bearer {token}"}).status_code == 401
 
 
 def test_serve_starts_gunicorn(tmp_path):

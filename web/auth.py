@@ -76,6 +76,9 @@ def _throttled(key: tuple[str, str], now: float) -> bool:
 
 def _fail(key: tuple[str, str], now: float) -> None:
     with _failures_lock:
+        if len(_failures) > 10_000:  # made-up names must not grow this without bound: forget stale entries
+            for k in [k for k, q in _failures.items() if not q or now - q[-1] > WINDOW_S]:
+                del _failures[k]
         _failures[key].append(now)
 
 

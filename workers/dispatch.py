@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import time
 from datetime import date
-from typing import Any
+from typing import Any, Callable
 
 from sqlalchemy import func, select
 
@@ -48,7 +48,8 @@ def submit_page_audit(settings: Settings, store: Store, urls: list[str], site: S
                            {"urls": keys, "allow_private": settings.allow_private,
                             "mode": "rq" if settings.redis_url else "embedded"}, site_id=site_id)
     _set_status(store, run.id, _initial_status(settings))
-    jobs.enqueue_pages(settings, run.id, site, [(i, u, None) for i, u in enumerate(keys)])
+    _enqueue_or_fail(store, run.id, lambda: jobs.enqueue_pages(settings, run.id, site,
+                                                               [(i, u, None) for i, u in enumerate(keys)]))
     return run.id
 
 
@@ -70,8 +71,17 @@ def submit_site_audit(settings: Settings, store: Store, site_url: str, site: Sit
                             "mode": "rq" if settings.redis_url else "embedded"},
                            site_id=site_id, kind="site", site_url=home)
     _set_status(store, run.id, _initial_status(settings))
-    jobs.enqueue_call(settings, jobs.site_step, settings, run.id, site)
+    _enqueue_or_fail(store, run.id, lambda: jobs.enqueue_call(settings, jobs.site_step, settings, run.id, site))
     return run.id
+
+
+def _enqueue_or_fail(store: Store, run_id: int, enqueue: Callable[[], None]) -> None:
+    """Enqueue, or mark the run failed and re-raise (Redis unreachable): no run waits 'queued' forever."""
+    try:
+        enqueue()
+    except Exception:
+        _set_status(store, run_id, "failed")
+        raise
 
 
 def _set_status(store: Store, run_id: int, status: str) -> None:

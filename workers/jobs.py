@@ -58,10 +58,13 @@ from auditor.store.models import Page, Run
 log = logging.getLogger("govaudit.jobs")
 T = TypeVar("T")
 
-# The fetcher only reads these settings; runs with the same values share one browser in a worker process.
-_FETCH_FIELDS = ("host_map", "isolate_network", "standins", "nav_timeout", "page_budget", "load_grace",
-                 "max_page_bytes", "max_dom_nodes", "max_screenshot_height", "user_agent", "viewport_width",
-                 "viewport_height", "engine")
+# Settings that never reach the browser: jobs that differ only in these share one browser in a worker process
+# (the rest - engine, host map, budgets, user agent, a11y pass... - get a browser of their own).
+_NOT_FETCH_FIELDS = {"database_url", "redis_url", "evidence_dir", "concurrency", "ocr", "max_pages", "per_template",
+                     "per_host", "crawl_delay", "link_timeout", "link_retries", "ipv6", "ipv6_link_target",
+                     "ipv6_fail_similarity", "ipv6_support_target", "rq_queue", "job_timeout", "finish_timeout",
+                     "job_retries", "retry_backoff", "worker_heartbeat", "worker_maintenance", "result_ttl",
+                     "secret_key", "cookie_secure", "dns_server"}
 STATE_TTL = 7 * 86400  # run keys outlive the run by a week (a late duplicate job still finds them)
 
 
@@ -120,19 +123,20 @@ class Runtime:
 
     async def fetcher(self, settings: Settings) -> Any:
         """The browser for this fetch configuration, launched on first use and then reused."""
-        from browsers.fetcher import PageFetcher
+        from browsers.engines import make_fetcher
 
         if self._fetcher_lock is None:
             self._fetcher_lock = asyncio.Lock()
-        key = tuple(json.dumps(getattr(settings, f, None), sort_keys=True) for f in _FETCH_FIELDS)
+        key = tuple(sorted((k, json.dumps(v, sort_keys=True, default=str)) for k, v in asdict(settings).items()
+                           if k not in _NOT_FETCH_FIELDS))
         async with self._fetcher_lock:
             f = self._fetchers.get(key)
             if f is None:
                 if len(self._fetchers) >= 2:  # another configuration: close the oldest browser
                     old_key = next(iter(self._fetchers))
                     await self._fetchers.pop(old_key).close()
-                f = PageFetcher(settings)
-                await f.start()
+                f = make_fetcher(settings)
+                await f.__aenter__()
                 self.browser_launches += 1
                 self._fetchers[key] = f
             return f
@@ -424,11 +428,15 @@ def enqueue_pages(settings: Settings, run_id: int, site: SiteProfile,
 def enqueue_call(settings: Settings, fn: Callable[..., Any], *args: Any, timeout: int | None = None) -> None:
     """Enqueue a coordination job (site step, finaliser) with the same retry policy as page jobs."""
     if settings.redis_url:
+        from rq import Callback
+
         rq_queue(settings).enqueue_call(fn, args=args, timeout=timeout or settings.job_timeout,
                                         retry=_retry(settings), result_ttl=settings.result_ttl,
-                                        failure_ttl=STATE_TTL, description=f"{fn.__name__} run {args[1]}")
+                                        failure_ttl=STATE_TTL, description=f"{fn.__name__} run {args[1]}",
+                                        on_failure=Callback(run_failed, timeout=60))
         return
-    local_queue(settings).submit(settings, fn, args, retries=settings.job_retries)
+    local_queue(settings).submit(settings, fn, args, retries=settings.job_retries,
+                                 on_failure=lambda a, exc: _mark_failed(a[0], a[1], exc))
 
 
 # --------------------------------------------------------------------------------------------------------------
@@ -523,6 +531,25 @@ def _local_page_failed(args: tuple, exc: BaseException) -> None:
     _record_failed_page(settings, run_id, url, index, cand, exc)
 
 
+def _mark_failed(settings: Settings, run_id: int, exc: BaseException | None) -> None:
+    """A run whose step or finaliser failed every attempt ends as 失败 (failed), not 'running' forever."""
+    store = store_for(settings)
+    with store.session.begin() as s:
+        run = s.get(Run, run_id)
+        if run is not None and run.status not in ("done", "failed"):
+            run.status = "failed"
+            run.finished_at = datetime.now(timezone.utc)
+            run.options = {**(run.options or {}), "failure": f"{type(exc).__name__}: {exc}" if exc else "工作进程退出"}
+
+
+def run_failed(job: Any, connection: Any, exc_type: Any = None, exc_value: BaseException | None = None,
+               tb: Any = None) -> None:
+    """RQ failure callback of a site step or finaliser: only once no retry is left."""
+    if job.retries_left:
+        return
+    _mark_failed(job.args[0], job.args[1], exc_value)
+
+
 def finish_run(settings: Settings, run_id: int) -> dict[str, Any]:
     """汇总 job of a page run: pages planned but never stored become page errors, then counts and status."""
     store = store_for(settings)
@@ -552,7 +579,7 @@ def site_step(settings: Settings, run_id: int, site: SiteProfile | None = None) 
     with store.session() as s:
         run = s.get(Run, run_id)
         assert run is not None
-        home, options = run.site_url or "", dict(run.options or {})
+        home = run.site_url or ""
     if blob is None:
         audit_settings = runtime().run(follow_dns_server(settings, home))
         crawl = SiteCrawl(home, audit_settings, site or SiteProfile(run_name(store, run_id)))

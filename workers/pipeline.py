@@ -56,9 +56,12 @@ class PageAuditor:
     async def audit(self, run_id: int, url: str, site: SiteProfile, index: int) -> PageOutcome:
         s = self.settings
         ocr_fn = None
+        elderly = wants_elderly(s, url, index)
         if self.ocr is not None and s.ocr:
             ocr_fn = self.ocr.read_png
-        fetch = await self.fetcher.fetch(url, a11y=s.a11y, elderly=wants_elderly(s, url, index), ocr=ocr_fn)
+            if elderly:  # the entry search may need OCR inside the page's 适老化 time budget
+                await asyncio.to_thread(self.ocr.warm)
+        fetch = await self.fetcher.fetch(url, a11y=s.a11y, elderly=elderly, ocr=ocr_fn)
         if fetch.ok and not s.allow_private:
             # The page may have redirected somewhere the auditor must not go; judge every hop.
             for hop in fetch.redirect_chain[1:]:

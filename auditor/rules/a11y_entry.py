@@ -46,13 +46,26 @@ def _judge(rule: str, indicator: str, kind: str, act: dict[str, Any] | None, fac
                        + (f"（{eff.reasons[0]}）" if eff.reasons else ""), value, ev)
 
 
+def _unfinished(el: dict[str, Any], kind: str) -> str | None:
+    """Why this entry could not be judged: the pass failed, or stopped (time budget) before the entry was
+    found or, when there is one, before it was switched on."""
+    why = el.get("error") or el.get("timeout")
+    if el.get("error") or "found" not in el:
+        return why or "未能完成入口查找"
+    has_entry = any(e.get("kind") == kind for e in el["found"].get("entries", []))
+    if has_entry and el.get(kind) is None and el.get("timeout"):
+        return el["timeout"]
+    return None
+
+
 def check_a11y(facts: PageFacts) -> CheckResult | None:
     el = facts.elderly
     if el is None:
         return None
-    if el.get("error"):
-        return CheckResult(A11Y_RULE, Status.NOT_ASSESSABLE, A11Y_INDICATOR, f"无法检查无障碍入口：{el['error']}",
-                           None, [EvidenceRef("检查未完成", kind="note", text=el["error"])])
+    why = _unfinished(el, "a11y")
+    if why:
+        return CheckResult(A11Y_RULE, Status.NOT_ASSESSABLE, A11Y_INDICATOR, f"无法检查无障碍入口：{why}",
+                           None, [EvidenceRef("检查未完成", kind="note", text=why)])
     found = el.get("found") or {}
     if el.get("a11y") is not None:
         return _judge(A11Y_RULE, A11Y_INDICATOR, "a11y", el["a11y"], el)
@@ -68,10 +81,10 @@ def check_elderly(facts: PageFacts) -> CheckResult | None:
     el = facts.elderly
     if el is None:
         return None
-    if el.get("error"):
-        return CheckResult(ELDERLY_RULE, Status.NOT_ASSESSABLE, ELDERLY_INDICATOR,
-                           f"无法检查适老化入口：{el['error']}", None,
-                           [EvidenceRef("检查未完成", kind="note", text=el["error"])])
+    why = _unfinished(el, "elderly") or (_unfinished(el, "a11y") if el.get("elderly") is None else None)
+    if why:
+        return CheckResult(ELDERLY_RULE, Status.NOT_ASSESSABLE, ELDERLY_INDICATOR, f"无法检查适老化入口：{why}",
+                           None, [EvidenceRef("检查未完成", kind="note", text=why)])
     if el.get("elderly") is not None:
         return _judge(ELDERLY_RULE, ELDERLY_INDICATOR, "elderly", el["elderly"], el)
     a11y = el.get("a11y")
