@@ -13,10 +13,11 @@ ENV DEBIAN_FRONTEND=noninteractive \
     PIP_DISABLE_PIP_VERSION_CHECK=1
 
 # chromium + chromium-driver: the browser (Playwright and the Selenium engine); fonts-noto-cjk: 中文 glyphs in
-# screenshots; libgl1/libglib2.0-0: OpenCV under the header OCR; tini: reaps Chromium's children as PID 1.
+# screenshots; libgl1/libglib2.0-0: OpenCV under the header OCR; tzdata: TZ=Asia/Shanghai (inspection dates,
+# cron times); tini: reaps Chromium's children as PID 1.
 RUN apt-get update \
  && apt-get install -y --no-install-recommends \
-      chromium chromium-driver fonts-noto-cjk libgl1 libglib2.0-0 ca-certificates tini \
+      chromium chromium-driver fonts-noto-cjk libgl1 libglib2.0-0 ca-certificates tzdata tini \
  && rm -rf /var/lib/apt/lists/* \
  && test -x /usr/lib/chromium/chromium
 
@@ -36,6 +37,7 @@ RUN pip install . \
 ENV DATABASE_URL=sqlite:////data/govaudit.db \
     GOVAUDIT_EVIDENCE_DIR=/data/evidence \
     GOVAUDIT_CHROMIUM_PATH=/usr/lib/chromium/chromium \
+    TZ=Asia/Shanghai \
     HOME=/home/govaudit
 
 USER govaudit

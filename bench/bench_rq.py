@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -111,6 +112,19 @@ def workload(n: int, host: str) -> list[str]:
     return [f"http://{host}{pages[i % len(pages)]}?b={i // len(pages)}" for i in range(n)]
 
 
+SCHEMAS: list[tuple[str, str]] = []  # PostgreSQL schemas made for the modes, dropped at the end
+
+
+def drop_schemas() -> None:
+    import sqlalchemy as sa
+
+    from auditor.store.db import normalise_db_url
+
+    for base, schema in SCHEMAS:
+        with sa.create_engine(normalise_db_url(base)).begin() as c:
+            c.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
+
+
 def fresh_db(base: str | None, tmp: Path, name: str) -> str:
     if not base:
         return f"sqlite:///{tmp}/{name}.db"
@@ -121,6 +135,7 @@ def fresh_db(base: str | None, tmp: Path, name: str) -> str:
     schema = f"bench_{name}_{uuid.uuid4().hex[:6]}"
     with sa.create_engine(normalise_db_url(base)).begin() as c:
         c.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
+    SCHEMAS.append((base, schema))
     sep = "&" if "?" in base else "?"
     return f"{base}{sep}options=-csearch_path%3D{schema}"
 
@@ -208,7 +223,8 @@ def main() -> None:
         ocr=not args.no_ocr)
     if args.no_a11y:
         common = common.replace(a11y=False, elderly="off")
-    print(f"pages: {len(urls)}  cores: {psutil.cpu_count()}  database: {'PostgreSQL' if args.database_url else 'SQLite'}"
+    db = "PostgreSQL" if args.database_url else "SQLite"
+    print(f"pages: {len(urls)}  cores: {psutil.cpu_count()}  database: {db}"
           f"  ocr: {common.ocr}  a11y: {getattr(common, 'a11y', None)}", flush=True)
     results = []
     try:
@@ -227,6 +243,8 @@ def main() -> None:
     finally:
         server.terminate()
         server.wait(10)
+        drop_schemas()
+        shutil.rmtree(tmp, ignore_errors=True)
 
     print()
     print(f"{'mode':26} {'pages':>6} {'errors':>6} {'wall s':>8} {'pages/min':>10} {'1st page s':>10} "

@@ -2,9 +2,9 @@
 
 The cases are served from the shared folder (``auditor.act_suite.ACT_DIR``) by a loopback HTTP server at their
 published path, so their absolute asset URLs (``/WAI/content-assets/wcag-act-rules/test-assets/...``) resolve.
-One browser and context, a fresh page per case (or one kept page per lane), a few cases at a time, a time limit per case. Each case runs
-only the axe rules its ACT rule maps to, with all result types (passes and incomplete are needed to tell
-passed from inapplicable). Scoring is ``auditor.act_suite``'s job.
+One browser and context, a fresh page per case (or one kept page per lane), a few cases at a time, a time
+limit per case. Each case runs only the axe rules its ACT rule maps to, with all result types (passes and
+incomplete are needed to tell passed from inapplicable). Scoring is ``auditor.act_suite``'s job.
 
     .venv/bin/python -m browsers.act_runner --rules 674b10,2779a5 --out /tmp/act.json
 """
@@ -26,8 +26,8 @@ from auditor.act_suite import ACT_DIR, URL_PREFIX, TestCase, axe_counts, load_ca
 from browsers import axe as axe_js
 from browsers.launch import launch_chromium
 
-# Content types W3C's server sends for the case documents: SVG and XML cases must be parsed as such documents
-# (not sniffed as text), and the HTML files are UTF-8 whether or not they say so.
+# Content types for the case documents: SVG and XML cases must be parsed as such documents (not sniffed as
+# text), and the HTML files are UTF-8 whether or not they say so.
 CONTENT_TYPES = {".html": "text/html; charset=utf-8", ".xhtml": "application/xhtml+xml",
                  ".svg": "image/svg+xml", ".xml": "application/xml", ".vtt": "text/vtt; charset=utf-8",
                  ".css": "text/css; charset=utf-8", ".txt": "text/plain; charset=utf-8"}
@@ -76,9 +76,6 @@ def serve(act_dir: Path = ACT_DIR) -> tuple[ThreadingHTTPServer, str]:
             self.send_header("Content-Length", str(len(data)))
             self.end_headers()
             self.wfile.write(data)
-
-        def do_HEAD(self) -> None:
-            self.do_GET()
 
     srv = _Server(("127.0.0.1", 0), Handler)
     threading.Thread(target=srv.serve_forever, daemon=True).start()

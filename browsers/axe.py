@@ -47,6 +47,32 @@ BOXES_JS = """(args) => {
 }"""
 
 
+# Post-filter applied to axe's result in both engines. HTML obeys only the first parsable
+# <meta http-equiv="refresh"> of a document (the "shared declarative refresh steps" stop once one is set), but
+# axe's meta-refresh rules judge every such element on its own; a later, ignored one is not a finding.
+RESULT_FILTER_JS = """(r) => {
+  const RULES = new Set(["meta-refresh", "meta-refresh-no-exceptions"]);
+  const metas = [...document.querySelectorAll("meta[http-equiv]")]
+    .filter((m) => (m.getAttribute("http-equiv") || "").trim().toLowerCase() === "refresh");
+  // Parsable per HTML: optional whitespace, digits (and a fraction), then the end, ';', ',' or whitespace.
+  const obeyed = metas.find((m) => /^[\\t\\n\\f\\r ]*(?:[0-9]+(?:\\.[0-9.]*)?|\\.[0-9.]*)(?:$|[;,\\t\\n\\f\\r ])/
+    .test(m.getAttribute("content") || ""));
+  const keep = (n) => {
+    const t = n.target && n.target[0];
+    if (!obeyed || typeof t !== "string") return true;
+    let el = null;
+    try { el = document.querySelector(t); } catch (e) { return true; }
+    return !el || el === obeyed;
+  };
+  for (const key of ["violations", "incomplete"]) {
+    if (!r[key]) continue;
+    r[key] = r[key].map((v) => RULES.has(v.id) ? Object.assign({}, v, {nodes: v.nodes.filter(keep)}) : v)
+                   .filter((v) => !RULES.has(v.id) || v.nodes.length);
+  }
+  return r;
+}"""
+
+
 def options_json(rules: list[str] | None = None, all_results: bool = False) -> str:
     """The run options as JSON; ``rules`` restricts the run to those axe rules (the ACT suite runs one at a time).
 
@@ -70,7 +96,8 @@ async def run_playwright(page: Any, rules: list[str] | None = None, all_results:
     """
     await page.evaluate(AXE_SOURCE + "\n;0")
     await page.evaluate(CONFIGURE_JS, ZH_CN)
-    return await page.evaluate(f"() => axe.run(document, {options_json(rules, all_results)})")
+    return await page.evaluate(
+        f"async () => ({RESULT_FILTER_JS})(await axe.run(document, {options_json(rules, all_results)}))")
 
 
 async def boxes_playwright(page: Any, targets: list[str]) -> list[dict[str, float] | None]:

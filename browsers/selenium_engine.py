@@ -238,7 +238,9 @@ def axe_pass(driver: Any, node_cap: int, rules: list[str] | None = None) -> dict
         axe = Axe(driver, script_url=str(axe_js.AXE_PATH))
         axe.inject()
         driver.execute_script("axe.configure({locale: arguments[0]});", axe_js.ZH_CN)
-        result = compact(axe.run(options=axe_js.options_json(rules)))
+        raw = driver.execute_script(f"return ({axe_js.RESULT_FILTER_JS})(arguments[0]);",
+                                    axe.run(options=axe_js.options_json(rules)))
+        result = compact(raw)
         targets = [n["target"] for v in result["violations"] for n in v["nodes"][:node_cap]]
         boxes = iter(driver.execute_script(f"return ({axe_js.BOXES_JS})(arguments[0]);", [targets])
                      if targets else [])

@@ -28,13 +28,13 @@ import pytest
 from redis import Redis
 from rq import Queue
 from rq.job import Job
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from auditor.config import Settings
 from auditor.models import SiteProfile
 from auditor.store import Store
 from auditor.store.availability import probes
-from auditor.store.models import Run
+from auditor.store.models import Check, Evidence, Page, Run
 from tests.servers import GOOD_PAGE, start
 from workers import jobs
 from workers.dispatch import run_status, submit_page_audit, wait_for_run
@@ -88,8 +88,9 @@ def _cleanup_queue(url: str, queue: str) -> None:
 def rq_settings(settings: Settings, sample_site: dict, shared_redis: str) -> Iterator[Settings]:
     """Test settings on a queue of their own; short heartbeat, clean-up period and backoff so a dead worker's
     job is requeued within seconds (production defaults: 15 s, 60 s, 5/30/120 s)."""
-    s = settings.replace(redis_url=shared_redis, rq_queue=f"t-{uuid.uuid4().hex[:10]}", host_map=dict(sample_site["host_map"]),
-                         worker_heartbeat=1, worker_maintenance=2, retry_backoff=[1], job_retries=2, job_timeout=120,
+    s = settings.replace(redis_url=shared_redis, rq_queue=f"t-{uuid.uuid4().hex[:10]}",
+                         host_map=dict(sample_site["host_map"]), worker_heartbeat=1, worker_maintenance=2,
+                         retry_backoff=[1], job_retries=2, job_timeout=120,
                          # OCR and the 无障碍/适老化 pass are tested elsewhere; here they would only cost time per page.
                          ocr=False, a11y=False, elderly="off")
     Store(s.database_url).upgrade()
@@ -384,6 +385,19 @@ def test_permanent_page_errors_are_results_and_a_crashing_browser_is_retried(rq_
     assert page_job(s, "/crash").retries_left == 0
     assert not [j for j in finished_jobs(s) if j.is_failed]
 
+    # The embedded path (no Redis) has the same semantics: retried after the backoff, then recorded.
+    srv, port, hits = counting_server({"/crash": crash})
+    try:
+        local = s.replace(redis_url=None, host_map={**s.host_map, "crash.shifan.gov.cn": f"127.0.0.1:{port}"})
+        box["pids"] = [os.getpid()]  # the embedded runner's browser is a child of this process
+        emb_id = submit_page_audit(local, store, [urls[3]], SITE)  # alone: a crash would hit its neighbours
+        assert wait_for_run(store, emb_id, timeout=120)["status"] == "done"
+    finally:
+        srv.shutdown()
+    emb = pages_by_url(store, emb_id)
+    assert emb[urls[3]].error_kind == "browser_crashed"
+    assert hits["/crash"] == 2 * (s.job_retries + 1)
+
 
 def test_rq_cron_enqueues_probes_and_site_audits_which_workers_run(rq_settings, sample_site):
     """RQ's cron scheduler enqueues the periodic jobs; a worker (here in this process) runs the probe and the
@@ -418,3 +432,33 @@ def test_rq_cron_enqueues_probes_and_site_audits_which_workers_run(rq_settings, 
     # A probe job run again in the same slot stores nothing twice.
     assert probe_sites(s, 3600)["stored"] == 0
     assert len(probes(store, home)) == 1
+
+
+def test_a_page_job_run_twice_leaves_one_set_of_findings(settings, sample_site):
+    """Idempotency: the same page job twice (as after a requeue) leaves one page, the same checks and
+    evidence rows, one done mark; its evidence files are rewritten in place, not duplicated."""
+    s = settings.replace(host_map=dict(sample_site["host_map"]), ocr=False, a11y=False, elderly="off")
+    store = Store(s.database_url)
+    store.upgrade()
+    url = sample_urls(sample_site, 1)[0]
+    run = store.create_run(SITE.name, SITE.code, 1, s.engine, s.user_agent, {"urls": [url]})
+
+    def counts() -> tuple[int, int, int, int]:
+        with store.session() as ss:
+            n = [ss.scalar(select(func.count()).select_from(t)) for t in (Page, Check, Evidence)]
+        files = sum(1 for p in Path(s.evidence_dir).rglob("*") if p.is_file())
+        return n[0], n[1], n[2], files
+
+    try:
+        first = jobs.audit_page(s, run.id, url, 0, SITE)
+        once = counts()
+        second = jobs.audit_page(s, run.id, url, 0, SITE)
+        twice = counts()
+    finally:
+        jobs.shutdown_runtime()
+    assert once[0] == 1 and once[1] > 5 and once[2] > 0 and once[3] > 0, once
+    assert twice == once
+    assert first["findings"] == second["findings"]
+    assert jobs.state_for(s).done(run.id) == {0}
+    # The page completed the run's set, so the finaliser was enqueued (once: the second time claims nothing).
+    assert wait_for_run(store, run.id, timeout=30)["pages_done"] == 1

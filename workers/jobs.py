@@ -295,10 +295,10 @@ class MemoryRunState(RunState):
             return self._blobs.get((run_id, name))
 
     def forget(self, run_id: int) -> None:
+        """Drop a finished run's crawl records and state (the bulk); its done set and claims stay, so a late
+        duplicate page job does not finalise the run again (as the Redis keys' week-long TTL ensures)."""
         with self._lock:
-            self._done.pop(run_id, None)
             self._records.pop(run_id, None)
-            self._claims = {c for c in self._claims if c[0] != run_id}
             self._blobs = {k: v for k, v in self._blobs.items() if k[0] != run_id}
 
 
@@ -346,25 +346,29 @@ class LocalQueue:
         self.local = threading.local()
 
     def submit(self, settings: Settings, fn: Callable[..., Any], args: tuple, *, retries: int,
-               on_failure: Callable[..., Any] | None = None) -> Future:
-        def attempt() -> Any:
-            backoff = [int(x) for x in settings.retry_backoff] or [0]
-            for n in range(retries + 1):
-                self.local.retries_left = retries - n
-                try:
-                    return fn(*args)
-                except Exception as exc:  # noqa: BLE001 - a job's failure must not kill the pool thread
-                    if n < retries:
-                        log.warning("任务 %s 失败，%s 秒后重试: %s", fn.__name__, backoff[min(n, len(backoff) - 1)], exc)
-                        time.sleep(backoff[min(n, len(backoff) - 1)])
-                        continue
-                    log.exception("任务 %s 最终失败", fn.__name__)
-                    if on_failure is not None:
-                        on_failure(args, exc)
+               on_failure: Callable[..., Any] | None = None, attempt: int = 0) -> Future:
+        """Run ``fn(*args)`` on the pool; on an exception resubmit it after the backoff (a timer, so no pool
+        thread sleeps) until ``retries`` are used up, then call ``on_failure(args, exc)``."""
+        def run() -> Any:
+            self.local.retries_left = retries - attempt
+            try:
+                return fn(*args)
+            except Exception as exc:  # noqa: BLE001 - a job's failure must not kill the pool thread
+                if attempt < retries:
+                    backoff = [int(x) for x in settings.retry_backoff] or [0]
+                    wait = backoff[min(attempt, len(backoff) - 1)]
+                    log.warning("任务 %s 失败，%s 秒后重试: %s", fn.__name__, wait, exc)
+                    t = threading.Timer(wait, self.submit, (settings, fn, args),
+                                        {"retries": retries, "on_failure": on_failure, "attempt": attempt + 1})
+                    t.daemon = True
+                    t.start()
                     return None
-            return None
+                log.exception("任务 %s 最终失败", fn.__name__)
+                if on_failure is not None:
+                    on_failure(args, exc)
+                return None
 
-        return self.pool.submit(attempt)
+        return self.pool.submit(run)
 
 
 _local_queues: dict[int, LocalQueue] = {}

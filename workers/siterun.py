@@ -499,10 +499,12 @@ def _rule_summaries(store: Store, run_id: int, plan: CrawlPlan) -> list[SiteChec
     """Per page rule: on how many pages it failed or warned, with the worst examples (failures first)."""
     run = store.run_with_pages(run_id)
     by_rule: dict[str, list[tuple[str, str, str]]] = defaultdict(list)
+    indicators: dict[str, str] = {}  # per-violation 无障碍 rules (a11y.<axe rule>) carry their own indicator
     errors = [p for p in run.pages if p.error_kind]
     for p in run.pages:
         for c in p.checks:
             by_rule[c.rule].append((c.status, p.url, c.message))
+            indicators.setdefault(c.rule, c.indicator)
     out = []
     order = {"fail": 0, "not_assessable": 1, "warn": 2, "pass": 3}
     for rule, results in by_rule.items():
@@ -510,7 +512,8 @@ def _rule_summaries(store: Store, run_id: int, plan: CrawlPlan) -> list[SiteChec
         worst = sorted((r for r in results if r[0] != "pass"), key=lambda r: order[r[0]])[:5]
         status = min((r[0] for r in results), key=lambda s: order[s])
         out.append(SiteCheck(rule=rule, subject="pages", status=status,
-                             indicator=INDICATORS.get(rule, LINK_INDICATOR if rule == LINK_RULE else rule),
+                             indicator=INDICATORS.get(rule) or indicators.get(rule) or
+                             (LINK_INDICATOR if rule == LINK_RULE else rule),
                              message=f"{len(results)} 个页面中：不合格 {counts['fail']}，警告 {counts['warn']}，"
                                      f"无法评估 {counts['not_assessable']}",
                              value={"counts": counts, "pages": len(results),
