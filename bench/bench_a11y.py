@@ -21,11 +21,12 @@ The tools start cold on their first page; that page is run once untimed by every
 
 Violations are compared after the timing, in one more untimed load of each page in our Chromium: every tool's
 selectors (and Lighthouse's DOM paths) are resolved there to one DOM path per element. pa11y's errors (type
-"error"; its axe runner reports only serious/critical violations as errors) and Lighthouse's failing audits
-(score 0) are set against our violations: axe-based tools by (page, axe rule, element), htmlcs by
-(page, WCAG success criterion, element), each also at the coarser (page, rule or criterion) level. Each finding
-we miss gets a reason. Our report lists at most `a11y_node_cap` nodes per rule (the count says how many axe
-found), so the same load also runs our axe uncapped to tell "beyond the cap" from a real miss.
+"error"; its axe runner makes errors of serious/critical violations and of axe's needs-review results alike) and
+Lighthouse's failing audits (score 0) are set against our violations: axe-based tools by (page, axe rule,
+element), htmlcs by (page, WCAG success criterion, element), each also at the coarser (page, rule or criterion)
+level. Each finding we miss gets a reason, from that load's axe run with every result type (failed, needs review,
+passed, not applied). Our result keeps at most auditor.a11y.compact's node_cap (50) nodes per rule (its count
+says how many axe found; `a11y_node_cap` only limits the boxed crops), so "beyond the cap" is told apart.
 
 All three tools see the same page: by default the national-service badge scripts (dcs.conac.cn, the https
 找错 script) fail to resolve in all of them, as pa11y's and Lighthouse's CLIs cannot route them to our stand-ins;
@@ -37,6 +38,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import inspect
 import json
 import os
 import re
@@ -45,6 +47,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import unicodedata
 from collections import Counter, defaultdict
 from pathlib import Path
 from typing import Any
@@ -61,6 +64,7 @@ from browsers.launch import BASE_FLAGS, CHROMIUM_PATH, resolver_rules  # noqa: E
 
 PA11Y = "9.1.1"
 LIGHTHOUSE = "12.8.2"
+LISTED_CAP = inspect.signature(compact).parameters["node_cap"].default  # nodes per rule our result keeps
 NODE_DIR = Path(os.environ.get("GOVAUDIT_BENCH_NODE", Path.home() / ".cache" / "govsite-auditor" / "bench-node"))
 
 TOOL_ENV = {
@@ -131,7 +135,8 @@ PATHS_JS = "(sels) => {" + NODE_PATH_JS + r"""
 # DOM paths it failed, left for review and passed, so each finding we miss can be told why.
 REFERENCE_JS = "async (opts) => {" + NODE_PATH_JS + r"""
   const r = await axe.run(document, opts);
-  const pick = list => Object.fromEntries(list.map(x => [x.id, x.nodes.map(n => n.element ? nodePath(n.element) : '')]));
+  const pick = list => Object.fromEntries(
+    list.map(x => [x.id, x.nodes.map(n => n.element ? nodePath(n.element) : '')]));
   return {version: r.testEngine.version, violations: pick(r.violations), incomplete: pick(r.incomplete),
           passes: pick(r.passes), tags: Object.fromEntries(axe.getRules().map(x => [x.ruleId, x.tags]))};
 }"""
@@ -467,11 +472,18 @@ def compare_all(urls: list[str], found: dict[str, dict[str, Any]], ref: dict[str
             return f"{head}: only axe rules outside our tag set test {sc}"
         if path.startswith("unresolved:"):
             return f"{head}: their selector matches nothing in our load"
+        other = sorted(x for x in our_rules if path in r["violations"].get(x, ()))
+        if other:
+            return (f"{head}: axe fails the same element under {', '.join(other)} "
+                    f"({', '.join(sorted({c for x in other for c in sc_of[x]})) or 'best practice'})")
         if any(path in r["incomplete"].get(x, ()) for x in rules):
             return f"{head}: axe leaves the element for review (incomplete)"
         passing = [x for x in rules if path in r["passes"].get(x, ())]
         if passing:
             return f"{head}: axe passes the element ({', '.join(passing)})"
+        text = re.sub(r"<[^>]*>", "", info.get("context") or "").strip()
+        if sc == "1.4.3" and text and all(unicodedata.category(ch)[0] in "PSZ" for ch in text):
+            return f"{head}: axe's color-contrast skips text of punctuation or symbols only ({text!r})"
         where = "flags it on other elements of the page" if (url, sc) in pages_sc else "does not flag it on the page"
         return f"{head}: no axe rule for {sc} looks at this element; axe {where}"
 
@@ -585,7 +597,7 @@ def main() -> None:
 
     comps, st = compare_all(urls, found, ref, tags)
     print(f"\nviolations, keyed (page, axe rule or WCAG SC, element); ours = what our report lists "
-          f"(<= {s.a11y_node_cap} nodes per rule, the count gives the rest): {st['ours']} (page, rule, element) "
+          f"(<= {LISTED_CAP} nodes per rule, the count gives the rest): {st['ours']} (page, rule, element) "
           f"findings, {st['uncapped']} uncapped, {st['unresolved']} of our selectors unresolved")
     print(f"{'':56}{'theirs':>7}{'we have':>8}{'b.cap':>7}{'missed':>7}{'extra':>7}{'page-level th/have/extra':>26}")
     for c in comps:

@@ -24,8 +24,8 @@ TOP_BAND = 320  # CSS px of the page top that OCR reads for an entry drawn as an
 
 
 async def _ga(page: Any, fn: str, *args: Any) -> Any:
-    await page.evaluate(ELDERLY_JS)
-    return await page.evaluate(f"(a) => window.__ga.{fn}(...a)", list(args))
+    # One round trip: the helpers install themselves once per document (the script returns early after that).
+    return await page.evaluate(f"(a) => {{ {ELDERLY_JS}\n return window.__ga.{fn}(...a); }}", list(args))
 
 
 async def _settle(page: Any, seconds: float) -> None:
