@@ -11,7 +11,8 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-# WCAG 2.x success criteria that axe-core tests: number -> (Chinese name, level, WCAG version that added it).
+# WCAG 2.x success criteria that axe-core or our own checks (browsers/a11y_extra.js) test: number -> (Chinese
+# name, level, WCAG version that added it).
 SC: dict[str, tuple[str, str, str]] = {
     "1.1.1": ("非文本内容", "A", "2.0"),
     "1.2.1": ("纯音频和纯视频（预录）", "A", "2.0"),
@@ -43,6 +44,7 @@ SC: dict[str, tuple[str, str, str]] = {
     "2.5.8": ("目标尺寸（最小）", "AA", "2.2"),
     "3.1.1": ("网页的语言", "A", "2.0"),
     "3.1.2": ("部分的语言", "AA", "2.0"),
+    "3.2.2": ("输入时", "A", "2.0"),
     "3.2.5": ("应请求而变化", "AAA", "2.0"),
     "3.3.2": ("标签或说明", "A", "2.0"),
     "4.1.1": ("解析", "A", "2.0"),
@@ -105,28 +107,46 @@ def _target(t: Any) -> str:
     return str(t)
 
 
-def compact(raw: dict[str, Any], node_cap: int = 50) -> dict[str, Any]:
-    """The part of an axe result the rules read: per violated rule its impact, tags, Chinese help and nodes.
-
-    The same function compacts both engines' results, so they compare equal when axe saw the same page.
-    """
-    violations = []
-    for v in raw.get("violations", []):
+def _compact_rules(items: list[dict[str, Any]], node_cap: int) -> list[dict[str, Any]]:
+    out = []
+    for v in items or []:
         nodes = [{"target": _target(n.get("target", [])), "html": (n.get("html") or "")[:600],
                   "summary": (n.get("failureSummary") or "")[:600], "impact": n.get("impact")}
                  for n in v.get("nodes", [])]
-        violations.append({"id": v["id"], "impact": v.get("impact"), "tags": v.get("tags", []),
-                           "help": v.get("help", ""), "description": v.get("description", ""),
-                           "help_url": v.get("helpUrl", ""), "count": len(nodes), "nodes": nodes[:node_cap]})
-    violations.sort(key=lambda v: v["id"])
+        if not nodes:
+            continue
+        out.append({"id": v["id"], "impact": v.get("impact"), "tags": v.get("tags", []),
+                    "help": v.get("help", ""), "description": v.get("description", ""),
+                    "help_url": v.get("helpUrl", ""), "count": len(nodes), "nodes": nodes[:node_cap],
+                    "source": v.get("source", "axe-core")})
+    out.sort(key=lambda v: v["id"])
+    return out
+
+
+def compact(raw: dict[str, Any], node_cap: int = 50) -> dict[str, Any]:
+    """The part of an axe result the rules read: per violated rule its impact, tags, Chinese help and nodes;
+    the same for the rules axe left for review (``review``: its "incomplete" results, 需人工复核).
+
+    The same function compacts both engines' results, so they compare equal when axe saw the same page.
+    Our own checks (browsers/a11y_extra.js) come in among the violations with ``source`` "govsite-auditor".
+    """
+    review = _compact_rules(raw.get("incomplete", []), node_cap)
     return {"version": (raw.get("testEngine") or {}).get("version", ""), "url": raw.get("url", ""),
-            "violations": violations,
-            "incomplete": sorted(v["id"] for v in raw.get("incomplete", []) or [])}
+            "violations": _compact_rules(raw.get("violations", []), node_cap),
+            "review": review,
+            "incomplete": [v["id"] for v in review]}
+
+
+def box_targets(result: dict[str, Any], node_cap: int) -> list[dict[str, Any]]:
+    """The nodes that get a boxed crop: the first ``node_cap`` of each violated or for-review rule, in order."""
+    return [n for key in ("violations", "review") for v in result.get(key, []) for n in v["nodes"][:node_cap]]
 
 
 def violation_set(result: dict[str, Any]) -> set[tuple[str, str]]:
-    """(axe rule, node selector) pairs: what two engines must agree on."""
-    return {(v["id"], n["target"]) for v in result.get("violations", []) for n in v["nodes"]}
+    """(axe rule, node selector) pairs, with "review:" before rules left for review: what two engines must
+    agree on."""
+    return ({(v["id"], n["target"]) for v in result.get("violations", []) for n in v["nodes"]}
+            | {("review:" + v["id"], n["target"]) for v in result.get("review", []) for n in v["nodes"]})
 
 
-__all__ = ["SC", "GbtIndicator", "gbt_indicator", "sc_from_tags", "compact", "violation_set", "FAIL_IMPACTS"]
+__all__ = ["SC", "GbtIndicator", "gbt_indicator", "sc_from_tags", "compact", "violation_set", "box_targets", "FAIL_IMPACTS"]

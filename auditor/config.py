@@ -33,6 +33,9 @@ class Settings:
     max_dom_nodes: int = 200_000
     max_screenshot_height: int = 16_000
     concurrency: int = 2
+    # Pages one browser tab serves (one host, reset to a clean state between pages) before it is replaced; it
+    # keeps the renderer's compiled scripts warm (browsers/fetcher.py). 0 or 1: a fresh context for every page.
+    tab_reuse: int = 50
     user_agent: str = f"Mozilla/5.0 (X11; Linux x86_64) Chrome/156 govsite-auditor/{__version__}"
     viewport_width: int = 1366
     viewport_height: int = 900

@@ -10,16 +10,18 @@ outside the work tree (default ~/.cache/govsite-auditor/bench-node, or $GOVAUDIT
 own browser downloads are skipped (PUPPETEER_SKIP_DOWNLOAD); both drive /usr/lib/chromium/chromium.
 
 Timed per page, interleaved page by page so drift in the machine's load does not favour any side:
-  - ours, the whole page audit: PageFetcher.fetch(url, a11y=True) in one shared Chromium, a fresh context per page
-    (load + probe + full-page screenshot + axe with boxes), as govaudit runs it;
-  - ours, load + axe only (fetch without probe and screenshot), and the axe step alone (res.timings["axe"]);
+  - ours, the whole page audit: PageFetcher.fetch(url, a11y=True) in one shared Chromium, a clean tab per page
+    that is reused for the next page of the host (load + probe + full-page screenshot + axe and our own checks,
+    with boxes), as govaudit runs it; and the same with a fresh browser context for every page (tab_reuse=0);
+  - ours, load + axe only (fetch without probe and screenshot, its own browser), and the axe step alone;
   - pa11y CLI, one process per URL as auditors run it (browser start included), default runner htmlcs and
     --runner axe;
   - pa11y's Node API with one shared browser (a long-lived node process), both runners: its best case;
   - lighthouse CLI per URL, --only-categories=accessibility --preset=desktop, viewport 1366x900 as ours.
 The tools start cold on their first page; that page is run once untimed by every tool first.
 
-Violations are compared after the timing, in one more untimed load of each page in our Chromium: every tool's
+Our findings are what our report lists: violations (axe's and our own checks'), and what axe left for review
+(需人工复核 findings). They are compared after the timing, in one more untimed load of each page in our Chromium: every tool's
 selectors (and Lighthouse's DOM paths) are resolved there to one DOM path per element. pa11y's errors (type
 "error"; its axe runner makes errors of serious/critical violations and of axe's needs-review results alike) and
 Lighthouse's failing audits (score 0) are set against our violations: axe-based tools by (page, axe rule,
@@ -265,10 +267,11 @@ class Pa11yServer:
 
 # ---------------------------------------------------------------------------------------------- the run
 
-TOOLS = ["ours_whole", "ours_a11y", "ours_axe", "pa11y_cli_htmlcs", "pa11y_cli_axe", "pa11y_api_htmlcs",
+TOOLS = ["ours_whole", "ours_fresh", "ours_a11y", "ours_axe", "pa11y_cli_htmlcs", "pa11y_cli_axe", "pa11y_api_htmlcs",
          "pa11y_api_axe", "lighthouse"]
 LABELS = {
     "ours_whole": "ours: whole page audit (load+probe+shot+axe)",
+    "ours_fresh": "ours: whole page audit, fresh context per page",
     "ours_a11y": "ours: load + axe only",
     "ours_axe": "ours: the axe step alone",
     "pa11y_cli_htmlcs": "pa11y CLI per URL, htmlcs (default)",
@@ -286,7 +289,8 @@ async def timed_run(urls: list[str], s: Settings, host_map: dict[str, str], tmp:
     found: dict[str, dict[str, Any]] = defaultdict(dict)  # tool -> url -> raw findings
     errors: dict[str, list[str]] = defaultdict(list)
     api = Pa11yServer(cfg) if use_api else None
-    async with PageFetcher(s) as fetcher:
+    async with PageFetcher(s) as fetcher, PageFetcher(s.replace(tab_reuse=0)) as fresh, \
+            PageFetcher(s) as a11y_only:
         if api:
             await api.start()
 
@@ -310,8 +314,11 @@ async def timed_run(urls: list[str], s: Settings, host_map: dict[str, str], tmp:
                     times[f"step_{step}"].append(res.timings.get(step, 0.0))
             keep("ours_axe", res.timings.get("axe", 0.0), res.axe, res.error or axe_err or "")
             t0 = time.perf_counter()
-            res2 = await fetcher.fetch(url, screenshot=False, probe=False, a11y=True)
+            res2 = await a11y_only.fetch(url, screenshot=False, probe=False, a11y=True)
             keep("ours_a11y", time.perf_counter() - t0, res2.axe, res2.error or "")
+            t0 = time.perf_counter()
+            res3 = await fresh.fetch(url, a11y=True)
+            keep("ours_fresh", time.perf_counter() - t0, res3.axe, res3.error or "")
             if api:
                 for runner in ("htmlcs", "axe"):
                     keep(f"pa11y_api_{runner}", *(await api.run(url, runner)))
@@ -363,7 +370,8 @@ async def reference_load(urls: list[str], s: Settings, found: dict[str, dict[str
                 if not data or tool == "lighthouse":
                     continue
                 if tool.startswith("ours"):
-                    sels |= {nd["target"] for v in data.get("violations", []) for nd in v["nodes"]}
+                    sels |= {nd["target"] for key in ("violations", "review") for v in data.get(key, [])
+                             for nd in v["nodes"]}
                 else:
                     sels |= {it.get("selector") or "" for it in data}
             sel_list = sorted(x for x in sels if x)
@@ -427,13 +435,20 @@ def compare_all(urls: list[str], found: dict[str, dict[str, Any]], ref: dict[str
     sc_tested = {sc for scs in sc_of.values() for sc in scs}
     ours_rep: set[tuple] = set()
     impact: dict[tuple, str] = {}
+    review: set[tuple] = set()
     for url in urls:
-        for v in (found["ours_whole"].get(url) or {}).get("violations", []):
-            for nd in v["nodes"]:
-                k = (url, v["id"], node_key(ref[url]["paths"], nd["target"]))
-                ours_rep.add(k)
-                impact[k] = nd.get("impact") or v.get("impact") or ""
-    uncapped = {(url, r, p) for url in urls for r, ps in ref[url]["violations"].items() for p in ps if p}
+        data = found["ours_whole"].get(url) or {}
+        for key in ("violations", "review"):
+            for v in data.get(key, []):
+                # Our own checks (browsers/a11y_extra.js) carry their WCAG tags in the result.
+                sc_of.setdefault(v["id"], sc_from_tags(v.get("tags", [])))
+                for nd in v["nodes"]:
+                    k = (url, v["id"], node_key(ref[url]["paths"], nd["target"]))
+                    ours_rep.add(k)
+                    impact[k] = "review" if key == "review" else (nd.get("impact") or v.get("impact") or "")
+    sc_tested = {sc for scs in sc_of.values() for sc in scs}
+    uncapped = {(url, r, p) for url in urls for kind in ("violations", "incomplete")
+                for r, ps in ref[url][kind].items() for p in ps if p}
     to_sc = lambda keys: {(u, sc, p) for u, r, p in keys for sc in sc_of.get(r, [])}  # noqa: E731
     ours_rep_sc, uncapped_sc = to_sc(ours_rep), to_sc(uncapped)
     pages_sc = {k[:2] for k in ours_rep_sc}
@@ -495,7 +510,9 @@ def compare_all(urls: list[str], found: dict[str, dict[str, Any]], ref: dict[str
         comps.append(Comparison(f"pa11y --runner axe, errors [{'CLI' if 'cli' in axe_tool else 'API'}]", theirs,
                                 ours_rep, uncapped, axe_reason,
                                 lambda k: "impact moderate/minor (a pa11y warning/notice)"
-                                if impact.get(k) in ("moderate", "minor") else "serious/critical"))
+                                if impact.get(k) in ("moderate", "minor") else
+                                "axe needs review (pa11y: a warning)" if impact.get(k) == "review"
+                                else "our own check" if k[1].startswith("ga-") else "serious/critical"))
     if found.get("lighthouse"):
         theirs, lh_rules = {}, set()
         for u, report in found["lighthouse"].items():
@@ -596,7 +613,8 @@ def main() -> None:
             print(f"  failed {tool}: {e}")
 
     comps, st = compare_all(urls, found, ref, tags)
-    print(f"\nviolations, keyed (page, axe rule or WCAG SC, element); ours = what our report lists "
+    print(f"\nviolations, keyed (page, axe rule or WCAG SC, element); ours = what our report lists (violations "
+          f"and 需人工复核) "
           f"(<= {LISTED_CAP} nodes per rule, the count gives the rest): {st['ours']} (page, rule, element) "
           f"findings, {st['uncapped']} uncapped, {st['unresolved']} of our selectors unresolved")
     print(f"{'':56}{'theirs':>7}{'we have':>8}{'b.cap':>7}{'missed':>7}{'extra':>7}{'page-level th/have/extra':>26}")

@@ -9,6 +9,8 @@ import json
 from pathlib import Path
 from typing import Any
 
+from browsers import a11y_extra
+
 VENDOR = Path(__file__).parent / "vendor" / "axe-core"
 AXE_PATH = VENDOR / "axe.min.js"
 AXE_SOURCE = AXE_PATH.read_text(encoding="utf-8")
@@ -20,7 +22,9 @@ ZH_CN: dict[str, Any] = json.loads((VENDOR / "zh_CN.json").read_text(encoding="u
 RUN_OPTIONS: dict[str, Any] = {
     "runOnly": {"type": "tag",
                 "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"]},
-    "resultTypes": ["violations"],
+    # Violations and axe's "needs review" results (incomplete, e.g. text over a background image whose contrast
+    # axe cannot compute): the latter become 需人工复核 findings, as pa11y and inspectors count them.
+    "resultTypes": ["violations", "incomplete"],
     "iframes": False,
     "elementRef": False,
     "ancestry": False,
@@ -88,16 +92,41 @@ def options_json(rules: list[str] | None = None, all_results: bool = False) -> s
     return json.dumps(opts)
 
 
+def extra_rules(rules: list[str] | None) -> list[str] | None:
+    """Which of our own checks (browsers/a11y_extra.js) a run restricted to ``rules`` includes: all of them
+    for a whole audit, only the named ones otherwise (the ACT suite runs single axe rules)."""
+    if rules is None:
+        return list(a11y_extra.EXTRA_RULES)
+    return [r for r in rules if r in a11y_extra.EXTRA_RULES]
+
+
+def axe_only(rules: list[str] | None) -> list[str] | None:
+    return None if rules is None else [r for r in rules if r not in a11y_extra.EXTRA_RULES]
+
+
+def with_extra(raw: dict[str, Any], extra: list[dict[str, Any]]) -> dict[str, Any]:
+    """axe's raw result with our own checks' results appended to its violations (same shape)."""
+    if extra:
+        raw = dict(raw)
+        raw["violations"] = list(raw.get("violations") or []) + [dict(v, source="govsite-auditor") for v in extra]
+    return raw
+
+
 async def run_playwright(page: Any, rules: list[str] | None = None, all_results: bool = False) -> dict[str, Any]:
-    """Inject the vendored axe into a Playwright page's top document and run it; the raw axe result.
+    """Inject the vendored axe into a Playwright page's top document and run it, then our own checks; the raw
+    axe result with those appended to its violations.
 
     ``page.evaluate`` goes over CDP, so a page's Content-Security-Policy cannot block the injection.
-    ``all_results``: see ``options_json`` (the audit keeps the default, violations only).
+    ``all_results``: see ``options_json`` (the audit keeps the default, violations and needs-review only).
     """
     await page.evaluate(AXE_SOURCE + "\n;0")
     await page.evaluate(CONFIGURE_JS, ZH_CN)
-    return await page.evaluate(
-        f"async () => ({RESULT_FILTER_JS})(await axe.run(document, {options_json(rules, all_results)}))")
+    base = axe_only(rules)
+    raw = (await page.evaluate(
+        f"async () => ({RESULT_FILTER_JS})(await axe.run(document, {options_json(base, all_results)}))")
+        if base is None or base else {"violations": [], "incomplete": [], "testEngine": {}})
+    extra = extra_rules(rules)
+    return with_extra(raw, await a11y_extra.run_playwright(page, extra) if extra else [])
 
 
 async def boxes_playwright(page: Any, targets: list[str]) -> list[dict[str, float] | None]:

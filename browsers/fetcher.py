@@ -1,4 +1,4 @@
-"""Page fetch in real Chromium: one browser per process, a fresh context per page, hard budgets.
+"""Page fetch in real Chromium: one browser per process, a clean tab per page (reused per host), hard budgets.
 
 The fetch is separate from the rules that read it (as in GSA's site-scanning engine): it returns the probe's
 facts, the full-page screenshot and what happened on the wire; it never judges the page.
@@ -15,7 +15,7 @@ from urllib.parse import urlsplit
 
 from auditor.config import Settings
 from auditor.errors import PageError, classify, describe
-from auditor.a11y import compact
+from auditor.a11y import box_targets, compact
 from browsers import axe as axe_js
 from browsers import elderly as elderly_js
 from browsers import standins
@@ -51,6 +51,17 @@ class FetchResult:
         return self.error_kind is None and self.probe is not None
 
 
+@dataclass
+class _Tab:
+    """A browser context with its one page, kept between pages of one host (see PageFetcher._take_tab)."""
+    context: Any
+    page: Any
+    cdp: Any
+    site: str
+    browser: Any
+    uses: int = 0
+
+
 class _Abort(Exception):
     def __init__(self, kind: PageError, detail: str = ""):
         super().__init__(detail)
@@ -59,7 +70,7 @@ class _Abort(Exception):
 
 
 class PageFetcher:
-    """Owns one Chromium; fetch() may be called concurrently (each call gets its own context)."""
+    """Owns one Chromium; fetch() may be called concurrently (each call gets a tab of its own)."""
 
     def __init__(self, settings: Settings):
         self.settings = settings
@@ -67,6 +78,7 @@ class PageFetcher:
         self._pw_cm: Any = None
         self._browser: Any = None
         self._lock = asyncio.Lock()
+        self._idle: list[_Tab] = []  # clean tabs waiting for the next page of their host, oldest first
         self.restarts = 0
 
     async def __aenter__(self) -> "PageFetcher":
@@ -99,13 +111,18 @@ class PageFetcher:
                         await self._browser.close()
                 except Exception:  # noqa: BLE001 - a dead browser may refuse to close
                     pass
+                self._idle.clear()  # tabs of the dead browser
                 await self._launch()
                 self.restarts += 1
 
     async def close(self) -> None:
+        idle, self._idle = self._idle, []
+        for tab in idle:
+            await _quiet(asyncio.wait_for(tab.context.close(), timeout=10))
         try:
             if self._browser is not None:
-                await self._browser.close()
+                # Bounded: a wedged browser must not hang the run's shutdown.
+                await asyncio.wait_for(self._browser.close(), timeout=30)
         except Exception:  # noqa: BLE001
             pass
         if self._pw_cm is not None:
@@ -138,19 +155,15 @@ class PageFetcher:
         res = FetchResult(url=url, user_agent=s.user_agent,
                           fetched_at=datetime.now(timezone.utc).isoformat(timespec="seconds"))
         t0 = time.perf_counter()
-        context = None
+        tab: _Tab | None = None
+        extras = extras or {}
         try:
             await self._ensure_browser()
-            context = await self._browser.new_context(
-                user_agent=s.user_agent, viewport={"width": s.viewport_width, "height": s.viewport_height},
-                accept_downloads=False, locale="zh-CN", service_workers="block", ignore_https_errors=False)
-            if s.standins:
-                await standins.install(context)
-            extras = extras or {}
+            tab = await self._take_tab(url)
             # The 适老化 pass has its own budget; OCR of an entry drawn as a picture is CPU work of ours, allowed
             # as much again.
             budget = s.page_budget + (2 * s.elderly_budget if extras.get("elderly") else 0)
-            await asyncio.wait_for(self._drive(context, url, res, want_shot, want_probe, extras), timeout=budget)
+            await asyncio.wait_for(self._drive(tab, url, res, want_shot, want_probe, extras), timeout=budget)
         except _Abort as exc:
             res.error_kind, res.error = exc.kind, describe(exc.kind, exc.detail)
         except asyncio.TimeoutError:
@@ -165,21 +178,93 @@ class PageFetcher:
                 kind = PageError.DIALOG_LOOP
             res.error_kind, res.error = kind, describe(kind, msg[:300])
         finally:
-            if context is not None:
-                try:
-                    await asyncio.wait_for(context.close(), timeout=10)
-                except Exception:  # noqa: BLE001 - a hung or crashed context must not hang the run
-                    pass
+            if tab is not None:
+                # Only a page that ended cleanly leaves its tab for the next page of the site: an error, a dialog
+                # or the 适老化 pass (which switched modes on) may have left the tab in a state of its own.
+                clean = res.error_kind is None and not res.dialogs and not extras.get("elderly")
+                await self._release(tab, clean)
             res.timings["total"] = round(time.perf_counter() - t0, 3)
         if res.error_kind is not None:
             res.probe = None
             res.screenshot = None
         return res
 
-    async def _drive(self, context: Any, url: str, res: FetchResult, want_shot: bool, want_probe: bool,
-                     extras: dict[str, Any]) -> None:
+    # ------------------------------------------------------------------------------------------ tabs
+    # A fresh browser context per page costs a new renderer process, and that process compiles axe-core, the
+    # probe and the page's own scripts from nothing (about 0.4 s of a 1 s page on 2 cores). So a tab that ended
+    # cleanly is kept for the next page of the same host: its renderer keeps V8's compilation cache. Between
+    # pages the tab is reset to a clean state (the page's storage cleared, about:blank, cookies cleared), and
+    # the HTTP cache is off in every tab, so a page's network facts (failed requests, mixed content) do not
+    # depend on which pages came before it. ``tab_reuse`` pages at most per tab; 0 = a fresh context per page.
+
+    async def _take_tab(self, url: str) -> "_Tab":
+        site = host_of(url)
+        for i in range(len(self._idle) - 1, -1, -1):
+            tab = self._idle[i]
+            if tab.site == site:
+                del self._idle[i]
+                if tab.browser is self._browser and not tab.page.is_closed():
+                    return tab
+                asyncio.ensure_future(_quiet(asyncio.wait_for(tab.context.close(), timeout=10)))
         s = self.settings
-        page = await context.new_page()
+        context = await self._browser.new_context(
+            user_agent=s.user_agent, viewport={"width": s.viewport_width, "height": s.viewport_height},
+            accept_downloads=False, locale="zh-CN", service_workers="block", ignore_https_errors=False)
+        try:
+            if s.standins:
+                await standins.install(context)
+            page = await context.new_page()
+            cdp = await context.new_cdp_session(page)
+            await cdp.send("Network.enable")
+            await cdp.send("Network.setCacheDisabled", {"cacheDisabled": True})
+        except BaseException:
+            await _quiet(asyncio.wait_for(context.close(), timeout=10))
+            raise
+        return _Tab(context, page, cdp, site, self._browser)
+
+    async def _release(self, tab: "_Tab", clean: bool) -> None:
+        tab.uses += 1
+        s = self.settings
+        if clean and tab.uses < s.tab_reuse and tab.browser is self._browser and not tab.page.is_closed():
+            try:
+                await asyncio.wait_for(self._reset(tab), timeout=10)
+            except Exception:  # noqa: BLE001 - a tab that will not reset is closed instead
+                clean = False
+            else:
+                self._idle.append(tab)
+                while len(self._idle) > max(2, s.concurrency):
+                    old = self._idle.pop(0)
+                    await _quiet(asyncio.wait_for(old.context.close(), timeout=10))
+                return
+        try:
+            await asyncio.wait_for(tab.context.close(), timeout=10)
+        except Exception:  # noqa: BLE001 - a hung or crashed context must not hang the run
+            pass
+
+    @staticmethod
+    async def _reset(tab: "_Tab") -> None:
+        await tab.page.evaluate("() => { try { localStorage.clear(); sessionStorage.clear(); } catch (e) {} }")
+        await tab.page.goto("about:blank", wait_until="load", timeout=5000)
+        await tab.context.clear_cookies()
+        await tab.context.clear_permissions()
+
+    async def _drive(self, tab: "_Tab", url: str, res: FetchResult, want_shot: bool, want_probe: bool,
+                     extras: dict[str, Any]) -> None:
+        page, context, cdp = tab.page, tab.context, tab.cdp
+        listeners: list[tuple[Any, str, Any]] = []
+        try:
+            await self._drive_page(page, context, cdp, listeners, url, res, want_shot, want_probe, extras)
+        finally:
+            for emitter, event, fn in listeners:
+                try:
+                    emitter.remove_listener(event, fn)
+                except Exception:  # noqa: BLE001 - a closed page has dropped its listeners already
+                    pass
+
+    async def _drive_page(self, page: Any, context: Any, cdp: Any, listeners: list[tuple[Any, str, Any]],
+                          url: str, res: FetchResult, want_shot: bool, want_probe: bool,
+                          extras: dict[str, Any]) -> None:
+        s = self.settings
         aborted: list[_Abort] = []
         received = {"bytes": 0}
         downloads: list[str] = []
@@ -209,23 +294,27 @@ class PageFetcher:
             if url.startswith("https:") and resp.url.startswith("http:"):
                 res.mixed_content.append(resp.url)
 
-        page.on("dialog", on_dialog)
-        page.on("console", on_console)
-        page.on("requestfailed", on_failed)
-        page.on("response", on_response)
-        page.on("download", lambda d: downloads.append(d.url))
+        def on_download(d: Any) -> None:
+            downloads.append(d.url)
+
+        def listen(emitter: Any, event: str, fn: Any) -> None:
+            emitter.on(event, fn)
+            listeners.append((emitter, event, fn))
+
+        listen(page, "dialog", on_dialog)
+        listen(page, "console", on_console)
+        listen(page, "requestfailed", on_failed)
+        listen(page, "response", on_response)
+        listen(page, "download", on_download)
 
         # Count bytes as they arrive so a huge or endless page is stopped early, not after it has been read.
-        cdp = await context.new_cdp_session(page)
-        await cdp.send("Network.enable")
-
         def on_data(ev: dict[str, Any]) -> None:
             received["bytes"] += int(ev.get("encodedDataLength") or ev.get("dataLength") or 0)
             if received["bytes"] > s.max_page_bytes and not aborted:
                 aborted.append(_Abort(PageError.TOO_LARGE, f"已接收 {received['bytes'] // 1_000_000} MB"))
                 asyncio.ensure_future(_quiet(page.close()))
 
-        cdp.on("Network.dataReceived", on_data)
+        listen(cdp, "Network.dataReceived", on_data)
 
         t = time.perf_counter()
         try:
@@ -305,11 +394,9 @@ async def axe_pass(page: Any, node_cap: int) -> dict[str, Any]:
     """axe-core on the page as rendered, compacted, with document boxes for the first nodes of each rule."""
     try:
         result = compact(await axe_js.run_playwright(page))
-        targets = [n["target"] for v in result["violations"] for n in v["nodes"][:node_cap]]
-        boxes = iter(await axe_js.boxes_playwright(page, targets))
-        for v in result["violations"]:
-            for n in v["nodes"][:node_cap]:
-                n["box"] = next(boxes)
+        nodes = box_targets(result, node_cap)
+        for n, box in zip(nodes, await axe_js.boxes_playwright(page, [n["target"] for n in nodes])):
+            n["box"] = box
         result["engine"] = "playwright"
         return result
     except Exception as exc:  # noqa: BLE001 - a page that breaks axe is not assessable, the page still counts

@@ -18,9 +18,10 @@ import time
 from datetime import datetime, timezone
 from typing import Any
 
-from auditor.a11y import compact
+from auditor.a11y import box_targets, compact
 from auditor.config import Settings
 from auditor.errors import PageError, classify, describe
+from browsers import a11y_extra
 from browsers import axe as axe_js
 from browsers.fetcher import PROBE_JS, FetchResult
 from browsers.launch import CHROMIUM_PATH, chromium_args
@@ -238,15 +239,18 @@ def axe_pass(driver: Any, node_cap: int, rules: list[str] | None = None) -> dict
         axe = Axe(driver, script_url=str(axe_js.AXE_PATH))
         axe.inject()
         driver.execute_script("axe.configure({locale: arguments[0]});", axe_js.ZH_CN)
-        raw = driver.execute_script(f"return ({axe_js.RESULT_FILTER_JS})(arguments[0]);",
-                                    axe.run(options=axe_js.options_json(rules)))
-        result = compact(raw)
-        targets = [n["target"] for v in result["violations"] for n in v["nodes"][:node_cap]]
-        boxes = iter(driver.execute_script(f"return ({axe_js.BOXES_JS})(arguments[0]);", [targets])
-                     if targets else [])
-        for v in result["violations"]:
-            for n in v["nodes"][:node_cap]:
-                n["box"] = next(boxes)
+        base = axe_js.axe_only(rules)
+        raw = (driver.execute_script(f"return ({axe_js.RESULT_FILTER_JS})(arguments[0]);",
+                                     axe.run(options=axe_js.options_json(base)))
+               if base is None or base else {"violations": [], "incomplete": [], "testEngine": {}})
+        extra = axe_js.extra_rules(rules)
+        result = compact(axe_js.with_extra(raw, a11y_extra.run_selenium(driver, extra) if extra else []))
+        nodes = box_targets(result, node_cap)
+        targets = [n["target"] for n in nodes]
+        boxes = (driver.execute_script(f"return ({axe_js.BOXES_JS})(arguments[0]);", [targets])
+                 if targets else [])
+        for n, box in zip(nodes, boxes):
+            n["box"] = box
         result["engine"] = "selenium"
         return result
     except Exception as exc:  # noqa: BLE001 - the page still counts; its accessibility is not assessable

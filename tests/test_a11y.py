@@ -60,10 +60,11 @@ def test_entries_and_elderly_items_match_the_truth(settings, sample_site):
         assert page["error"] is None, (path, page["error"])
         got = {c["rule"]: c for c in page["checks"]}
         for rule, want in pages[path]["a11y"].items():
-            if rule == "axe":
-                missing = {r for r in want if f"a11y.{r}" not in got}
+            if rule in ("axe", "review"):
+                prefix_ = "a11y." if rule == "axe" else "a11y.review."
+                missing = {r for r in want if f"{prefix_}{r}" not in got}
                 if missing:
-                    wrong.append(f"{path}: axe rules not reported: {missing}")
+                    wrong.append(f"{path}: {rule} rules not reported: {missing}")
                 continue
             have = got[rule]["status"] if rule in got else "skip"
             if have != want:
@@ -108,10 +109,26 @@ def test_axe_findings_carry_wcag_gbt_chinese_and_crops(settings, sample_site):
     assert img["status"] == "fail" and img["message"].startswith("图像必须有替代文本")
     assert img["value"]["gbt37668"][0]["clause"] == "5.1.1" and img["value"]["wcag"] == ["1.1.1"]
     assert "GB/T 37668-2019 5.1.1" in img["message"]
-    # The summary lists every violated rule; best practices are warnings, never failures.
+    # Our own checks, beyond axe: the grey "|" separator, the form without a submit button, the image-only link.
+    assert "#bad-sep" in checks["a11y.ga-symbol-contrast"]["value"]["targets"]  # and the footer's grey "|"s
+    assert checks["a11y.ga-symbol-contrast"]["value"]["wcag"] == ["1.4.3"]
+    assert "#bad-form" in checks["a11y.ga-form-submit"]["value"]["targets"]  # and the header's search box
+    assert checks["a11y.ga-form-submit"]["value"]["gbt37668"][0]["clause"] == "5.3.2"
+    # and the 党政机关网站标识, whose official markup gives its picture no alt
+    assert set(checks["a11y.ga-image-link-alt"]["value"]["targets"]) == {"#bad-imglink", "#_ideConac > a"}
+    assert all(checks[r]["value"]["source"] == "govsite-auditor" for r in
+               ("a11y.ga-symbol-contrast", "a11y.ga-form-submit", "a11y.ga-image-link-alt"))
+    # Text over a picture: axe cannot compute its contrast and leaves it for review; so do we, with a crop.
+    review = checks["a11y.review.color-contrast"]
+    assert review["status"] == "warn" and review["message"].startswith("需人工复核")
+    assert "#review-bg" in review["value"]["targets"] and review["value"]["needs_review"]
+    assert "#review-bg" not in checks["a11y.color-contrast"]["value"]["targets"]
+    assert [e for e in review["evidence"] if e["kind"] == "crop"]
+    # The summary lists every violated rule and every rule left for review; best practices are warnings.
     summary = checks["a11y.axe"]
-    assert summary["status"] == "fail" and set(summary["value"]["rules"]) == {r for r in checks if r.startswith("a11y.")
-                                                                             and r not in ("a11y.axe",)}
+    assert summary["status"] == "fail" and set(summary["value"]["rules"]) == {
+        r for r in checks if r.startswith("a11y.") and r != "a11y.axe" and not r.startswith("a11y.review.")}
+    assert set(summary["value"]["review"]) == {r for r in checks if r.startswith("a11y.review.")}
     for c in checks.values():
         if c["rule"].startswith("a11y.") and c["value"] and c["value"].get("best_practice"):
             assert c["status"] == "warn"

@@ -165,6 +165,7 @@ def _a11y_details(fetch: FetchResult) -> dict | None:
         out["axe_version"] = fetch.axe.get("version")
         out["axe_engine"] = fetch.axe.get("engine")
         out["violations"] = {v["id"]: v["count"] for v in fetch.axe.get("violations", [])}
+        out["review"] = {v["id"]: v["count"] for v in fetch.axe.get("review", [])}
         out["error"] = fetch.axe.get("error")
     if fetch.elderly is not None:
         found = fetch.elderly.get("found") or {}

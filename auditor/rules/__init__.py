@@ -49,7 +49,7 @@ INDICATORS = {r.id: r.indicator for r in RULES}
 
 
 # 无障碍/适老化 rules read facts only some pages have (axe ran; the entries were switched on). Their ids are
-# fixed, except the per-violation findings "a11y.<axe rule id>".
+# fixed, except the per-violation findings "a11y.<rule id>" and the 需人工复核 ones "a11y.review.<axe rule id>".
 A11Y_RULES: list[tuple[str, str]] = [
     (a11y_axe.SUMMARY, a11y_axe.INDICATOR),
     (a11y_entry.A11Y_RULE, a11y_entry.A11Y_INDICATOR),
