@@ -105,10 +105,13 @@ def axe_only(rules: list[str] | None) -> list[str] | None:
 
 
 def with_extra(raw: dict[str, Any], extra: list[dict[str, Any]]) -> dict[str, Any]:
-    """axe's raw result with our own checks' results appended to its violations (same shape)."""
+    """axe's raw result with our own checks' results appended (same shape): to its violations, or to its
+    needs-review list for those marked ``incomplete``."""
     if extra:
         raw = dict(raw)
-        raw["violations"] = list(raw.get("violations") or []) + [dict(v, source="govsite-auditor") for v in extra]
+        for key, want in (("violations", False), ("incomplete", True)):
+            raw[key] = list(raw.get(key) or []) + [dict(v, source="govsite-auditor") for v in extra
+                                                   if bool(v.get("incomplete")) is want]
     return raw
 
 

@@ -156,6 +156,7 @@ class PageFetcher:
                           fetched_at=datetime.now(timezone.utc).isoformat(timespec="seconds"))
         t0 = time.perf_counter()
         tab: _Tab | None = None
+        finished = False  # stays False when the call is cancelled (a job timeout): the tab is then closed
         extras = extras or {}
         try:
             await self._ensure_browser()
@@ -164,6 +165,7 @@ class PageFetcher:
             # as much again.
             budget = s.page_budget + (2 * s.elderly_budget if extras.get("elderly") else 0)
             await asyncio.wait_for(self._drive(tab, url, res, want_shot, want_probe, extras), timeout=budget)
+            finished = True
         except _Abort as exc:
             res.error_kind, res.error = exc.kind, describe(exc.kind, exc.detail)
         except asyncio.TimeoutError:
@@ -181,7 +183,7 @@ class PageFetcher:
             if tab is not None:
                 # Only a page that ended cleanly leaves its tab for the next page of the site: an error, a dialog
                 # or the 适老化 pass (which switched modes on) may have left the tab in a state of its own.
-                clean = res.error_kind is None and not res.dialogs and not extras.get("elderly")
+                clean = finished and res.error_kind is None and not res.dialogs and not extras.get("elderly")
                 await self._release(tab, clean)
             res.timings["total"] = round(time.perf_counter() - t0, 3)
         if res.error_kind is not None:

@@ -92,8 +92,9 @@ def check(chromium: Chromium, html: str, rules: list[str] | None = None, axe: bo
 
 
 def by_rule(results: list[dict[str, Any]]) -> dict[str, dict[str, dict[str, Any]]]:
-    """rule -> target -> node."""
-    return {v["id"]: {n["target"][0]: n for n in v["nodes"]} for v in results}
+    """rule -> target -> node; what is left for review under "review:<rule>"."""
+    return {("review:" if v.get("incomplete") else "") + v["id"]: {n["target"][0]: n for n in v["nodes"]}
+            for v in results}
 
 
 def targets(results: list[dict[str, Any]], rule: str) -> set[str]:
@@ -183,8 +184,14 @@ def test_background_image_gradient_and_overlap_cannot_be_told(chromium):
       <div style="position:relative;height:40px">
         <span id="glass" style="color:#ccc">|</span>
         <div style="position:absolute;left:0;top:0;width:60px;height:40px"></div></div>""")
-    # A transparent box over the text hides nothing: that one is still measured.
-    assert targets(check(chromium, html), SYM) == {"#glass"}
+    # A transparent box over the text hides nothing: that one is still measured. The others are left for review,
+    # with the ratio against the background colours alone; white on the photo (1:1 by colours) is not reported.
+    results = check(chromium, html)
+    assert targets(results, SYM) == {"#glass"}
+    review = by_rule(results)["review:" + SYM]
+    assert set(review) == {"#img", "#grad", "#under"}
+    assert "背景图像或渐变" in review["#img"]["failureSummary"] and "重叠" in review["#under"]["failureSummary"]
+    assert all(n["failureSummary"].startswith("需人工复核") for n in review.values())
 
 
 def test_below_the_viewport_the_same_overlap_rules_apply(chromium):
@@ -200,7 +207,9 @@ def test_below_the_viewport_the_same_overlap_rules_apply(chromium):
       <div style="position:relative;height:40px;overflow:hidden">
         <div style="position:absolute;left:0;top:40px;width:300px;height:40px;background:#036"></div></div>
       <div style="height:40px"><span id="clipped-cover" style="color:#ccc">|</span></div>""")
-    assert targets(check(chromium, html), SYM) == {"#plain", "#clipped-cover"}
+    results = check(chromium, html)
+    assert targets(results, SYM) == {"#plain", "#clipped-cover"}
+    assert targets(results, "review:" + SYM) == {"#under"}
 
 
 def test_hidden_disabled_and_non_content_text_is_skipped(chromium):
@@ -481,7 +490,10 @@ def test_corpus_pages_give_well_formed_results(corpus):
     for slug, out in corpus.items():
         results = out["results"]
         assert isinstance(results, list), slug
-        assert [v["id"] for v in results] == [r for r in a11y_extra.EXTRA_RULES if r in {v["id"] for v in results}]
+        # Violations in rule order, then what is left for review (marked incomplete), in rule order.
+        for part in ([v for v in results if not v.get("incomplete")], [v for v in results if v.get("incomplete")]):
+            assert [v["id"] for v in part] == [r for r in a11y_extra.EXTRA_RULES if r in {v["id"] for v in part}]
+        assert [bool(v.get("incomplete")) for v in results] == sorted(bool(v.get("incomplete")) for v in results)
         for v in results:
             assert v["nodes"] and len(v["nodes"]) <= 200, (slug, v["id"])
             assert set(v) >= {"id", "impact", "tags", "help", "description", "helpUrl", "nodes"}
@@ -534,8 +546,9 @@ def test_corpus_image_links_without_alt(corpus):
             assert not re.search(r'\balt="[^"]*[^\s"][^"]*"', n["html"]), n["html"]
 
 
-def test_corpus_timing_on_the_largest_page(chromium, corpus):
-    """Timed alone, as the audit runs it: right after a full axe run in the same page."""
+def test_corpus_largest_page_after_a_full_axe_run(chromium, corpus):
+    """As the audit runs it: right after a full axe run in the same page, the same results (the time it took is
+    printed; speed is the bench's business, bench/bench_a11y.py)."""
     from browsers.axe import options_json
 
     async def go() -> dict[str, Any]:
@@ -549,5 +562,3 @@ def test_corpus_timing_on_the_largest_page(chromium, corpus):
     print(f"\nlargest corpus page {LARGEST}: {out['elements']} elements, extra checks {out['ms']:.1f} ms")
     assert out["elements"] > 1000
     assert by_rule(out["results"]).keys() == by_rule(corpus[LARGEST]["results"]).keys()
-    # The aim is < 30 ms for a 5,000-element page; a shared 2-core box gets a wide margin here.
-    assert out["ms"] < 150, out["ms"]

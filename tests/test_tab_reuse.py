@@ -35,9 +35,9 @@ class _Handler(BaseHTTPRequestHandler):
 
     def do_GET(self) -> None:
         pages = {"/a": PAGE_A, "/b": PAGE_B, "/dialog": PAGE_DIALOG}
-        if self.path == "/slow":
+        if self.path in ("/slow", "/hang"):
             time.sleep(3)
-        if self.path not in pages and self.path != "/slow":
+        if self.path not in pages and self.path not in ("/slow", "/hang"):
             return self.send_error(404)
         body = pages.get(self.path, "slow").encode()
         self.send_response(200)
@@ -124,3 +124,30 @@ def test_sample_pages_audit_the_same_in_kept_and_fresh_tabs(settings, sample_sit
         assert {r["url"] for r in k.failed_requests} == {r["url"] for r in fr.failed_requests}, k.url
         assert violation_set(k.axe) == violation_set(fr.axe), k.url
         assert k.screenshot[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_a_cancelled_page_does_not_pass_its_tab_on(settings):
+    """A job timeout cancels the fetch mid-page: its tab is closed, not kept."""
+    server, port = start(_Handler)
+    base = f"http://127.0.0.1:{port}"
+
+    async def go():
+        async with PageFetcher(settings.replace(tab_reuse=50)) as f:
+            await f.fetch(base + "/a")
+            assert len(f._idle) == 1
+            try:
+                await asyncio.wait_for(f.fetch(base + "/hang"), timeout=1)
+            except asyncio.TimeoutError:
+                pass
+            else:
+                raise AssertionError("the hanging page answered within 1 s")
+            idle, contexts = len(f._idle), len(f.browser.contexts)
+            after = await f.fetch(base + "/b")
+            return idle, contexts, after
+
+    try:
+        idle, contexts, after = asyncio.run(go())
+    finally:
+        server.shutdown()
+    assert idle == 0 and contexts == 0
+    assert after.ok and after.probe["title"] == "cookie=;ls=null;ss=null"

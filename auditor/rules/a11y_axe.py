@@ -39,7 +39,8 @@ def _finding(v: dict[str, Any], review: bool, version: str, node_cap: int) -> Ch
     impact = IMPACT_ZH.get(v.get("impact") or "", v.get("impact") or "")
     source = v.get("source", "axe-core")
     if review:
-        message = f"需人工复核：{v['help']}（{v['count']} 处 axe-core 无法自动判定；{where}）"
+        who = "axe-core" if source == "axe-core" else "自动检查"
+        message = f"需人工复核：{v['help']}（{v['count']} 处{who}无法判定；{where}）"
         indicator = f"无障碍 · {gbt[0].name if gbt else '最佳实践'} · 需人工复核"
     else:
         message = f"{v['help']}（{v['count']} 处，影响{impact}；{where}）"
