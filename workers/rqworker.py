@@ -3,7 +3,7 @@
 * **No fork.** RQ's default ``Worker`` forks a work horse per job, so a browser would either be launched per
   job or inherited across a fork (unsafe). ``AuditWorker`` is RQ's ``SimpleWorker`` (jobs run in the worker
   process itself): the browser is launched lazily on the process's event loop thread at the first page job
-  (``workers.jobs.Runtime``) and reused by every later job, with a fresh context per page.
+  (``workers.jobs.Runtime``) and reused by every later job, with a clean tab per page (kept per host).
 * **Heartbeats while a job runs.** A ``SimpleWorker`` normally sets the job's heartbeat once (job timeout +
   60 s); a worker killed mid-page would then hold its job for that long. ``AuditWorker`` renews the
   execution's heartbeat every ``heartbeat`` seconds from a helper thread (RQ's own ``maintain_heartbeats``,
