@@ -66,6 +66,12 @@ class CheckResult:
     message: str
     value: Any = None
     evidence: list[EvidenceRef] = field(default_factory=list)
+    # The rule of fault (auditor/fault.py): URLs whose loading this verdict rests on (a badge script or image, a
+    # toolbar script, the page an entry opens). A fail or warn whose dependency failed on the auditor's side
+    # becomes not_assessable, naming the host and the error.
+    depends_on: list[str] = field(default_factory=list)
+    # What the page does contain, in a sentence, for that not_assessable message (e.g. the badge link and its id).
+    shown: str | None = None
 
 
 @dataclass
@@ -91,6 +97,12 @@ class PageFacts:
     axe: dict[str, Any] | None = None
     # 无障碍/适老化 entry activation and the machine-checkable 适老化 items (browsers/elderly.py); None when not run.
     elderly: dict[str, Any] | None = None
+    # Requests still under way when the page was probed (a host that hangs): {"url", "type", "error": "pending"}.
+    pending_requests: list[dict[str, Any]] = field(default_factory=list)
+    # Requests that failed during the auditor's own actions after the load (entry clicks, followed links).
+    side_failures: list[dict[str, Any]] = field(default_factory=list)
+    # The run's reachability probe of the national services (auditor.fault.ServiceStatus as dicts, by host).
+    services: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     @property
     def failed_urls(self) -> set[str]:

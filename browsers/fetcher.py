@@ -45,6 +45,10 @@ class FetchResult:
     notes: list[str] = field(default_factory=list)
     axe: dict[str, Any] | None = None  # auditor.a11y.compact of the axe run, nodes with boxes
     elderly: dict[str, Any] | None = None  # browsers.elderly.assess
+    # Requests still under way when the page was probed (a host that hangs is the auditor's evidence, too).
+    pending_requests: list[dict[str, Any]] = field(default_factory=list)
+    # Requests that failed during the auditor's own actions after the load (entry clicks, followed links).
+    side_failures: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -279,7 +283,17 @@ class PageFetcher:
             if msg.type == "error" and len(res.console_errors) < 50:
                 res.console_errors.append(msg.text[:300])
 
+        inflight: dict[int, Any] = {}
+
+        def on_request(req: Any) -> None:
+            if len(inflight) < 2000:
+                inflight[id(req)] = req
+
+        def on_finished(req: Any) -> None:
+            inflight.pop(id(req), None)
+
         def on_failed(req: Any) -> None:
+            inflight.pop(id(req), None)
             if len(res.failed_requests) < 500:
                 res.failed_requests.append({"url": req.url, "error": req.failure or "failed",
                                             "type": req.resource_type})
@@ -305,6 +319,8 @@ class PageFetcher:
 
         listen(page, "dialog", on_dialog)
         listen(page, "console", on_console)
+        listen(page, "request", on_request)
+        listen(page, "requestfinished", on_finished)
         listen(page, "requestfailed", on_failed)
         listen(page, "response", on_response)
         listen(page, "download", on_download)
@@ -350,6 +366,9 @@ class PageFetcher:
         res.redirect_chain = list(reversed(chain))
         if response.status >= 400:
             raise _Abort(PageError.HTTP_ERROR, f"HTTP {response.status}")
+        # What is still loading now never arrived in time for the page as audited (the rule of fault names it).
+        res.pending_requests = [{"url": r.url, "type": r.resource_type, "error": "pending"}
+                                for r in list(inflight.values())[:200] if r.url.startswith(("http:", "https:"))]
         if want_probe:
             t = time.perf_counter()
             facts = await page.evaluate(PROBE_JS, {"maxNodes": s.max_dom_nodes})

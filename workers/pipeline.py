@@ -47,6 +47,8 @@ class PageAuditor:
         self.store = store
         self.fetcher = fetcher
         self.ocr = ocr
+        # The run's reachability of the national services, by host (auditor.fault); set by the runner.
+        self.services: dict[str, dict] = {}
 
     def record_refused(self, run_id: int, url: str, exc: TargetRefused) -> PageOutcome:
         page = Page(url=url, error_kind=exc.kind.value, error=str(exc), user_agent=self.settings.user_agent)
@@ -82,7 +84,8 @@ class PageAuditor:
         assert fetch.probe is not None
         facts = PageFacts(url=url, final_url=fetch.final_url, status=fetch.status, probe=fetch.probe,
                           failed_requests=fetch.failed_requests, mixed_content=fetch.mixed_content,
-                          axe=fetch.axe, elderly=fetch.elderly)
+                          axe=fetch.axe, elderly=fetch.elderly, pending_requests=fetch.pending_requests,
+                          side_failures=fetch.side_failures, services=self.services)
         kind = pagekind.classify(facts)
         page.kind, page.title = kind, (fetch.probe.get("title") or "")[:500]
         keys = (f"run-{run_id}", f"page-{index:04d}-{urlsplit(url).path}")
@@ -153,6 +156,7 @@ def _details(fetch: FetchResult) -> dict:
     return {"redirect_chain": fetch.redirect_chain, "console_errors": fetch.console_errors,
             "failed_requests": fetch.failed_requests[:100], "timings": fetch.timings, "dialogs": fetch.dialogs,
             "notes": fetch.notes, "mixed_content": fetch.mixed_content[:50],
+            "pending_requests": fetch.pending_requests[:50], "side_failures": fetch.side_failures[:50],
             "a11y": _a11y_details(fetch)}
 
 

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from types import ModuleType
 from typing import Callable
 
+from auditor import fault
 from auditor.models import CheckResult, PageFacts, SiteProfile
 from auditor.rules import (a11y_axe, a11y_entry, elderly_focus, elderly_keyboard, elderly_popups, elderly_zoom,
                            footer_conac, footer_contact, footer_icp, footer_jiucuo, footer_police_record,
@@ -62,21 +63,44 @@ A11Y_RULES: list[tuple[str, str]] = [
 INDICATORS.update(dict(A11Y_RULES))
 
 
+_A11Y_FNS: list[tuple[str, str, Callable[[PageFacts], CheckResult | None]]] = [
+    (a11y_entry.A11Y_RULE, a11y_entry.A11Y_INDICATOR, a11y_entry.check_a11y),
+    (a11y_entry.ELDERLY_RULE, a11y_entry.ELDERLY_INDICATOR, a11y_entry.check_elderly),
+    (elderly_popups.RULE, elderly_popups.INDICATOR, elderly_popups.check),
+    (elderly_focus.RULE, elderly_focus.INDICATOR, elderly_focus.check),
+    (elderly_keyboard.RULE, elderly_keyboard.INDICATOR, elderly_keyboard.check),
+    (elderly_zoom.RULE, elderly_zoom.INDICATOR, elderly_zoom.check),
+]
+
+
 def run_a11y_rules(facts: PageFacts, node_cap: int = 5) -> list[CheckResult]:
     """The 无障碍 findings (axe) and the 无障碍/适老化 entry and item checks, where their facts exist."""
-    out = a11y_axe.checks(facts, node_cap)
-    for fn in (a11y_entry.check_a11y, a11y_entry.check_elderly, elderly_popups.check, elderly_focus.check,
-               elderly_keyboard.check, elderly_zoom.check):
-        c = fn(facts)
+    try:
+        out = a11y_axe.checks(facts, node_cap)
+    except Exception as exc:  # noqa: BLE001 - one rule cannot sink a page
+        out = [fault.rule_crashed(a11y_axe.SUMMARY, a11y_axe.INDICATOR, exc)]
+    for rule, indicator, fn in _A11Y_FNS:
+        try:
+            c = fn(facts)
+        except Exception as exc:  # noqa: BLE001
+            c = fault.rule_crashed(rule, indicator, exc)
         if c is not None:
-            out.append(c)
+            out.append(fault.adjudicate(c, facts))
     return out
+
+
+def run_one(rule: Rule, facts: PageFacts, site: SiteProfile) -> CheckResult:
+    """One rule on one page, under the rule of fault; a rule that raises is not assessable on its own."""
+    try:
+        return fault.adjudicate(rule.check(facts, site), facts)
+    except Exception as exc:  # noqa: BLE001 - one rule cannot sink a page
+        return fault.rule_crashed(rule.id, rule.indicator, exc)
 
 
 def run_rules(facts: PageFacts, site: SiteProfile, kind: str, only: set[str] | None = None,
               node_cap: int = 5) -> list[CheckResult]:
     """Every rule that applies to this page kind, in contract order, then the 无障碍/适老化 ones."""
-    out = [r.check(facts, site) for r in RULES if kind in r.kinds and (only is None or r.id in only)]
+    out = [run_one(r, facts, site) for r in RULES if kind in r.kinds and (only is None or r.id in only)]
     if only is None:
         out += run_a11y_rules(facts, node_cap)
     return out
