@@ -367,6 +367,18 @@ def build_parser() -> argparse.ArgumentParser:
     common(d)
     d.set_defaults(func=cmd_demo)
 
+    def browser_options(sp: argparse.ArgumentParser) -> None:
+        sp.add_argument("--allow-private", action="store_true", help="允许检查内网/本机地址")
+        sp.add_argument("--host-map", action="append", metavar="HOST=IP:PORT", help="浏览器内的主机映射（测试、演示）")
+        sp.add_argument("--standins", action="store_true", help="用本地替身应答党政机关标识/找错服务（离线演示、测试）")
+        sp.add_argument("--offline", action="store_true", help="浏览器内除映射主机外不解析任何域名（测试）")
+        sp.add_argument("--no-ocr", action="store_true", help="不做头部图片文字识别")
+        _a11y_options(sp)
+
+    from auditor.cli_facts import add_facts_command  # facts: a page's gathered facts as a snapshot file
+
+    add_facts_command(sub, common, browser_options)
+
     s = sub.add_parser("sites", help="网站清单")
     ssub = s.add_subparsers(dest="sites_command", required=True)
     si = ssub.add_parser("import", help="导入网站清单（xlsx/csv：网站名称, 网址, 网站标识码, 主办单位, 网站类型）")

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any, Mapping
 
 from auditor import __version__
+from auditor.services import DEFAULT_SERVICES
 
 
 class ConfigError(ValueError):
@@ -49,6 +50,9 @@ class Settings:
     isolate_network: bool = False
     # Answer the national services (conac, 找错) from local stand-ins (no internet: tests and demo).
     standins: bool = False
+    # The national services probed once per run (auditor/services.py): a verdict resting on one the auditor could
+    # not reach is not_assessable (auditor/fault.py).
+    national_services: list[str] = field(default_factory=lambda: list(DEFAULT_SERVICES))
     # OCR of the header band when the DOM cannot prove the site name.
     ocr: bool = True
     engine: str = "playwright"

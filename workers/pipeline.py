@@ -47,8 +47,25 @@ class PageAuditor:
         self.store = store
         self.fetcher = fetcher
         self.ocr = ocr
-        # The run's reachability of the national services, by host (auditor.fault); set by the runner.
+        # The run's reachability of the national services, by host (auditor.fault), probed once per run.
         self.services: dict[str, dict] = {}
+        self._services_run: int | None = None
+        self._services_lock = asyncio.Lock()
+
+    async def services_for(self, run_id: int) -> dict[str, dict]:
+        """The run's national-service reachability: stored with the run by whichever job came first, else probed
+        now and stored (auditor/services.py)."""
+        async with self._services_lock:
+            if self._services_run == run_id:
+                return self.services
+            stored = await asyncio.to_thread(self.store.run_services, run_id)
+            if stored is None:
+                from browsers.service_probe import probe_services
+
+                stored = await probe_services(self.settings)
+                await asyncio.to_thread(self.store.set_run_services, run_id, stored)
+            self.services, self._services_run = stored, run_id
+            return stored
 
     def record_refused(self, run_id: int, url: str, exc: TargetRefused) -> PageOutcome:
         page = Page(url=url, error_kind=exc.kind.value, error=str(exc), user_agent=self.settings.user_agent)
@@ -63,6 +80,7 @@ class PageAuditor:
             ocr_fn = self.ocr.read_png
             if elderly:  # the entry search may need OCR inside the page's 适老化 time budget
                 await asyncio.to_thread(self.ocr.warm)
+        await self.services_for(run_id)
         fetch = await self.fetcher.fetch(url, a11y=s.a11y, elderly=elderly, ocr=ocr_fn)
         if fetch.ok and not s.allow_private:
             # The page may have redirected somewhere the auditor must not go; judge every hop.
@@ -85,7 +103,8 @@ class PageAuditor:
         facts = PageFacts(url=url, final_url=fetch.final_url, status=fetch.status, probe=fetch.probe,
                           failed_requests=fetch.failed_requests, mixed_content=fetch.mixed_content,
                           axe=fetch.axe, elderly=fetch.elderly, pending_requests=fetch.pending_requests,
-                          side_failures=fetch.side_failures, services=self.services)
+                          side_failures=fetch.side_failures, reached_hosts=fetch.reached_hosts,
+                          services=self.services)
         kind = pagekind.classify(facts)
         page.kind, page.title = kind, (fetch.probe.get("title") or "")[:500]
         keys = (f"run-{run_id}", f"page-{index:04d}-{urlsplit(url).path}")

@@ -74,6 +74,18 @@ class Store:
             s.expunge(run)
             return run
 
+    def run_services(self, run_id: int) -> dict[str, Any] | None:
+        """The run's national-service reachability (auditor/services.py), or None before it was probed."""
+        with self.session() as s:
+            run = s.get(Run, run_id)
+            return None if run is None else (run.options or {}).get("services")
+
+    def set_run_services(self, run_id: int, services: dict[str, Any]) -> None:
+        with self.session.begin() as s:
+            run = s.get(Run, run_id)
+            if run is not None:
+                run.options = {**(run.options or {}), "services": services}
+
     def finish_run(self, run_id: int, status: str = "done") -> Run:
         with self.session.begin() as s:
             run = s.get(Run, run_id)
