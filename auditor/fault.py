@@ -41,6 +41,8 @@ _AUDITOR_SIDE: list[tuple[re.Pattern[str], str]] = [
      "检查方网络策略拒绝访问"),
     (re.compile(r"ERR_CERT_|ERR_SSL_|ERR_BAD_SSL"), "HTTPS 握手失败"),
     (re.compile(r"^pending$"), "请求在检查时仍未完成"),
+    # The browser gave the request up without a network answer (cut off, or failed before any response).
+    (re.compile(r"ERR_FAILED$|ERR_ABORTED$"), "请求未完成"),
 ]
 # An answer that says the other host is down or refuses the auditor, not that the site's reference is wrong.
 _OUTAGE_STATUSES = frozenset({403, 408, 429, 500, 502, 503, 504, 520, 521, 522, 523, 524})

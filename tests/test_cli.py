@@ -6,6 +6,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+
+import pytest
+
+pytestmark = [pytest.mark.browser]
 from auditor.rules import RULE_IDS
 
 GOVAUDIT = [sys.executable, "-m", "auditor.cli"]
