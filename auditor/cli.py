@@ -379,6 +379,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_facts_command(sub, common, browser_options)
 
+    from auditor.cli_score import add_score_command  # score: the 19号 scorecard of a run
+
+    add_score_command(sub, common)
+
     s = sub.add_parser("sites", help="网站清单")
     ssub = s.add_subparsers(dest="sites_command", required=True)
     si = ssub.add_parser("import", help="导入网站清单（xlsx/csv：网站名称, 网址, 网站标识码, 主办单位, 网站类型）")
