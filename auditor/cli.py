@@ -383,6 +383,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_score_command(sub, common)
 
+    from auditor.cli_bulletin import add_report_command  # report: the quarter's 通报 draft
+
+    add_report_command(sub, common)
+
     s = sub.add_parser("sites", help="网站清单")
     ssub = s.add_subparsers(dest="sites_command", required=True)
     si = ssub.add_parser("import", help="导入网站清单（xlsx/csv：网站名称, 网址, 网站标识码, 主办单位, 网站类型）")
