@@ -12,6 +12,8 @@ TITLE_FONT = "方正小标宋简体"  # 公文标题 (GB/T 9704); falls back whe
 BODY_FONT = "仿宋_GB2312"  # 公文正文
 HEAD1_FONT = "黑体"
 HEAD2_FONT = "楷体_GB2312"
+# Column widths (cm) of the 附件 tables within the 15.6 cm text width, by number of columns.
+WIDTHS = {8: (0.9, 2.6, 3.0, 1.8, 2.8, 1.3, 1.8, 1.4), 7: (0.9, 2.2, 2.6, 1.6, 2.2, 4.0, 2.1)}
 
 
 def title(b: Bulletin) -> str:
@@ -64,6 +66,8 @@ def write_docx(b: Bulletin, path: str | Path, evidence_dir: str | Path | None = 
     def table(head: list[str], rows: list[list[str]]) -> None:
         t = doc.add_table(rows=1, cols=len(head))
         t.style = "Table Grid"
+        t.autofit = False
+        widths = WIDTHS.get(len(head))
         for c, h in zip(t.rows[0].cells, head):
             c.text = ""
             run_font(c.paragraphs[0].add_run(h), HEAD1_FONT, 10.5)
@@ -72,6 +76,12 @@ def write_docx(b: Bulletin, path: str | Path, evidence_dir: str | Path | None = 
             for c, v in zip(cells, r):
                 c.text = ""
                 run_font(c.paragraphs[0].add_run(v), BODY_FONT, 10.5)
+        if widths:
+            for col, w in zip(t.columns, widths):
+                col.width = Cm(w)
+            for row in t.rows:
+                for c, w in zip(row.cells, widths):
+                    c.width = Cm(w)
 
     doc.add_page_break()
     para("附件1", HEAD1_FONT, 16, indent=False)
