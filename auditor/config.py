@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
+import ipaddress
 import json
 import os
 import tomllib
@@ -41,6 +42,32 @@ def _secret_long_enough(v: str) -> str:
     return v
 
 
+def check_host_target(target: str) -> str:
+    """A host map target as Chromium's MAP rule and ``netpolicy.map_target`` read it: ``ip``, ``ip:port``,
+    ``[v6]``, ``[v6]:port``, a bare IPv6 address or ``~NOTFOUND``; the port 1-65535."""
+    t = target.strip()
+    if t == "~NOTFOUND":
+        return t
+    port: str | None = None
+    if t.startswith("["):
+        addr, close, rest = t[1:].partition("]")
+        if not close or (rest and not rest.startswith(":")):
+            raise ValueError(f"主机映射目标格式不正确：{target!r}（应为 IP、IP:端口、[IPv6]:端口 或 ~NOTFOUND）")
+        port = rest[1:] if rest else None
+    elif t.count(":") == 1:
+        addr, _, port = t.partition(":")
+    else:
+        addr = t
+    try:
+        ipaddress.ip_address(addr)
+    except ValueError:
+        raise ValueError(f"主机映射目标 {target!r} 中的 {addr!r} 不是 IP 地址（应为 IP、IP:端口、[IPv6]:端口 或 ~NOTFOUND）") \
+            from None
+    if port is not None and not (port.isdigit() and 1 <= int(port) <= 65535):
+        raise ValueError(f"主机映射目标 {target!r} 中的端口 {port!r} 无效（应为 1-65535 的整数）")
+    return t
+
+
 # Constrained types for the fields (pydantic reads the ranges from the annotation).
 PositiveInt = Annotated[int, Field(ge=1)]
 NonNegativeInt = Annotated[int, Field(ge=0)]
@@ -50,6 +77,7 @@ Fraction = Annotated[float, Field(ge=0, le=1)]
 Percent = Annotated[float, Field(ge=0, le=100)]
 NonEmptyStr = Annotated[str, Field(min_length=1)]
 SecretKey = Annotated[str, AfterValidator(_secret_long_enough)]
+HostTarget = Annotated[str, AfterValidator(check_host_target)]
 
 
 @dataclass(config=ConfigDict(extra="forbid", validate_assignment=True, allow_inf_nan=False))
@@ -77,7 +105,7 @@ class Settings:
     private_allowlist: list[str] = field(default_factory=list)
     dns_server: str | None = None
     # Browser host mapping (tests and the demo): {"www.shifan.gov.cn": "127.0.0.1:8080"}.
-    host_map: dict[str, str] = field(default_factory=dict)
+    host_map: dict[str, HostTarget] = field(default_factory=dict)
     # Tests: make every unmapped lookup fail inside the browser so nothing leaves the machine.
     isolate_network: bool = False
     # Answer the national services (conac, 找错) from local stand-ins (no internet: tests and demo).
@@ -183,7 +211,7 @@ def _error(exc: ValidationError, values: Mapping[str, Any], sources: Mapping[str
         if name in seen:
             continue
         seen.add(name)
-        where = f"（{sources[name]}）" if sources and name in sources else ""
+        where = f"（{sources[name]}）" if sources and name in sources else " "
         if err.get("type") == "unexpected_keyword_argument":
             parts.append(f"未知设置 {name}{where}{_suggest(name)}")
             continue
