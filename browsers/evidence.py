@@ -83,6 +83,7 @@ class EvidenceWriter:
         self.stage: Path | None = None
         if staged:
             self.stage = self.root / safe_name(run_key) / f"{STAGE_PREFIX}{safe_name(page_key)}-{uuid.uuid4().hex[:8]}"
+        _mkdir(self.root)  # a message naming the evidence folder itself when that is what cannot be made
         _mkdir(self.stage or self.final)
         self.png = screenshot
         self._img: Image.Image | None = None
