@@ -108,9 +108,12 @@ class PageAuditor:
         kind = pagekind.classify(facts)
         page.kind, page.title = kind, (fetch.probe.get("title") or "")[:500]
         keys = (f"run-{run_id}", f"page-{index:04d}-{urlsplit(url).path}")
-        writer = EvidenceWriter(s.evidence_dir, keys[0], keys[1], fetch.screenshot)
+        writer = EvidenceWriter(s.evidence_dir, keys[0], keys[1], fetch.screenshot, staged=True)
         checks, rows, page_rows = await asyncio.to_thread(self._judge, facts, site, kind, writer)
         pid = await asyncio.to_thread(self.store.save_page, run_id, page, rows, page_rows)
+        # Files move into place only after their rows are committed: a kill in between leaves a .tmp- folder
+        # that the sweep (workers/reaper.py) completes or removes, never an orphan folder.
+        await asyncio.to_thread(writer.commit)
         return PageOutcome(url, pid, None, None, kind, checks, fetch.timings.get("total", 0), facts, keys)
 
     def _judge(self, facts: PageFacts, site: SiteProfile, kind: str, writer: EvidenceWriter
