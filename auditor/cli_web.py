@@ -127,7 +127,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from auditor.cli import _settings
     from auditor.store import Store
 
+    from web.app import secret_key
+
     settings = _settings(args)
+    secret_key(settings)  # a key shorter than 32 bytes: ConfigError, a Chinese message and exit 2 (auditor.cli.main)
     # Migrate once here, before any worker process starts, so workers never race on the schema.
     Store(settings.database_url).upgrade()
     have_gunicorn = importlib.util.find_spec("gunicorn") is not None

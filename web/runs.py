@@ -8,11 +8,12 @@ from urllib.parse import urlsplit
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 
 from auditor.models import SiteProfile
-from auditor.netpolicy import TargetRefused, normalise_url
+from auditor.netpolicy import TargetRefused
 from auditor.store import findings as fq
 from auditor.store.users import UserInfo
 from web.context import may_start_audit, me, settings, store
 from web.helpers import evidence_path, png_size
+from web.params import BadParam, clean_url
 from web.sites import AuditForm, visible_site
 
 bp = Blueprint("runs", __name__)
@@ -38,8 +39,8 @@ def site_urls(site: fq.SiteInfo, raw: list[str]) -> list[str]:
         if not line:
             continue
         try:
-            url = normalise_url(line)
-        except TargetRefused as exc:
+            url = clean_url(line)
+        except BadParam as exc:
             raise AuditRefused(str(exc)) from exc
         host = (urlsplit(url).hostname or "").lower()
         if not (host == base or host.endswith("." + base)):
@@ -73,6 +74,8 @@ def start_audit(user: UserInfo, site: fq.SiteInfo, mode: str, urls: list[str] | 
             return int(dispatch.submit_page_audit(s, st, site_urls(site, urls or []), profile, site_id=site.id))
     except TargetRefused as exc:  # the home page is not a valid or allowed target
         raise AuditRefused(str(exc)) from exc
+    except ValueError as exc:  # a stored home page that urllib cannot parse: refused, never a 500
+        raise AuditRefused(f"网址无效：{site.url}") from exc
     raise AuditRefused("检查方式必须是 site 或 pages")
 
 

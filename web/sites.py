@@ -10,11 +10,11 @@ from wtforms import IntegerField, RadioField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
 
-from auditor.netpolicy import TargetRefused, normalise_url
 from auditor.rules._common import SITE_CODE_RE
 from auditor.store import findings as fq
 from web.context import may_start_audit, me, require_roles, settings, store
 from web.helpers import sparkline
+from web.params import BadParam, clean_url, int_arg
 
 bp = Blueprint("sites", __name__)
 
@@ -51,8 +51,8 @@ def register() -> Any:
                 flash(str(e), "error")
         return redirect(url_for("sites.index"))
     try:
-        url = normalise_url(form.url.data.strip())
-    except TargetRefused as exc:
+        url = clean_url(form.url.data.strip())
+    except BadParam as exc:
         flash(str(exc), "error")
         return redirect(url_for("sites.index"))
     site, created = store().upsert_site(form.name.data.strip(), url, form.site_code.data or None,
@@ -83,13 +83,16 @@ def compare(site_id: int) -> Any:
     site = visible_site(site_id)
     runs = fq.runs_of_site(store(), site.id)
     ids = {r.id for r in runs}
-    a, b = request.args.get("a", ""), request.args.get("b", "")
-    if not (a.isdigit() and b.isdigit()):
+    try:
+        a, b = int_arg(request.args, "a"), int_arg(request.args, "b")
+    except BadParam as exc:
+        abort(400, str(exc))
+    if a is None or b is None:
         if len(runs) < 2:
             flash("至少需要两次检查才能对比", "error")
             return redirect(url_for("sites.show", site_id=site.id))
-        a, b = str(runs[1].id), str(runs[0].id)  # default: the previous run against the latest
-    ra, rb = int(a), int(b)
+        a, b = runs[1].id, runs[0].id  # default: the previous run against the latest
+    ra, rb = a, b
     if ra not in ids or rb not in ids:
         abort(404)
     cmp = fq.compare_runs(store(), me().scope, ra, rb)
