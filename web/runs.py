@@ -14,7 +14,7 @@ from auditor.store.users import UserInfo
 from web.context import may_start_audit, me, settings, store
 from web.helpers import evidence_path, png_size
 from web.params import BadParam, clean_url
-from web.sites import AuditForm, visible_site
+from web.sites import AuditForm, form_errors, site_page, visible_site
 
 bp = Blueprint("runs", __name__)
 MAX_URLS = 500
@@ -86,16 +86,15 @@ def start(site_id: int) -> Any:
     if not may_start_audit(user, site.id):
         abort(403)
     form = AuditForm()
+    # Refusals answer 400 with the site page and the form as filled in (the URLs typed are kept).
     if not form.validate_on_submit():
-        for errs in form.errors.values():
-            for e in errs:
-                flash(str(e), "error")
-        return redirect(url_for("sites.show", site_id=site.id))
+        form_errors(form)
+        return site_page(site, form, 400)
     try:
         run_id = start_audit(user, site, form.mode.data, (form.urls.data or "").splitlines(), form.max_pages.data)
     except AuditRefused as exc:
         flash(str(exc), "error")
-        return redirect(url_for("sites.show", site_id=site.id))
+        return site_page(site, form, 400)
     flash(f"已开始检查（批次 {run_id}）", "info")
     return redirect(url_for("runs.show", run_id=run_id))
 

@@ -33,28 +33,37 @@ class AuditForm(FlaskForm):
     urls = TextAreaField("页面网址（每行一个，须在本网站内）", validators=[Optional(), Length(max=100_000)])
 
 
-@bp.route("/sites")
-def index() -> Any:
+def _index(form: SiteForm | None, status: int = 200) -> Any:
     user = me()
     rows = fq.site_overview(store(), user.scope)
     charts = {r.site.id: sparkline(r.trend) for r in rows}
-    return render_template("sites.html", rows=rows, charts=charts, form=SiteForm() if user.sees_all_sites else None)
+    return render_template("sites.html", rows=rows, charts=charts, form=form), status
+
+
+@bp.route("/sites")
+def index() -> Any:
+    return _index(SiteForm() if me().sees_all_sites else None)
+
+
+def form_errors(form: Any) -> None:
+    for errs in form.errors.values():
+        for e in errs:
+            flash(str(e), "error")
 
 
 @bp.route("/sites", methods=["POST"])
 @require_roles("admin", "auditor")
 def register() -> Any:
+    # Refusals answer 400 with the list page and the form as filled in (nothing typed is lost).
     form = SiteForm()
     if not form.validate_on_submit():
-        for errs in form.errors.values():
-            for e in errs:
-                flash(str(e), "error")
-        return redirect(url_for("sites.index"))
+        form_errors(form)
+        return _index(form, 400)
     try:
         url = clean_url(form.url.data.strip())
     except BadParam as exc:
         flash(str(exc), "error")
-        return redirect(url_for("sites.index"))
+        return _index(form, 400)
     site, created = store().upsert_site(form.name.data.strip(), url, form.site_code.data or None,
                                         (form.sponsor.data or "").strip() or None)
     flash(("已添加网站：" if created else "已更新网站：") + site.name, "info")
@@ -70,12 +79,16 @@ def visible_site(site_id: int) -> fq.SiteInfo:
     return site
 
 
+def site_page(site: fq.SiteInfo, form: AuditForm | None, status: int = 200) -> Any:
+    runs = fq.runs_of_site(store(), site.id)
+    return render_template("site.html", site=site, runs=runs, form=form), status
+
+
 @bp.route("/sites/<int:site_id>")
 def show(site_id: int) -> Any:
     site = visible_site(site_id)
-    runs = fq.runs_of_site(store(), site.id)
     form = AuditForm(max_pages=settings().max_pages) if may_start_audit(me(), site.id) else None
-    return render_template("site.html", site=site, runs=runs, form=form)
+    return site_page(site, form)
 
 
 @bp.route("/sites/<int:site_id>/compare")
