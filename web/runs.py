@@ -72,6 +72,8 @@ def start_audit(user: UserInfo, site: fq.SiteInfo, mode: str, urls: list[str] | 
             return int(dispatch.submit_site_audit(s, st, site.url, profile, site_id=site.id, max_pages=n))
         if mode == "pages":
             return int(dispatch.submit_page_audit(s, st, site_urls(site, urls or []), profile, site_id=site.id))
+    except AuditRefused:
+        raise
     except TargetRefused as exc:  # the home page is not a valid or allowed target
         raise AuditRefused(str(exc)) from exc
     except ValueError as exc:  # a stored home page that urllib cannot parse: refused, never a 500
