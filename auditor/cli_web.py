@@ -73,7 +73,7 @@ def cmd_users_passwd(args: argparse.Namespace) -> int:
     except UserError as exc:
         _err(str(exc))
         return EXIT_BAD_INPUT
-    print(f"已修改 {args.name} 的密码（其已登录的会话随之失效）")
+    print(f"已修改 {args.name} 的密码（其已登录的会话和 API 令牌随之失效）")
     return EXIT_OK
 
 

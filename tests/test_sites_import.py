@@ -194,3 +194,55 @@ def test_bad_url_cells_are_row_errors(tmp_path, bad):
     rows, errors = read_site_list(path)
     assert [r.name for r in rows] == ["好网站"]
     assert len(errors) == 1 and errors[0].startswith("第 2 行") and ("网址" in errors[0] or "端口" in errors[0])
+
+
+# --- the same limits through the web upload (POST /sites/import) ---
+
+@pytest.fixture
+def web(tmp_path):
+    import re
+
+    from auditor.store import Store
+    from auditor.store.users import create_user
+    from web.app import create_app
+
+    settings = Settings(database_url=f"sqlite:///{tmp_path}/w.db", evidence_dir=str(tmp_path / "ev"),
+                        secret_key="i" * 40)
+    app = create_app(settings)
+    store = Store(settings.database_url)
+    create_user(store, "importer", "import-password-1", "auditor")
+    c = app.test_client()
+    tok = re.search(r'name="csrf-token" content="([^"]+)"', c.get("/login").get_data(as_text=True)).group(1)
+    assert c.post("/login", data={"username": "importer", "password": "import-password-1",
+                                  "csrf_token": tok}).status_code == 302
+    tok = re.search(r'name="csrf-token" content="([^"]+)"', c.get("/sites").get_data(as_text=True)).group(1)
+
+    def upload(path: Path):
+        with path.open("rb") as f:
+            return c.post("/sites/import", data={"csrf_token": tok, "file": (f, path.name)},
+                          content_type="multipart/form-data")
+    return upload, store
+
+
+def test_web_upload_imports_a_list(web, tmp_path):
+    upload, store = web
+    path = write_xlsx(tmp_path / "清单.xlsx", [HEADER, [("=", '"测试市"&"人民政府"', "测试市人民政府"),
+                                                     "www.ceshi.gov.cn", "1234000001"],
+                                            ["坏网址", "http://[::1", ""]])
+    r = upload(path)
+    assert r.status_code == 302
+    assert [s.name for s in store.sites()] == ["测试市人民政府"]
+
+
+@pytest.mark.parametrize("kind", ["bomb", "cell"])
+def test_web_upload_refuses_over_the_limits(web, tmp_path, kind):
+    upload, store = web
+    if kind == "bomb":
+        path, limit = write_bomb(tmp_path / "bomb.xlsx", 200), "import_max_bytes"
+    else:
+        path, limit = tmp_path / "cell.csv", "import_max_field"
+        path.write_text("网站名称,网址\n" + '"' + "x" * 5_000_000 + '",a\n', encoding="utf-8")
+    r = upload(path)
+    body = r.get_data(as_text=True)
+    assert r.status_code == 400 and limit in body and "Traceback" not in body
+    assert store.sites() == []

@@ -413,3 +413,25 @@ def test_real_serve_answers_bad_input_without_500(tmp_path):
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait()
+
+
+# --- the last resort: an unexpected exception is a Chinese 500, never a traceback ---
+
+def test_unexpected_exception_is_a_chinese_500(tmp_path):
+    settings = Settings(database_url=f"sqlite:///{tmp_path}/g.db", evidence_dir=str(tmp_path / "ev"),
+                        secret_key="b" * 32)
+    app = create_app(settings)
+
+    def boom() -> str:
+        raise ZeroDivisionError("secret internals")
+
+    app.add_url_rule("/boom", "boom", boom)
+    app.add_url_rule("/api/v1/boom", "api_boom", boom)
+    create_user(Store(settings.database_url), "crash", PASSWORD, "admin")
+    c, _ = login(app, "crash")
+    r = c.get("/boom")
+    assert_chinese_html(r, 500)
+    assert "secret internals" not in r.get_data(as_text=True) and "ZeroDivisionError" not in r.get_data(as_text=True)
+    r = c.get("/api/v1/boom")
+    assert_chinese_json(r, 500)
+    assert "secret internals" not in r.get_data(as_text=True)

@@ -102,6 +102,14 @@ def create_app(settings: Settings, store: Store | None = None) -> Flask:
         JSON_AS_ASCII=False,
     )
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
+
+    @app.before_request
+    def _upload_limit() -> None:
+        # Before CSRFProtect reads the form: a site-list upload may be larger than other requests, up to the
+        # import limit (the file is then checked again, uncompressed, by auditor.sites_import).
+        if request.endpoint == "sites.import_list":
+            request.max_content_length = max(settings.import_max_bytes, 1_000_000)
+
     csrf.init_app(app)
 
     from web import api, auth, evidence, exports, findings, review, runs, sites

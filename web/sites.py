@@ -2,15 +2,19 @@
 and comparing two runs of a site (new / fixed / still there)."""
 from __future__ import annotations
 
+import tempfile
+from pathlib import Path
 from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
 from wtforms import IntegerField, RadioField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
 
 from auditor.rules._common import SITE_CODE_RE
+from auditor.sites_import import SiteListError, read_site_list
 from auditor.store import findings as fq
 from web.context import may_start_audit, me, require_roles, settings, store
 from web.helpers import sparkline
@@ -26,6 +30,15 @@ class SiteForm(FlaskForm):
     sponsor = StringField("主办单位", validators=[Optional(), Length(max=200)])
 
 
+class ImportForm(FlaskForm):
+    file = FileField("网站清单文件（.xlsx 或 .csv，列：网站名称、网址、网站标识码、主办单位、网站类型）",
+                     validators=[FileRequired("请选择要导入的文件")])
+
+
+IMPORT_SUFFIXES = (".xlsx", ".xlsm", ".csv", ".txt")
+MAX_SHOWN_ERRORS = 50
+
+
 class AuditForm(FlaskForm):
     mode = RadioField("检查方式", choices=[SelectChoice("site", "全站检查（从首页抓取）"),
                                                 SelectChoice("pages", "检查指定页面")], default="site")
@@ -33,16 +46,55 @@ class AuditForm(FlaskForm):
     urls = TextAreaField("页面网址（每行一个，须在本网站内）", validators=[Optional(), Length(max=100_000)])
 
 
-def _index(form: SiteForm | None, status: int = 200) -> Any:
+def _index(form: SiteForm | None, status: int = 200, import_form: ImportForm | None = None) -> Any:
     user = me()
     rows = fq.site_overview(store(), user.scope)
     charts = {r.site.id: sparkline(r.trend) for r in rows}
-    return render_template("sites.html", rows=rows, charts=charts, form=form), status
+    if import_form is None and user.sees_all_sites:
+        import_form = ImportForm()
+    return render_template("sites.html", rows=rows, charts=charts, form=form, import_form=import_form), status
 
 
 @bp.route("/sites")
 def index() -> Any:
     return _index(SiteForm() if me().sees_all_sites else None)
+
+
+@bp.route("/sites/import", methods=["POST"])
+@require_roles("admin", "auditor")
+def import_list() -> Any:
+    """Upload of the site list: read by auditor.sites_import within the import_max_* limits (the same code as
+    `govaudit sites import`); valid rows are added or updated, each bad row is reported with its line."""
+    form = ImportForm()
+    if not form.validate_on_submit():
+        form_errors(form)
+        return _index(SiteForm(), 400, form)
+    upload = form.file.data
+    suffix = Path(upload.filename or "").suffix.lower()
+    if suffix not in IMPORT_SUFFIXES:
+        flash(f"不支持的文件类型 {suffix or '(无扩展名)'}：请上传 .xlsx 或 .csv", "error")
+        return _index(SiteForm(), 400, form)
+    with tempfile.TemporaryDirectory(prefix="govaudit-import-") as tmp:
+        path = Path(tmp) / f"上传的网站清单{suffix}"
+        upload.save(path)
+        try:
+            rows, errors = read_site_list(path, settings())
+        except SiteListError as exc:
+            flash(str(exc), "error")
+            return _index(SiteForm(), 400, form)
+    created = updated = 0
+    for r in rows:
+        _, new = store().upsert_site(r.name, r.url, r.site_code, r.sponsor, r.site_type)
+        created += new
+        updated += not new
+    for e in errors[:MAX_SHOWN_ERRORS]:
+        flash(e, "error")
+    if len(errors) > MAX_SHOWN_ERRORS:
+        flash(f"另有 {len(errors) - MAX_SHOWN_ERRORS} 行错误未列出", "error")
+    flash(f"导入完成：新增 {created} 个网站，更新 {updated} 个，错误 {len(errors)} 行", "info")
+    if errors and not rows:
+        return _index(SiteForm(), 400, form)
+    return redirect(url_for("sites.index"))
 
 
 def form_errors(form: Any) -> None:
