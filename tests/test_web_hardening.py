@@ -435,3 +435,22 @@ def test_unexpected_exception_is_a_chinese_500(tmp_path):
     r = c.get("/api/v1/boom")
     assert_chinese_json(r, 500)
     assert "secret internals" not in r.get_data(as_text=True)
+
+
+# --- NUL characters (PostgreSQL cannot store them): refused at the door ---
+
+def test_nul_characters_are_refused(app, data, token):
+    c = app.test_client()
+    tok = csrf_of(c.get("/login").get_data(as_text=True))
+    r = c.post("/login", data={"username": "admin\x00", "password": PASSWORD, "csrf_token": tok})
+    assert_chinese_html(r, 400)
+    admin, _ = login(app, "admin")
+    tok = csrf_of(admin.get("/sites").get_data(as_text=True))
+    r = admin.post("/sites", data={"name": "空\x00字符", "url": "www.nul.gov.cn", "csrf_token": tok})
+    assert_chinese_html(r, 400)
+    assert_chinese_html(admin.get("/findings?indicator=a%00b"), 400)
+    f, _ = fq.list_findings(data.store(), None, fq.FindingFilter(run_id=data.runs_a[0], latest=False))
+    r = app.test_client().post(f"/api/v1/findings/{f[0].ref}/reviews", json={"verdict": "confirmed",
+                                                                           "reason": "a\x00b"},
+                               headers={"Authorization": f"Bearer {token}"})
+    assert_chinese_json(r, 400)

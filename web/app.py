@@ -127,6 +127,23 @@ def create_app(settings: Settings, store: Store | None = None) -> Flask:
     app.jinja_env.globals.update(labels(), version=__version__)
 
     @app.before_request
+    def _no_nul() -> Any:
+        # A NUL character is never meaningful in a name, a URL or a reason, and PostgreSQL refuses to store one
+        # (an error deep in the driver): refuse it at the door, for query strings, forms and JSON bodies.
+        def has_nul(md: Any) -> bool:
+            return any("\x00" in k or any("\x00" in v for v in vs) for k, vs in md.lists())
+
+        bad = "\x00" in request.path or has_nul(request.args)
+        if not bad and request.mimetype in ("application/x-www-form-urlencoded", "multipart/form-data"):
+            bad = has_nul(request.form)
+        elif not bad and request.is_json:
+            raw = request.get_data(cache=True)
+            bad = b"\\u0000" in raw or b"\x00" in raw
+        if bad:
+            return _answer(400, "请求中含有不允许的空字符（NUL）")
+        return None
+
+    @app.before_request
     def _require_login() -> Any:
         # Default deny: every page needs a logged-in user unless listed as public; the API answers 401 itself.
         if request.blueprint == "api" or request.endpoint in PUBLIC_ENDPOINTS or request.endpoint is None:
