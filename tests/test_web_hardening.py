@@ -306,6 +306,17 @@ def test_limiter_holds_across_app_instances_and_restarts(tmp_path, backend):
             assert sess.scalar(select(func.count()).select_from(LoginFailure)) == 10  # 5 per name + 5 per address
 
 
+def test_limiter_on_postgresql(tmp_path, pg_url):
+    s = _limiter_settings(tmp_path).replace(database_url=pg_url)
+    one, two = create_app(s), create_app(s)
+    create_user(Store(pg_url), "pgtarget", PASSWORD, "auditor")
+    for i in range(5):
+        _, r = login(one if i % 2 else two, "pgtarget", "wrong-password", addr="10.5.0.1")
+        assert r.status_code == 401
+    _, r = login(create_app(s), "pgtarget", PASSWORD, addr="10.5.0.2")
+    assert r.status_code == 429
+
+
 def test_limiter_catches_spraying_across_names(tmp_path):
     s = _limiter_settings(tmp_path)
     app = create_app(s)
