@@ -409,7 +409,8 @@ def test_real_serve_answers_bad_input_without_500(tmp_path):
             assert status == code and headers["content-type"].startswith("application/json"), (path, status)
             assert HAN.search(json.loads(body)["error"])
         status, _, body = _request(port, "POST", f"/api/v1/sites/{site.id}/audits",
-                                   b'{"mode":"pages","urls":["http://[::1"]}', {**h, "Content-Type": "application/json"})
+                                   b'{"mode":"pages","urls":["http://[::1"]}',
+                                   {**h, "Content-Type": "application/json"})
         assert status == 400 and HAN.search(json.loads(body)["error"])
         status, headers, _ = _form_login(port, "boss", PASSWORD, next_="/%0D%0AX:1")
         assert status == 302 and headers["location"].endswith("/sites") and "x" not in headers

@@ -12,7 +12,8 @@ import unicodedata
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
-from flask import Blueprint, Response, current_app, flash, g, jsonify, redirect, render_template, request, session, url_for
+from flask import (Blueprint, Response, current_app, flash, g, jsonify, redirect, render_template, request, session,
+                   url_for)
 from flask_login import LoginManager, UserMixin, current_user, login_user, logout_user
 from flask_wtf import FlaskForm
 from wtforms import PasswordField, StringField

@@ -38,7 +38,8 @@ def _q(name: str, schema: dict[str, Any], desc: str) -> dict[str, Any]:
     return {"name": name, "in": "query", "required": False, "schema": schema, "description": desc}
 
 
-REF_PARAM = {"name": "ref", "in": "path", "required": True, "schema": {"type": "string", "pattern": "^[cs][0-9]{1,19}$"},
+REF_PARAM = {"name": "ref", "in": "path", "required": True,
+             "schema": {"type": "string", "pattern": "^[cs][0-9]{1,19}$"},
              "description": "c<id>: a page check; s<id>: a site-level check"}
 
 
