@@ -275,7 +275,7 @@ def cmd_sites_import(args: argparse.Namespace) -> int:
 
     settings = _settings(args)
     try:
-        rows, errors = read_site_list(args.file)
+        rows, errors = read_site_list(args.file, settings)
     except SiteListError as exc:
         _err(str(exc))
         return EXIT_BAD_INPUT

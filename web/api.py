@@ -19,7 +19,7 @@ from auditor.store.reviews import ReviewError, ReviewInfo, history
 from auditor.store.users import user_by_token
 from web.context import me, store
 from web.helpers import bjt
-from web.params import BadParam, finding_filter, paging
+from web.params import BadParam, finding_filter, int_arg, paging, valid_ref
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 UNSAFE = ("POST", "PUT", "PATCH", "DELETE")
@@ -110,6 +110,8 @@ def _run(run_id: int) -> fq.RunInfo:
 
 
 def _finding(ref: str) -> fq.Finding:
+    if not valid_ref(ref):
+        abort(404)
     f = fq.get_finding(store(), ref, me().scope)
     if f is None:
         abort(404)
@@ -175,13 +177,16 @@ def start_audit(site_id: int) -> Any:
 @bp.route("/sites/<int:site_id>/compare")
 def compare(site_id: int) -> Any:
     s = _site(site_id)
-    a, b = request.args.get("a", ""), request.args.get("b", "")
-    if not (a.isdigit() and b.isdigit()):
+    try:
+        a, b = int_arg(request.args, "a"), int_arg(request.args, "b")
+    except BadParam as exc:
+        return _bad(str(exc))
+    if a is None or b is None:
         return _bad("需要参数 a 和 b（两次检查的批次号）")
     ids = {r.id for r in fq.runs_of_site(store(), s.id)}
-    if int(a) not in ids or int(b) not in ids:
+    if a not in ids or b not in ids:
         abort(404)
-    cmp = fq.compare_runs(store(), me().scope, int(a), int(b))
+    cmp = fq.compare_runs(store(), me().scope, a, b)
     if cmp is None:
         abort(404)
     return jsonify({"a": run_json(cmp.a), "b": run_json(cmp.b), "new": [finding_json(f) for f in cmp.new],

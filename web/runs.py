@@ -8,13 +8,14 @@ from urllib.parse import urlsplit
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 
 from auditor.models import SiteProfile
-from auditor.netpolicy import TargetRefused, normalise_url
+from auditor.netpolicy import TargetRefused
 from auditor.services import unreachable_lines
 from auditor.store import findings as fq
 from auditor.store.users import UserInfo
 from web.context import may_start_audit, me, settings, store
 from web.helpers import evidence_path, png_size
-from web.sites import AuditForm, visible_site
+from web.params import BadParam, clean_url
+from web.sites import AuditForm, form_errors, site_page, visible_site
 
 bp = Blueprint("runs", __name__)
 MAX_URLS = 500
@@ -39,8 +40,8 @@ def site_urls(site: fq.SiteInfo, raw: list[str]) -> list[str]:
         if not line:
             continue
         try:
-            url = normalise_url(line)
-        except TargetRefused as exc:
+            url = clean_url(line)
+        except BadParam as exc:
             raise AuditRefused(str(exc)) from exc
         host = (urlsplit(url).hostname or "").lower()
         if not (host == base or host.endswith("." + base)):
@@ -72,8 +73,12 @@ def start_audit(user: UserInfo, site: fq.SiteInfo, mode: str, urls: list[str] | 
             return int(dispatch.submit_site_audit(s, st, site.url, profile, site_id=site.id, max_pages=n))
         if mode == "pages":
             return int(dispatch.submit_page_audit(s, st, site_urls(site, urls or []), profile, site_id=site.id))
+    except AuditRefused:
+        raise
     except TargetRefused as exc:  # the home page is not a valid or allowed target
         raise AuditRefused(str(exc)) from exc
+    except ValueError as exc:  # a stored home page that urllib cannot parse: refused, never a 500
+        raise AuditRefused(f"网址无效：{site.url}") from exc
     raise AuditRefused("检查方式必须是 site 或 pages")
 
 
@@ -84,16 +89,15 @@ def start(site_id: int) -> Any:
     if not may_start_audit(user, site.id):
         abort(403)
     form = AuditForm()
+    # Refusals answer 400 with the site page and the form as filled in (the URLs typed are kept).
     if not form.validate_on_submit():
-        for errs in form.errors.values():
-            for e in errs:
-                flash(str(e), "error")
-        return redirect(url_for("sites.show", site_id=site.id))
+        form_errors(form)
+        return site_page(site, form, 400)
     try:
         run_id = start_audit(user, site, form.mode.data, (form.urls.data or "").splitlines(), form.max_pages.data)
     except AuditRefused as exc:
         flash(str(exc), "error")
-        return redirect(url_for("sites.show", site_id=site.id))
+        return site_page(site, form, 400)
     flash(f"已开始检查（批次 {run_id}）", "info")
     return redirect(url_for("runs.show", run_id=run_id))
 
