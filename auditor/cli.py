@@ -23,6 +23,16 @@ from auditor.store.models import Page, Run
 EXIT_OK, EXIT_FINDINGS, EXIT_BAD_INPUT = 0, 1, 2
 
 
+def cli_user() -> str:
+    """Who started a run from the command line (runs.started_by): «命令行（login name）»."""
+    import getpass
+
+    try:
+        return f"命令行（{getpass.getuser()}）"[:80]
+    except Exception:  # noqa: BLE001 - no login name in some containers
+        return "命令行"
+
+
 def _err(msg: str) -> None:
     print(f"错误：{msg}", file=sys.stderr)
 
@@ -95,7 +105,8 @@ def audit_urls(settings: Settings, urls: list[str], site: SiteProfile, json_path
     from workers.inprocess import run_pages
 
     store = _open_store(settings)
-    run_id = asyncio.run(run_pages(settings, store, urls, site, progress=None if quiet else _progress))
+    run_id = asyncio.run(run_pages(settings, store, urls, site, progress=None if quiet else _progress,
+                                   started_by=cli_user()))
     run = store.run_with_pages(run_id)
     doc = run_document(run, settings.evidence_dir)
     doc["run"]["database"] = settings.database_url
@@ -164,6 +175,7 @@ def cmd_audit_site(args: argparse.Namespace) -> int:
 
     try:
         run_id = asyncio.run(run_site(settings, store, url, SiteProfile(args.site_name, args.site_code),
+                                      started_by=cli_user(),
                                       today=today, progress=progress, links=not args.no_links))
     except TargetRefused as exc:
         _err(str(exc))

@@ -71,7 +71,8 @@ def run_json(r: fq.RunInfo) -> dict[str, Any]:
             "site_url": r.site_url, "site_code": r.site_code, "engine": r.engine, "user_agent": r.user_agent,
             "started_at": _iso(r.started_at), "finished_at": _iso(r.finished_at), "pages_total": r.pages_total,
             "pages_done": r.pages_done, "pages_failed": r.pages_failed, "findings": r.findings,
-            "services": list(((r.options or {}).get("services") or {}).values())}
+            "services": list(((r.options or {}).get("services") or {}).values()),
+            "purpose": r.purpose, "started_by": r.started_by, "error": r.error}
 
 
 def review_json(r: ReviewInfo | None) -> dict[str, Any] | None:

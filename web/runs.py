@@ -67,12 +67,15 @@ def start_audit(user: UserInfo, site: fq.SiteInfo, mode: str, urls: list[str] | 
         raise AuditRefused("检查调度模块不可用（workers.dispatch）") from exc
     profile = SiteProfile(site.name, site.site_code, site.sponsor, site.site_type)
     s, st = settings(), store()
+    # A site owner's run is a self-check (自查): it never replaces the official result of an auditor's audit.
+    who = {"started_by": user.username, "purpose": "self_check" if user.role == "owner" else None}
     try:
         if mode == "site":
             n = max(1, min(int(max_pages or s.max_pages), 2000))
-            return int(dispatch.submit_site_audit(s, st, site.url, profile, site_id=site.id, max_pages=n))
+            return int(dispatch.submit_site_audit(s, st, site.url, profile, site_id=site.id, max_pages=n, **who))
         if mode == "pages":
-            return int(dispatch.submit_page_audit(s, st, site_urls(site, urls or []), profile, site_id=site.id))
+            return int(dispatch.submit_page_audit(s, st, site_urls(site, urls or []), profile, site_id=site.id,
+                                                  **who))
     except AuditRefused:
         raise
     except TargetRefused as exc:  # the home page is not a valid or allowed target

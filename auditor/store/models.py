@@ -56,6 +56,10 @@ class Run(Base):
     # Who runs it, so a run whose process is gone can be reaped (workers/reaper.py): embedded runs
     # {"mode": "embedded", "pid", "host", "started" (the process's start time)}; RQ runs {"mode": "rq", "queue"}.
     owner: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
+    # What the run is for: official (正式检查, an auditor's full audit: the site's result and trend), self_check
+    # (自查, a site owner's, never the official result) or partial (抽查页面, chosen pages); and who started it.
+    purpose: Mapped[str] = mapped_column(String(20), default="official", server_default="official")
+    started_by: Mapped[str | None] = mapped_column(String(80))
     site: Mapped[Site | None] = relationship(back_populates="runs")
     pages: Mapped[list["Page"]] = relationship(back_populates="run", cascade="all, delete-orphan")
     site_checks: Mapped[list["SiteCheck"]] = relationship(back_populates="run", cascade="all, delete-orphan")
