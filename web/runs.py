@@ -127,7 +127,13 @@ def show(run_id: int) -> Any:
     site = fq.get_site(store(), run.site_id) if run.site_id else None
     site_level = [f for f in found if f.level == "site"]
     services = (run.options or {}).get("services") or {}
-    return render_template("run.html", run=run, progress=progress, pages=pages, site=site,
+    card = None
+    if not run.active:
+        from auditor.scoring import load_table
+        from auditor.scoring.from_run import score_run
+
+        card = score_run(store(), run.id, load_table(), site_type=site.site_type if site else None)
+    return render_template("run.html", run=run, progress=progress, pages=pages, site=site, card=card,
                            by_indicator=sorted(by_indicator.items(), key=lambda kv: -kv[1]),
                            site_level=site_level, services=services, service_lines=unreachable_lines(services))
 
