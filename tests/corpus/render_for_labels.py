@@ -16,10 +16,13 @@ dcs.conac.cn, zfwzgl.www.gov.cn, toolbar hosts and CDNs) — and writes what an 
 - ``header.txt``  visible text in the top band, <img> alt/src/loaded, CSS background images
 - ``network.txt`` failed requests / HTTP errors (to tell "image did not load" from "not there"), and the
                   requests still pending when the page was read (PENDING)
-- ``entries.txt`` every element whose text/title/alt names 无障碍/适老/长者/关怀版/老年/大字版/读屏/辅助 (text, href,
-                  onclick, visible), the toolbar script tags (aria.js, wza, cniil, …); for the first entry of each
-                  kind (a11y, elderly) the result of clicking it (trusted click, else a DOM ``el.click()``): the URL
-                  after ~2 s, new tabs, failed requests during the click, and ``after_<kind>.png``
+- ``entries.txt`` every element whose text/title/aria-label/alt names 无障碍/适老/长者/长辈/关怀版/老年/大字版/读屏/辅助
+                  (text, href, onclick, target, visible, box), the toolbar script tags (aria.js, wza, cniil, esd,
+                  mangren, assist, …); for the first visible entry of each kind (a11y, elderly), on a freshly
+                  reloaded page, the result of clicking it (trusted click, else a DOM ``el.click()``): the URL after
+                  ~2 s, new tabs, the requests that failed in those ~2 s (the page's own late requests included), and
+                  ``after_<kind>.png`` (plus
+                  ``after_<kind>_page.png``, the page itself, when the click opened a new tab)
 - ``info.txt``    final URL, document size, title, load status
 
 Usage: python tests/corpus/render_for_labels.py [slug ...] [--corpus DIR] [--out DIR] [--jobs N]
@@ -32,7 +35,6 @@ import asyncio
 import csv
 import mimetypes
 import posixpath
-import re
 import sys
 import threading
 import urllib.parse
@@ -282,9 +284,6 @@ ENTRY_JS = r"""
 }
 """
 
-ENTRY_TEXT_RE = re.compile(r"无障碍|适老|长者|关怀版|关爱版|老年|大字版|读屏|辅助")
-
-
 async def probe_entries(page, context, url: str, out: Path, failed: list[str]) -> None:
     """List the 无障碍/适老化 entries and click the first (visible first) one of each kind, page reloaded between."""
     data = await page.evaluate(ENTRY_JS)
@@ -308,12 +307,17 @@ async def probe_entries(page, context, url: str, out: Path, failed: list[str]) -
             await page.evaluate("() => { try { localStorage.clear(); sessionStorage.clear(); } catch (e) {} }")
             await context.clear_cookies()
             await page.goto(url, wait_until="load", timeout=LOAD_TIMEOUT_MS)
-            await page.wait_for_timeout(800)
+            try:  # let the reload's own late requests settle, so they are not counted as the click's
+                await page.wait_for_load_state("networkidle", timeout=3000)
+            except Exception:  # noqa: BLE001
+                pass
+            await page.wait_for_timeout(500)
             await page.evaluate(ENTRY_JS)  # re-mark the entries in the reloaded document
         except Exception as exc:  # noqa: BLE001
             lines.append(f"reload error: {str(exc).splitlines()[0][:200]}")
         n_before = len(failed)
         opened: list = []
+
         def handler(p) -> None:
             opened.append(p)
             p.on("requestfailed", lambda r: failed.append(f"FAILED(new tab) {r.failure} {r.url}"))
