@@ -47,6 +47,14 @@ _SITE = re.compile(r"主\s*办|承\s*办|主\s*管|协\s*办|版权所有|联系
 _LINK = re.compile(r"联系我们|联系方式")
 
 
+_PREFERRED = {PHONE: 0, EMAIL: 1, ADDRESS: 2, HOTLINE: 3}
+
+
+def _best(contacts: list["Contact"]) -> list["Contact"]:
+    """The site's own contacts, a phone number first, then an e-mail, then an address (stable within a kind)."""
+    return sorted((c for c in contacts if c.counts), key=lambda c: _PREFERRED[c.kind])
+
+
 @dataclass
 class Contact:
     """One phone number, e-mail, address or 12345 hotline found in a block of text."""
@@ -181,7 +189,7 @@ def _excluded_note(contacts: list[Contact]) -> str:
 def check(facts: PageFacts, site: SiteProfile) -> CheckResult:
     page_url = facts.final_url or facts.url
     footer = find_contacts(footer_texts(facts))
-    good = [c for c in footer if c.counts]
+    good = _best(footer)
     if good:
         c = good[0]
         return _pass(c, "页面底部", [EvidenceRef(note=INDICATOR, box=c.box, html=c.items[0].get("html"), text=c.text)],
@@ -246,7 +254,7 @@ def _check_link(facts: PageFacts, link: dict[str, Any], page_url: str, footer: l
                            shown=f"底部有“{text}”链接（{href}）")
     value["final_url"] = page.get("final_url")
     contacts = find_contacts(page.get("texts") or [])
-    good = [c for c in contacts if c.counts]
+    good = _best(contacts)
     png = facts.contact_png
     if good:
         c = good[0]
