@@ -36,13 +36,14 @@ HOTLINE = "12345热线"
 
 _PHONE = re.compile(r"(?<![\d-])(?:0\d{2,3}[-－—\s]?\d{7,8}|[(（]0\d{2,3}[)）]\s?\d{7,8}|1[3-9]\d{9}"
                     r"|400[-\s]?\d{3}[-\s]?\d{4})(?!\d)")
-_HOTLINE = re.compile(r"(?<!\d)(?:0\d{2,3}[-－—\s]?)?12345(?!\d)")
+_HOTLINE = re.compile(r"(?<![\d备A-Za-z])(?:0\d{2,3}[-－—\s]?)?12345(?!\d)")
 _EMAIL = re.compile(r"[A-Za-z0-9][\w.+-]*@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+")
 # A postal address: a label, then a place (it names a 省/市/区/路/号 … ).
 _ADDRESS = re.compile(r"(?:通讯|通信|联系|办公|单位)?地\s*址\s*[:：]\s*([^\s|｜:：]{4,60})")
 _PLACE = re.compile(r"[省市区县镇乡村路街道巷号楼座室园]|大道|大厦|中心|广场")
 # Role words that say whose contact follows. The last one before a contact in its block decides.
-_TECH = re.compile(r"技术支持|技术服务|技术保障|技术维护|运维|运行维护|承建|开发|建设维护|网站建设|设计制作|制作维护")
+# (开发 but not 开发区: a 开发区管委会 is a government unit.)
+_TECH = re.compile(r"技术支持|技术服务|技术保障|技术维护|运维|运行维护|承建|开发(?![区园])|建设维护|网站建设|设计制作|制作维护")
 _SITE = re.compile(r"主\s*办|承\s*办|主\s*管|协\s*办|版权所有|联系我们|联系方式|网站联系|本网|本站")
 _LINK = re.compile(r"联系我们|联系方式")
 
