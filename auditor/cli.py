@@ -4,17 +4,21 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
+import signal
 import sys
 from pathlib import Path
-from typing import Sequence
+from typing import Any, Sequence
 
 from auditor import __version__
+from auditor.cli_args import ChineseArgumentParser, fits, host_map_pair, iso_date, positive_int
 from auditor.config import ConfigError, Settings, load_settings
 from auditor.models import STATUS_ZH, SiteProfile, Status
 from auditor.netpolicy import TargetRefused, normalise_url
 from auditor.report import findings_table, has_findings, run_document
 from auditor.rules._common import SITE_CODE_RE
-from auditor.store import Store
+from auditor.store import Store, StoreError
+from auditor.store.models import Page, Run
 
 EXIT_OK, EXIT_FINDINGS, EXIT_BAD_INPUT = 0, 1, 2
 
@@ -23,14 +27,19 @@ def _err(msg: str) -> None:
     print(f"错误：{msg}", file=sys.stderr)
 
 
-def _host_map(pairs: list[str] | None) -> dict[str, str]:
+def _host_map(pairs: list[tuple[str, str]] | list[str] | None) -> dict[str, str]:
     out: dict[str, str] = {}
     for p in pairs or []:
-        if "=" not in p:
-            raise ConfigError(f"--host-map 需要 HOST=IP:PORT 形式：{p}")
-        k, v = p.split("=", 1)
-        out[k.strip()] = v.strip()
+        k, v = p if isinstance(p, tuple) else host_map_pair(p)
+        out[k] = v
     return out
+
+
+def _open_store(settings: Settings) -> Store:
+    """The database, migrated to the newest schema (StoreError in Chinese when it cannot be used)."""
+    store = Store(settings.database_url)
+    store.upgrade()
+    return store
 
 
 def _settings(args: argparse.Namespace) -> Settings:
@@ -85,8 +94,7 @@ def audit_urls(settings: Settings, urls: list[str], site: SiteProfile, json_path
     """Run an audit of the URLs on the embedded runner, print the table, write JSON; returns (exit code, doc)."""
     from workers.inprocess import run_pages
 
-    store = Store(settings.database_url)
-    store.upgrade()
+    store = _open_store(settings)
     run_id = asyncio.run(run_pages(settings, store, urls, site, progress=None if quiet else _progress))
     run = store.run_with_pages(run_id)
     doc = run_document(run, settings.evidence_dir)
@@ -108,9 +116,14 @@ def cmd_audit(args: argparse.Namespace) -> int:
     urls, bad = [], []
     for raw in dict.fromkeys(args.urls):
         try:
-            urls.append(normalise_url(raw))
+            url = normalise_url(raw)
         except TargetRefused as exc:
             bad.append(str(exc))
+            continue
+        if len(url) > _url_limit():
+            bad.append(f"网址太长：{len(url)} 个字符，最多 {_url_limit()} 个（{url[:60]}…）")
+            continue
+        urls.append(url)
     for b in bad:
         _err(b)
     if not urls:
@@ -122,10 +135,14 @@ def cmd_audit(args: argparse.Namespace) -> int:
     return EXIT_BAD_INPUT if bad and code == EXIT_OK else code
 
 
+def _url_limit() -> int:
+    from auditor.store.limits import column_limits
+
+    return column_limits(Page)["url"]
+
+
 def cmd_audit_site(args: argparse.Namespace) -> int:
     """Audit a whole site: crawl plan, every sampled page, links, column freshness, per-rule summary."""
-    from datetime import date
-
     from auditor.report import site_document, site_table
     from workers.siterun import run_site
 
@@ -139,9 +156,8 @@ def cmd_audit_site(args: argparse.Namespace) -> int:
     except TargetRefused as exc:
         _err(str(exc))
         return EXIT_BAD_INPUT
-    today = date.fromisoformat(args.today) if args.today else None
-    store = Store(settings.database_url)
-    store.upgrade()
+    today = args.today
+    store = _open_store(settings)
 
     def progress(stage: str, done: int, total: int, msg: str) -> None:
         print(f"[{'页面' if stage == 'pages' else '链接'} {done}/{total}] {msg}", file=sys.stderr, flush=True)
@@ -176,10 +192,9 @@ def cmd_ipv6(args: argparse.Namespace) -> int:
     except TargetRefused as exc:
         _err(str(exc))
         return EXIT_BAD_INPUT
-    store = Store(settings.database_url)
-    store.upgrade()
+    store = _open_store(settings)
     try:
-        run_id = asyncio.run(run_site(settings, store, url, SiteProfile(args.site_name or url), links=False))
+        run_id = asyncio.run(run_site(settings, store, url, SiteProfile(args.site_name or url[:200]), links=False))
     except TargetRefused as exc:
         _err(str(exc))
         return EXIT_BAD_INPUT
@@ -205,8 +220,7 @@ def cmd_monitor(args: argparse.Namespace) -> int:
     from workers.monitor import run_monitor
 
     settings = _settings(args)
-    store = Store(settings.database_url)
-    store.upgrade()
+    store = _open_store(settings)
     urls = []
     for raw in args.urls or [s.url for s in store.sites()]:
         try:
@@ -265,24 +279,31 @@ def cmd_sites_import(args: argparse.Namespace) -> int:
     except SiteListError as exc:
         _err(str(exc))
         return EXIT_BAD_INPUT
-    store = Store(settings.database_url)
-    store.upgrade()
+    from auditor.store import ValueTooLong
+
+    store = _open_store(settings)
     created = updated = 0
+    errors = list(errors)
+    stored = 0
     for r in rows:
-        _, new = store.upsert_site(r.name, r.url, r.site_code, r.sponsor, r.site_type)
+        try:
+            _, new = store.upsert_site(r.name, r.url, r.site_code, r.sponsor, r.site_type)
+        except ValueTooLong as exc:  # refused, not cut: a site list is what the user typed
+            errors.append(f"{r.name[:30]}（{r.url[:60]}）：{exc}")
+            continue
+        stored += 1
         created += new
         updated += not new
     for e in errors:
         print(f"  {e}", file=sys.stderr)
     print(f"导入完成：新增 {created} 个网站，更新 {updated} 个，错误 {len(errors)} 行")
-    if errors and not rows:
+    if errors and not stored:
         return EXIT_BAD_INPUT
     return EXIT_FINDINGS if errors else EXIT_OK
 
 
 def cmd_sites_list(args: argparse.Namespace) -> int:
-    store = Store(_settings(args).database_url)
-    store.upgrade()
+    store = _open_store(_settings(args))
     for s in store.sites():
         print(f"{s.id}\t{s.name}\t{s.url}\t{s.site_code or ''}\t{s.sponsor or ''}\t{s.site_type or ''}")
     return EXIT_OK
@@ -290,13 +311,61 @@ def cmd_sites_list(args: argparse.Namespace) -> int:
 
 def cmd_db_upgrade(args: argparse.Namespace) -> int:
     settings = _settings(args)
-    Store(settings.database_url).upgrade()
+    _open_store(settings)
     print(f"数据库已是最新结构：{settings.database_url}")
     return EXIT_OK
 
 
+RUN_STATUS_ZH = {"queued": "排队中", "running": "检查中", "done": "已完成", "failed": "失败", "aborted": "已中止"}
+
+
+def cmd_runs_list(args: argparse.Namespace) -> int:
+    """检查批次 list: id, status, kind, site, pages, start, and why a run failed or was aborted."""
+    store = _open_store(_settings(args))
+    for r in store.runs(args.status, limit=args.limit):
+        why = f"\t{r.error}" if r.error else ""
+        print(f"{r.id}\t{r.status}（{RUN_STATUS_ZH.get(r.status, r.status)}）\t{r.kind}\t{r.site_name}\t"
+              f"{r.pages_done}/{r.pages_total}\t{r.started_at:%Y-%m-%d %H:%M:%S}{why}")
+    return EXIT_OK
+
+
+def cmd_runs_reap(args: argparse.Namespace) -> int:
+    """收尾: end runs whose process or RQ jobs are gone, and sweep evidence no row refers to."""
+    from workers.reaper import reap
+
+    settings = _service_aware_settings(args)
+    store = _open_store(settings)
+    reaped, swept = reap(store, settings, grace=args.grace, min_age=args.min_age * 60)
+    for r in reaped:
+        print(f"检查批次 {r.run_id} → {r.status}（{RUN_STATUS_ZH[r.status]}）：{r.reason}")
+    print(f"收尾完成：结束 {len(reaped)} 个检查批次；证据整理：移入 {swept.moved} 个文件，"
+          f"删除 {swept.removed_files} 个无记录的文件、{len(swept.removed_dirs)} 个目录")
+    return EXIT_OK
+
+
+def _service_aware_settings(args: argparse.Namespace) -> Settings:
+    s = _settings(args)
+    if getattr(args, "redis_url", None):
+        s = s.replace(redis_url=args.redis_url)
+    return s
+
+
+def reap_at_start(settings: Settings, store: Store) -> None:
+    """``serve`` and ``worker`` end dead runs and sweep evidence before they start (never fatal)."""
+    from workers.reaper import reap
+
+    try:
+        reaped, swept = reap(store, settings)
+    except Exception as exc:  # noqa: BLE001 - tidying must not stop the service from starting
+        print(f"警告：启动时收尾失败：{exc}", file=sys.stderr)
+        return
+    if reaped or swept.removed_files or swept.moved:
+        print(f"启动时收尾：结束 {len(reaped)} 个检查批次（{', '.join(str(r.run_id) for r in reaped) or '无'}），"
+              f"整理证据文件 {swept.moved + swept.removed_files} 个", file=sys.stderr)
+
+
 def build_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="govaudit", description="政府网站检查工具（真实浏览器 + 证据）")
+    p = ChineseArgumentParser(prog="govaudit", description="政府网站检查工具（真实浏览器 + 证据）")
     p.add_argument("--version", action="version", version=f"govaudit {__version__}")
     p.add_argument("--config", help="TOML 配置文件（也可用环境变量 GOVAUDIT_CONFIG）")
     sub = p.add_subparsers(dest="command", required=True)
@@ -307,13 +376,14 @@ def build_parser() -> argparse.ArgumentParser:
 
     a = sub.add_parser("audit", help="检查一个或多个页面")
     a.add_argument("urls", nargs="+", metavar="URL")
-    a.add_argument("--site-name", required=True, help="网站名称（如 示范市人民政府）")
-    a.add_argument("--site-code", help="网站标识码（10位数字或bm加8位数字）")
+    a.add_argument("--site-name", required=True, type=fits(Run, "site_name"), help="网站名称（如 示范市人民政府）")
+    a.add_argument("--site-code", type=fits(Run, "site_code"), help="网站标识码（10位数字或bm加8位数字）")
     a.add_argument("--json", help="写出 JSON 报告的文件")
     a.add_argument("--allow-private", action="store_true", help="允许检查内网/本机地址")
-    a.add_argument("--concurrency", type=int, help="同时检查的页面数")
+    a.add_argument("--concurrency", type=positive_int, help="同时检查的页面数")
     a.add_argument("--no-ocr", action="store_true", help="不做头部图片文字识别")
-    a.add_argument("--host-map", action="append", metavar="HOST=IP:PORT", help="浏览器内的主机映射（测试、演示）")
+    a.add_argument("--host-map", action="append", type=host_map_pair, metavar="HOST=IP:PORT",
+                   help="浏览器内的主机映射（测试、演示）")
     a.add_argument("--standins", action="store_true", help="用本地替身应答党政机关标识/找错服务（离线演示、测试）")
     a.add_argument("--offline", action="store_true", help="浏览器内除映射主机外不解析任何域名（测试）")
     _a11y_options(a)
@@ -322,17 +392,17 @@ def build_parser() -> argparse.ArgumentParser:
 
     a2 = sub.add_parser("audit-site", help="检查整个网站（抽样页面、链接可用性、栏目更新）")
     a2.add_argument("url", metavar="URL", help="网站首页")
-    a2.add_argument("--site-name", required=True)
-    a2.add_argument("--site-code")
-    a2.add_argument("--max-pages", type=int, help="最多检查的页面数（默认 100）")
-    a2.add_argument("--per-template", type=int, help="同一网址模板最多抽查的页面数（默认 5）")
-    a2.add_argument("--today", help="检查日期 YYYY-MM-DD（默认今天）")
+    a2.add_argument("--site-name", required=True, type=fits(Run, "site_name"))
+    a2.add_argument("--site-code", type=fits(Run, "site_code"))
+    a2.add_argument("--max-pages", type=positive_int, help="最多检查的页面数（默认 100）")
+    a2.add_argument("--per-template", type=positive_int, help="同一网址模板最多抽查的页面数（默认 5）")
+    a2.add_argument("--today", type=iso_date, help="检查日期 YYYY-MM-DD（默认今天）")
     a2.add_argument("--no-links", action="store_true", help="不检查链接可用性")
     a2.add_argument("--json")
     a2.add_argument("--allow-private", action="store_true")
-    a2.add_argument("--concurrency", type=int)
+    a2.add_argument("--concurrency", type=positive_int)
     a2.add_argument("--no-ocr", action="store_true")
-    a2.add_argument("--host-map", action="append", metavar="HOST=IP:PORT")
+    a2.add_argument("--host-map", action="append", type=host_map_pair, metavar="HOST=IP:PORT")
     a2.add_argument("--standins", action="store_true")
     a2.add_argument("--offline", action="store_true")
     _a11y_options(a2)
@@ -341,22 +411,22 @@ def build_parser() -> argparse.ArgumentParser:
 
     v6 = sub.add_parser("ipv6", help="IPv6 支持度（AAAA、首页、内容一致性、二级/三级链接支持率）")
     v6.add_argument("url", metavar="URL")
-    v6.add_argument("--site-name")
-    v6.add_argument("--max-pages", type=int, default=30, help="用于找二级/三级链接的抽查页面数（默认 30）")
+    v6.add_argument("--site-name", type=fits(Run, "site_name"))
+    v6.add_argument("--max-pages", type=positive_int, default=30, help="用于找二级/三级链接的抽查页面数（默认 30）")
     v6.add_argument("--json")
     v6.add_argument("--allow-private", action="store_true")
-    v6.add_argument("--host-map", action="append", metavar="HOST=IP:PORT")
+    v6.add_argument("--host-map", action="append", type=host_map_pair, metavar="HOST=IP:PORT")
     v6.add_argument("--no-ocr", action="store_true")
     common(v6)
     v6.set_defaults(func=cmd_ipv6)
 
     m = sub.add_parser("monitor", help="站点可访问性监测（每天20次以上，15秒超时，保存每次访问）")
     m.add_argument("urls", nargs="*", metavar="URL", help="网站首页（默认：网站清单中的全部网站）")
-    m.add_argument("--interval", type=int, default=3600, help="访问间隔秒数（默认 3600，即每天 24 次）")
-    m.add_argument("--slots", type=int, help="监测这么多个间隔后停止（默认一直运行）")
+    m.add_argument("--interval", type=positive_int, default=3600, help="访问间隔秒数（默认 3600，即每天 24 次）")
+    m.add_argument("--slots", type=positive_int, help="监测这么多个间隔后停止（默认一直运行）")
     m.add_argument("--verdict", action="store_true", help="只输出最近 7 天的判定")
     m.add_argument("--allow-private", action="store_true")
-    m.add_argument("--host-map", action="append", metavar="HOST=IP:PORT")
+    m.add_argument("--host-map", action="append", type=host_map_pair, metavar="HOST=IP:PORT")
     common(m)
     m.set_defaults(func=cmd_monitor)
 
@@ -367,6 +437,26 @@ def build_parser() -> argparse.ArgumentParser:
     common(d)
     d.set_defaults(func=cmd_demo)
 
+    def browser_options(sp: argparse.ArgumentParser) -> None:
+        sp.add_argument("--allow-private", action="store_true", help="允许检查内网/本机地址")
+        sp.add_argument("--host-map", action="append", metavar="HOST=IP:PORT", help="浏览器内的主机映射（测试、演示）")
+        sp.add_argument("--standins", action="store_true", help="用本地替身应答党政机关标识/找错服务（离线演示、测试）")
+        sp.add_argument("--offline", action="store_true", help="浏览器内除映射主机外不解析任何域名（测试）")
+        sp.add_argument("--no-ocr", action="store_true", help="不做头部图片文字识别")
+        _a11y_options(sp)
+
+    from auditor.cli_facts import add_facts_command  # facts: a page's gathered facts as a snapshot file
+
+    add_facts_command(sub, common, browser_options)
+
+    from auditor.cli_score import add_score_command  # score: the 19号 scorecard of a run
+
+    add_score_command(sub, common)
+
+    from auditor.cli_bulletin import add_report_command  # report: the quarter's 通报 draft
+
+    add_report_command(sub, common)
+
     s = sub.add_parser("sites", help="网站清单")
     ssub = s.add_subparsers(dest="sites_command", required=True)
     si = ssub.add_parser("import", help="导入网站清单（xlsx/csv：网站名称, 网址, 网站标识码, 主办单位, 网站类型）")
@@ -376,6 +466,22 @@ def build_parser() -> argparse.ArgumentParser:
     sl = ssub.add_parser("list", help="列出网站")
     common(sl)
     sl.set_defaults(func=cmd_sites_list)
+
+    r = sub.add_parser("runs", help="检查批次：列出、收尾（结束已无进程执行的检查批次，清理无记录的证据）")
+    rsub = r.add_subparsers(dest="runs_command", required=True)
+    rl = rsub.add_parser("list", help="列出检查批次（最新的在前）")
+    rl.add_argument("--status", action="append", choices=list(RUN_STATUS_ZH), help="只列出这些状态（可重复）")
+    rl.add_argument("--limit", type=positive_int, default=50, help="最多列出多少个（默认 50）")
+    common(rl)
+    rl.set_defaults(func=cmd_runs_list)
+    rr = rsub.add_parser("reap", help="收尾：执行进程已退出（或服务模式下任务已丢失）的检查批次标记为中止/失败，"
+                                      "清理没有数据库记录的证据文件")
+    rr.add_argument("--grace", type=float, default=60, help="开始不到这么多秒的检查批次不处理（默认 60）")
+    rr.add_argument("--min-age", type=float, default=10,
+                    help="没有对应检查批次的证据目录，超过这么多分钟才删除（默认 10）")
+    rr.add_argument("--redis-url", help="服务模式的 Redis（也可用环境变量 REDIS_URL）")
+    common(rr)
+    rr.set_defaults(func=cmd_runs_reap)
 
     db = sub.add_parser("db", help="数据库")
     dsub = db.add_subparsers(dest="db_command", required=True)
@@ -393,17 +499,60 @@ def build_parser() -> argparse.ArgumentParser:
     return p
 
 
+class Terminated(KeyboardInterrupt):
+    """SIGTERM, raised like Ctrl-C so a running audit ends its run as aborted (已中止) and closes the browser."""
+
+
+def _on_sigterm(signum: int, frame: Any) -> None:
+    raise Terminated()
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    """Run a command; bad input, an unusable database or evidence folder and a failed run print «错误：…» and
+    exit 2, an interrupt exits 130 (SIGTERM 143); never a traceback (GOVAUDIT_DEBUG=1 shows one)."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from auditor.store.errors import describe_db_error
+    from browsers.evidence import EvidenceDirError
+    from workers.runend import RunFailed
+
     parser = build_parser()
     args = parser.parse_args(argv)
+    debug = os.environ.get("GOVAUDIT_DEBUG", "") not in ("", "0")
+    if hasattr(signal, "SIGTERM"):
+        signal.signal(signal.SIGTERM, _on_sigterm)
     try:
         return int(args.func(args))
-    except ConfigError as exc:
+    except (ConfigError, StoreError, RunFailed) as exc:
         _err(str(exc))
         return EXIT_BAD_INPUT
+    except SQLAlchemyError as exc:
+        if debug:
+            raise
+        url = getattr(args, "database_url", None) or os.environ.get("GOVAUDIT_DATABASE_URL") or \
+            os.environ.get("DATABASE_URL") or ""
+        _err(describe_db_error(exc, url))
+        return EXIT_BAD_INPUT
+    except OSError as exc:
+        if debug:
+            raise
+        if isinstance(exc, EvidenceDirError):
+            _err(str(exc))
+            return EXIT_BAD_INPUT
+        where = f"{exc.filename}：" if getattr(exc, "filename", None) else ""
+        _err(f"文件或目录无法访问：{where}{exc.strerror or exc}")
+        return EXIT_BAD_INPUT
+    except Terminated:
+        _err("已终止（SIGTERM）：进行中的检查批次已标记为中止")
+        return 143
     except KeyboardInterrupt:
-        _err("已中断")
+        _err("已中断：进行中的检查批次已标记为中止")
         return 130
+    except Exception as exc:  # noqa: BLE001 - the last line: a message, not a traceback
+        if debug:
+            raise
+        _err(f"内部错误：{type(exc).__name__}: {exc}（设置环境变量 GOVAUDIT_DEBUG=1 可显示详细信息）")
+        return EXIT_BAD_INPUT
 
 
 if __name__ == "__main__":

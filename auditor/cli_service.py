@@ -9,6 +9,7 @@ import json
 import sys
 from typing import Any, Callable
 
+from auditor.cli_args import fits, host_map_pair, iso_date, positive_float, positive_int
 from auditor.models import SiteProfile
 from auditor.netpolicy import TargetRefused, normalise_url
 from auditor.rules._common import SITE_CODE_RE
@@ -41,9 +42,12 @@ def cmd_worker(args: argparse.Namespace) -> int:
 
     from workers.rqworker import run_worker
 
+    from auditor.cli import _open_store, reap_at_start
+
     settings = _service_settings(args)
     if not _need_redis(settings):
         return EXIT_BAD_INPUT
+    reap_at_start(settings, _open_store(settings))  # runs whose worker died before this one started
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
     run_worker(settings, args.queues or None, burst=args.burst, name=args.name, max_jobs=args.max_jobs,
                with_scheduler=not args.no_scheduler)
@@ -84,12 +88,10 @@ def cmd_enqueue_audit(args: argparse.Namespace) -> int:
 
 
 def cmd_enqueue_site(args: argparse.Namespace) -> int:
-    from datetime import date
-
     from workers.dispatch import submit_site_audit
 
     site = SiteProfile(args.site_name, args.site_code)
-    today = date.fromisoformat(args.today) if args.today else None
+    today = args.today
 
     def go(s: Any, st: Any) -> int:
         if args.per_template:
@@ -146,12 +148,14 @@ def add_service_commands(sub: Any, common: Callable[[argparse.ArgumentParser], N
         sp.add_argument("--queue", help="队列名（默认 govaudit，设置 rq_queue）")
 
     def audit_opts(sp: argparse.ArgumentParser) -> None:
-        sp.add_argument("--site-name", required=True)
-        sp.add_argument("--site-code")
-        sp.add_argument("--wait", type=float, metavar="SECONDS", help="等待检查完成（最多这么多秒）")
+        from auditor.store.models import Run
+
+        sp.add_argument("--site-name", required=True, type=fits(Run, "site_name"))
+        sp.add_argument("--site-code", type=fits(Run, "site_code"))
+        sp.add_argument("--wait", type=positive_float, metavar="SECONDS", help="等待检查完成（最多这么多秒）")
         sp.add_argument("--allow-private", action="store_true")
         sp.add_argument("--no-ocr", action="store_true")
-        sp.add_argument("--host-map", action="append", metavar="HOST=IP:PORT")
+        sp.add_argument("--host-map", action="append", type=host_map_pair, metavar="HOST=IP:PORT")
         sp.add_argument("--standins", action="store_true")
         sp.add_argument("--offline", action="store_true")
         service(sp)
@@ -160,7 +164,7 @@ def add_service_commands(sub: Any, common: Callable[[argparse.ArgumentParser], N
     w.add_argument("--queues", nargs="+", metavar="QUEUE", help="要处理的队列（默认 rq_queue 设置）")
     w.add_argument("--burst", action="store_true", help="队列空了就退出")
     w.add_argument("--name", help="工作进程名（默认主机名+进程号）")
-    w.add_argument("--max-jobs", type=int, help="处理这么多个作业后退出")
+    w.add_argument("--max-jobs", type=positive_int, help="处理这么多个作业后退出")
     w.add_argument("--no-scheduler", action="store_true", help="不兼任调度（重试退避、定时作业）")
     service(w)
     w.set_defaults(func=cmd_worker)
@@ -173,25 +177,25 @@ def add_service_commands(sub: Any, common: Callable[[argparse.ArgumentParser], N
     ea.set_defaults(func=cmd_enqueue_audit)
     es = esub.add_parser("audit-site", help="检查整个网站")
     es.add_argument("url", metavar="URL")
-    es.add_argument("--max-pages", type=int)
-    es.add_argument("--per-template", type=int)
-    es.add_argument("--today", help="检查日期 YYYY-MM-DD（默认今天）")
+    es.add_argument("--max-pages", type=positive_int)
+    es.add_argument("--per-template", type=positive_int)
+    es.add_argument("--today", type=iso_date, help="检查日期 YYYY-MM-DD（默认今天）")
     es.add_argument("--no-links", action="store_true")
     audit_opts(es)
     es.set_defaults(func=cmd_enqueue_site)
     st = esub.add_parser("status", help="检查批次进度")
-    st.add_argument("run_id", type=int)
+    st.add_argument("run_id", type=positive_int)
     service(st)
     st.set_defaults(func=cmd_enqueue_status)
 
     sc = sub.add_parser("schedule", help="定期任务（RQ cron）：定期全站检查、站点可访问性监测")
     sc.add_argument("urls", nargs="*", metavar="URL", help="网站首页（默认：网站清单中的全部网站）")
     sc.add_argument("--audit-cron", help="全站检查的 cron 表达式（如 \"0 2 * * 1\"：每周一 2 点）")
-    sc.add_argument("--audit-interval", type=int, help="或：每隔这么多秒全站检查一次")
-    sc.add_argument("--probe-interval", type=int, help="可访问性监测间隔秒数（如 3600，每天 24 次）")
-    sc.add_argument("--max-pages", type=int, help="定期全站检查的页面数上限")
+    sc.add_argument("--audit-interval", type=positive_int, help="或：每隔这么多秒全站检查一次")
+    sc.add_argument("--probe-interval", type=positive_int, help="可访问性监测间隔秒数（如 3600，每天 24 次）")
+    sc.add_argument("--max-pages", type=positive_int, help="定期全站检查的页面数上限")
     sc.add_argument("--allow-private", action="store_true")
-    sc.add_argument("--host-map", action="append", metavar="HOST=IP:PORT")
+    sc.add_argument("--host-map", action="append", type=host_map_pair, metavar="HOST=IP:PORT")
     sc.add_argument("--offline", action="store_true")
     sc.add_argument("--standins", action="store_true")
     service(sc)

@@ -11,6 +11,8 @@ import os
 import sys
 from typing import Any, Callable
 
+from auditor.cli_args import port, positive_int
+
 EXIT_OK, EXIT_BAD_INPUT = 0, 2
 
 
@@ -127,9 +129,13 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from auditor.cli import _settings
     from auditor.store import Store
 
+    from auditor.cli import reap_at_start
+
     settings = _settings(args)
     # Migrate once here, before any worker process starts, so workers never race on the schema.
-    Store(settings.database_url).upgrade()
+    store = Store(settings.database_url)
+    store.upgrade()
+    reap_at_start(settings, store)  # runs left 'running' by a server that died end as aborted
     have_gunicorn = importlib.util.find_spec("gunicorn") is not None
     print(f"govaudit 网页界面：http://{args.host}:{args.port}/（数据库 {settings.database_url}）", file=sys.stderr)
     if args.dev or not have_gunicorn:
@@ -202,9 +208,9 @@ def add_web_commands(sub: Any, common: Callable[[argparse.ArgumentParser], None]
 
     sv = sub.add_parser("serve", help="启动网页界面和 JSON API")
     sv.add_argument("--host", default="127.0.0.1", help="监听地址（默认 127.0.0.1；对外服务用 0.0.0.0）")
-    sv.add_argument("--port", type=int, default=8000)
-    sv.add_argument("--workers", type=int, default=2, help="gunicorn 进程数（默认 2）")
-    sv.add_argument("--threads", type=int, default=4, help="每个进程的线程数（默认 4）")
+    sv.add_argument("--port", type=port, default=8000)
+    sv.add_argument("--workers", type=positive_int, default=2, help="gunicorn 进程数（默认 2）")
+    sv.add_argument("--threads", type=positive_int, default=4, help="每个进程的线程数（默认 4）")
     sv.add_argument("--dev", action="store_true", help="用 Flask 自带的开发服务器（单进程）")
     sv.add_argument("--allow-private", action="store_true", help="允许检查内网/本机地址")
     common(sv)

@@ -41,6 +41,8 @@ _AUDITOR_SIDE: list[tuple[re.Pattern[str], str]] = [
      "检查方网络策略拒绝访问"),
     (re.compile(r"ERR_CERT_|ERR_SSL_|ERR_BAD_SSL"), "HTTPS 握手失败"),
     (re.compile(r"^pending$"), "请求在检查时仍未完成"),
+    # The browser gave the request up without a network answer (cut off, or failed before any response).
+    (re.compile(r"ERR_FAILED$|ERR_ABORTED$"), "请求未完成"),
 ]
 # An answer that says the other host is down or refuses the auditor, not that the site's reference is wrong.
 _OUTAGE_STATUSES = frozenset({403, 408, 429, 500, 502, 503, 504, 520, 521, 522, 523, 524})
@@ -95,16 +97,18 @@ def _same(a: str, b: str) -> bool:
 
 
 def find_unreachable(failures: Iterable[dict[str, Any]], depends_on: Iterable[str], own_host: str,
-                     services: dict[str, dict[str, Any]] | None = None, source: str = "page"
-                     ) -> Unreachable | None:
+                     services: dict[str, dict[str, Any]] | None = None, source: str = "page",
+                     reached: Iterable[str] = ()) -> Unreachable | None:
     """The first dependency the auditor could not load: its own request failed on the auditor's side, or the
-    whole host was unreachable (a name or connection failure of any request to it, or the run's probe of it).
+    whole host was unreachable (a name or connection failure of any request to it, or the run's probe of it,
+    unless the host answered some request of the page: then its answer is the evidence).
 
     Requests to ``own_host`` (the site's own server) never count: what it answers is the site's doing."""
     deps = [d for d in depends_on if d]
     if not deps:
         return None
     own = own_host.lower()
+    answered = {h.lower() for h in reached}
     fails = list(failures)
     by_host: dict[str, Unreachable] = {}
     for f in fails:
@@ -123,10 +127,10 @@ def find_unreachable(failures: Iterable[dict[str, Any]], depends_on: Iterable[st
             by_host.setdefault(h, u)
     for d in deps:
         h = host_of(d) if "://" in d else d.lower()
-        if h and h != own and h in by_host:
+        if h and h != own and h in by_host and h not in answered:
             return by_host[h]
         probe = (services or {}).get(h)
-        if h and h != own and probe is not None and not probe.get("ok"):
+        if h and h != own and h not in answered and probe is not None and not probe.get("ok"):
             return Unreachable(h, probe.get("url") or d, probe.get("error") or "unreachable",
                                probe.get("reason") or "本次检查无法访问", "probe")
     return None
@@ -161,7 +165,8 @@ def adjudicate(result: CheckResult, facts: PageFacts) -> CheckResult:
     not make is not assessable."""
     if result.status not in (Status.FAIL, Status.WARN) or not result.depends_on:
         return result
-    gone = find_unreachable(facts_failures(facts), result.depends_on, own_host(facts), facts.services)
+    gone = find_unreachable(facts_failures(facts), result.depends_on, own_host(facts), facts.services,
+                            reached=facts.reached_hosts)
     return not_assessable(result, gone) if gone is not None else result
 
 

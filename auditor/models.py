@@ -101,6 +101,8 @@ class PageFacts:
     pending_requests: list[dict[str, Any]] = field(default_factory=list)
     # Requests that failed during the auditor's own actions after the load (entry clicks, followed links).
     side_failures: list[dict[str, Any]] = field(default_factory=list)
+    # Hosts that answered at least one request of the page: what they answered is evidence, whatever a probe said.
+    reached_hosts: list[str] = field(default_factory=list)
     # The run's reachability probe of the national services (auditor.fault.ServiceStatus as dicts, by host).
     services: dict[str, dict[str, Any]] = field(default_factory=dict)
     # The page the footer's «联系我们» link leads to, opened by the gatherer when the footer itself shows no

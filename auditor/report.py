@@ -7,6 +7,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 from typing import Any
 
+from auditor.services import unreachable_lines
 from auditor.models import STATUS_ZH, Status
 from auditor.store.models import Evidence, Run
 
@@ -37,6 +38,7 @@ def run_document(run: Run, evidence_dir: str) -> dict[str, Any]:
                 "finished_at": run.finished_at.isoformat() if run.finished_at else None,
                 "pages_total": run.pages_total, "pages_done": run.pages_done, "pages_failed": run.pages_failed,
                 "evidence_dir": str(Path(evidence_dir).resolve()),
+                "services": list(((run.options or {}).get("services") or {}).values()),
                 "summary": summary(run)},
         "pages": pages,
     }
@@ -146,6 +148,8 @@ def findings_table(doc: dict[str, Any], show_pass: bool = False) -> str:
     run = doc["run"]
     counts = Counter(c["status"] for p in doc["pages"] for c in p["checks"])
     lines.append("-" * 110)
+    services = {s["host"]: s for s in run.get("services") or []}
+    lines += unreachable_lines(services)
     lines.append(f"页面 {len(doc['pages'])} 个（失败 {sum(1 for p in doc['pages'] if p['error'])} 个）；检查项："
                  + "，".join(f"{STATUS_ZH[Status(k)]} {counts.get(k.value, 0)}" for k in Status))
     lines.append(f"证据目录：{run['evidence_dir']}")

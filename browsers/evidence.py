@@ -2,12 +2,21 @@
 
 Files live under the evidence folder and are referenced (relative path + SHA-256) from the database, never
 stored as blobs. Crops are drawn with Pillow from the one full-page screenshot, so no extra browser work.
+
+Commit order (no orphan files after a kill): a staged writer writes into ``<run>/.tmp-<page>-<random>/`` while
+the paths it hands out already name the final folder ``<run>/<page>/``; the caller stores the rows, then calls
+``commit()``, which moves the files into place. A process killed in between leaves only a ``.tmp-*`` folder,
+which the sweep (workers/reaper.py) moves into place when its rows were committed and deletes otherwise.
 """
 from __future__ import annotations
 
+import errno
 import hashlib
 import io
+import os
 import re
+import shutil
+import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -17,6 +26,19 @@ from auditor.models import Box
 
 MARGIN = 60
 MAX_CROP = (1400, 900)
+STAGE_PREFIX = ".tmp-"
+STAGE_RE = re.compile(r"^\.tmp-(?P<page>.+)-[0-9a-f]{8}$")
+
+
+class EvidenceDirError(OSError):
+    """The evidence folder cannot be written (read-only, not a folder, disk full): the run cannot go on."""
+
+    def __init__(self, path: Path, exc: OSError):
+        super().__init__(exc.errno or errno.EIO, f"证据目录不可写：{path}（{exc.strerror or exc}）")
+        self.path = path
+
+    def __str__(self) -> str:
+        return str(self.args[1])
 
 
 @dataclass
@@ -43,30 +65,70 @@ def _frame(draw: ImageDraw.ImageDraw, size: tuple[int, int], x: float, y: float,
     draw.rectangle([x0, y0, x1, y1], outline=(230, 0, 0), width=3)
 
 
-class EvidenceWriter:
-    """Writes one page's evidence files into <root>/<run>/<page>/."""
+def _mkdir(path: Path) -> None:
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise EvidenceDirError(path, exc) from exc
 
-    def __init__(self, root: str | Path, run_key: str, page_key: str, screenshot: bytes | None):
+
+class EvidenceWriter:
+    """Writes one page's evidence files for <root>/<run>/<page>/ (directly, or staged until ``commit``)."""
+
+    def __init__(self, root: str | Path, run_key: str, page_key: str, screenshot: bytes | None, *,
+                 staged: bool = False):
         self.root = Path(root)
         self.rel = Path(safe_name(run_key)) / safe_name(page_key)
-        (self.root / self.rel).mkdir(parents=True, exist_ok=True)
+        self.final = self.root / self.rel
+        self.stage: Path | None = None
+        if staged:
+            self.stage = self.root / safe_name(run_key) / f"{STAGE_PREFIX}{safe_name(page_key)}-{uuid.uuid4().hex[:8]}"
+        _mkdir(self.root)  # a message naming the evidence folder itself when that is what cannot be made
+        _mkdir(self.stage or self.final)
         self.png = screenshot
         self._img: Image.Image | None = None
         self._n = 0
 
     @classmethod
-    def reopen(cls, root: str | Path, run_key: str, page_key: str) -> "EvidenceWriter":
+    def reopen(cls, root: str | Path, run_key: str, page_key: str, *, staged: bool = False) -> "EvidenceWriter":
         """A writer for a page stored earlier, with its full-page screenshot read back (for later crops)."""
-        w = cls(root, run_key, page_key, None)
-        shot = w.root / w.rel / "full.png"
+        w = cls(root, run_key, page_key, None, staged=staged)
+        _mkdir(w.final)
+        shot = w.final / "full.png"
         w.png = shot.read_bytes() if shot.is_file() else None
-        w._n = len(list((w.root / w.rel).iterdir()))  # continue numbering after the files already there
+        w._n = len(list(w.final.iterdir()))  # continue numbering after the files already there
         return w
 
     def _write(self, name: str, data: bytes, kind: str, box: Box | None = None) -> EvidenceFile:
         rel = self.rel / name
-        (self.root / rel).write_bytes(data)
+        target = (self.stage or self.final) / name
+        try:
+            target.write_bytes(data)
+        except OSError as exc:
+            raise EvidenceDirError(target.parent, exc) from exc
         return EvidenceFile(kind=kind, path=rel.as_posix(), sha256=sha256(data), size=len(data), box=box)
+
+    def commit(self) -> None:
+        """Move the staged files into the page's folder (call once their rows are committed); later writes
+        go straight to the folder. A stage already swept away (its run ended meanwhile) is left alone."""
+        stage, self.stage = self.stage, None
+        if stage is None or not stage.is_dir():
+            return
+        try:
+            if not self.final.exists():
+                os.rename(stage, self.final)  # one atomic step for a new page
+                return
+            for f in stage.iterdir():  # the page was stored before (a retried job): file by file
+                os.replace(f, self.final / f.name)
+            stage.rmdir()
+        except OSError as exc:
+            raise EvidenceDirError(self.final, exc) from exc
+
+    def discard(self) -> None:
+        """Drop staged files whose rows were never stored."""
+        stage, self.stage = self.stage, None
+        if stage is not None:
+            shutil.rmtree(stage, ignore_errors=True)
 
     def save(self, name: str, data: bytes, kind: str) -> EvidenceFile:
         """Any other evidence file under this page's folder (e.g. the home page rendered over IPv6)."""

@@ -53,6 +53,8 @@ class FetchResult:
     pending_requests: list[dict[str, Any]] = field(default_factory=list)
     # Requests that failed during the auditor's own actions after the load (entry clicks, followed links).
     side_failures: list[dict[str, Any]] = field(default_factory=list)
+    # Hosts that answered at least one request of the page (their answer counts, whatever a probe said).
+    reached_hosts: list[str] = field(default_factory=list)
     # The page the footer's «联系我们» link leads to (PageFacts.contact_page) and its picture (kept apart: bytes).
     contact_page: dict[str, Any] | None = None
     contact_png: bytes | None = None
@@ -306,8 +308,12 @@ class PageFetcher:
             if len(inflight) < 2000:
                 inflight[id(req)] = req
 
+        reached: set[str] = set()
+
         def on_finished(req: Any) -> None:
             inflight.pop(id(req), None)
+            if len(reached) < 500:
+                reached.add(host_of(req.url))
 
         def on_failed(req: Any) -> None:
             inflight.pop(id(req), None)
@@ -386,6 +392,7 @@ class PageFetcher:
         # What is still loading now never arrived in time for the page as audited (the rule of fault names it).
         res.pending_requests = [{"url": r.url, "type": r.resource_type, "error": "pending"}
                                 for r in list(inflight.values())[:200] if r.url.startswith(("http:", "https:"))]
+        res.reached_hosts = sorted(h for h in reached if h)
         if want_probe:
             t = time.perf_counter()
             facts = await page.evaluate(PROBE_JS, {"maxNodes": s.max_dom_nodes})

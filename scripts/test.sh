@@ -3,5 +3,11 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh --no-demo
+if [ "${1:-}" = "--fast" ]; then
+  # The fast layer: rules on saved page facts and everything else that needs no browser, no Redis/PostgreSQL,
+  # no network namespace (pytest -m "not browser and not services and not netns and not slow").
+  shift
+  exec .venv/bin/python -m pytest -q -p no:cacheprovider -m "not browser and not services and not netns and not slow" "$@"
+fi
 bash scripts/services.sh
 exec .venv/bin/python -m pytest -q -p no:cacheprovider "$@"

@@ -20,6 +20,8 @@ from browsers.launch import CHROMIUM_PATH
 from browsers.selenium_engine import CHROMEDRIVER_PATH, SeleniumFetcher
 from workers.inprocess import run_pages
 
+pytestmark = [pytest.mark.browser]
+
 BAD_NODES = {"image-alt": "#bad-img", "label": "#bad-input", "link-name": "#bad-link",
              "button-name": "#bad-button", "color-contrast": "#bad-contrast"}
 

@@ -25,6 +25,8 @@ from browsers.launch import launch_chromium
 from tests.conftest import SHARED
 from tests.corpus.render_for_labels import HOST_SUFFIX, start_server
 
+pytestmark = [pytest.mark.browser]
+
 CORPUS = SHARED / "corpus"
 VIEWPORT = {"width": 1366, "height": 900}
 SYM, FORM, LINK = a11y_extra.EXTRA_RULES

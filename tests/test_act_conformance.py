@@ -13,8 +13,9 @@ import pytest
 
 from auditor import act_suite as suite
 
-pytestmark = pytest.mark.skipif(not (suite.ACT_DIR / "testcases.json").is_file(),
-                                reason=f"ACT suite not found at {suite.ACT_DIR}")
+pytestmark = [pytest.mark.skipif(not (suite.ACT_DIR / "testcases.json").is_file(),
+                                 reason=f"ACT suite not found at {suite.ACT_DIR}"),
+              pytest.mark.browser, pytest.mark.slow]
 
 # Cases allowed to disagree, by (ACT rule, test case id) -> why. Only cases that depend on what the shared copy
 # of the suite left out (script files, two large videos) belong here. None of the consistent rules' cases does

@@ -21,6 +21,8 @@ from auditor.store.availability import last_slot, probes, record_probe
 from tests.servers import _Server, start
 from workers.monitor import map_host, probe_once, run_monitor, site_offsets
 
+pytestmark = [pytest.mark.services]
+
 HOUR = 3600
 # Midnight, 3 March 2025, China Standard Time: a slot boundary (slots are whole UTC hours).
 T0 = datetime(2025, 3, 3, tzinfo=CST).astimezone(timezone.utc)

@@ -6,6 +6,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+
+import pytest
+
+pytestmark = [pytest.mark.browser]
 from auditor.rules import RULE_IDS
 
 GOVAUDIT = [sys.executable, "-m", "auditor.cli"]
@@ -44,6 +48,12 @@ def test_audit_writes_the_json_contract_and_exits_1_on_findings(tmp_path, sample
     icp = next(c for c in pages["icp-missing.html"]["checks"] if c["rule"] == "footer.icp")
     assert icp["status"] == "fail" and icp["indicator"] == "ICP备案编号"
     assert home["screenshot"]["sha256"] and home["user_agent"].find("govsite-auditor/") >= 0
+    # The national services were probed once for the run: the stand-ins answer for conac and 找错; the record
+    # registries cannot be reached offline, and the table says what that means for the verdicts.
+    services = {sv["host"]: sv for sv in doc["run"]["services"]}
+    assert services["dcs.conac.cn"]["ok"] and services["zfwzgl.www.gov.cn"]["ok"]
+    assert not services["beian.miit.gov.cn"]["ok"] and services["beian.miit.gov.cn"]["reason"]
+    assert "本次检查无法访问 beian.miit.gov.cn" in p.stdout and "需人工复核" in p.stdout
 
 
 def test_private_targets_are_refused_without_the_flag(tmp_path, sample_site):

@@ -9,6 +9,8 @@ from auditor.errors import PageError
 from auditor.netpolicy import TargetRefused, check_target, normalise_url
 from auditor.sites_import import SiteListError, read_site_list
 
+pytestmark = [pytest.mark.services]
+
 
 def test_defaults_serve_the_embedded_mode_without_any_file():
     s = load_settings(env={})

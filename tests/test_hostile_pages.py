@@ -11,6 +11,10 @@ from auditor.errors import PageError
 from auditor.models import SiteProfile
 from auditor.store import Store
 from tests.servers import hostile_server
+
+import pytest
+
+pytestmark = [pytest.mark.browser]
 from workers.inprocess import run_pages
 
 

@@ -22,6 +22,8 @@ from auditor.ipv6 import (
 )
 from auditor.models import Status
 
+pytestmark = [pytest.mark.browser, pytest.mark.netns]
+
 ROOT = Path(__file__).resolve().parents[1]
 
 # ---- pure scoring ------------------------------------------------------------------------------------------

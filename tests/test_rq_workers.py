@@ -41,6 +41,8 @@ from workers.dispatch import run_status, submit_page_audit, wait_for_run
 from workers.rqworker import AuditWorker
 from workers.schedule import build_cron, probe_sites
 
+pytestmark = [pytest.mark.browser, pytest.mark.services, pytest.mark.slow]
+
 ROOT = Path(__file__).resolve().parents[1]
 SHARED_REDIS = "redis://127.0.0.1:6379/0"
 SITE = SiteProfile("示范市人民政府", "1234000001")

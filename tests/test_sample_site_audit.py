@@ -15,6 +15,8 @@ from auditor.report import run_document
 from auditor.store import Store
 from workers.inprocess import run_pages
 
+pytestmark = [pytest.mark.browser]
+
 
 def audit_sample(settings, sample_site, paths, database_url=None):
     s = settings.replace(host_map=sample_site["host_map"], database_url=database_url or settings.database_url)

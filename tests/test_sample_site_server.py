@@ -10,6 +10,8 @@ import pytest
 
 from auditor import sample_site
 
+pytestmark = [pytest.mark.browser]
+
 REPO = Path(__file__).resolve().parents[1]
 RULES_MD = REPO / "docs" / "rules.md"
 STATUSES = {"pass", "fail", "warn", "not_assessable", "skip"}

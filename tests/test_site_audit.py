@@ -17,6 +17,8 @@ from tests.linksite import refused_port, start_linksite
 from tests.servers import host_static_server
 from workers.siterun import run_site
 
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
 LINK_PAGE = """<!doctype html><html><head><meta charset="utf-8"><title>链接测试县人民政府</title>
 <meta name="SiteName" content="链接测试县人民政府"></head><body>
 <div class="header"><h1>链接测试县人民政府</h1></div>

@@ -8,6 +8,10 @@ from http.server import BaseHTTPRequestHandler
 
 from auditor.a11y import violation_set
 from browsers.fetcher import PageFetcher
+
+import pytest
+
+pytestmark = [pytest.mark.browser]
 from tests.servers import start
 
 PAGE_A = """<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><title>甲</title></head><body>

@@ -30,6 +30,8 @@ from tests.webdata import HOST_A, PASSWORD, SPONSOR_A, XSS_TITLE, build
 from web.app import create_app
 from web.exports import COLUMNS, TITLE
 
+pytestmark = [pytest.mark.browser, pytest.mark.services]
+
 ROOT = Path(__file__).resolve().parents[1]
 
 

@@ -22,6 +22,8 @@ from tests.webdata import HOST_A, PASSWORD, SPONSOR_A, XSS_TITLE, build
 from web.app import create_app
 from web.exports import COLUMNS, TITLE
 
+pytestmark = [pytest.mark.browser]
+
 
 @pytest.fixture(scope="module")
 def data(sample_site):

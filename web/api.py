@@ -70,7 +70,8 @@ def run_json(r: fq.RunInfo) -> dict[str, Any]:
     return {"id": r.id, "kind": r.kind, "status": r.status, "site_id": r.site_id, "site_name": r.site_name,
             "site_url": r.site_url, "site_code": r.site_code, "engine": r.engine, "user_agent": r.user_agent,
             "started_at": _iso(r.started_at), "finished_at": _iso(r.finished_at), "pages_total": r.pages_total,
-            "pages_done": r.pages_done, "pages_failed": r.pages_failed, "findings": r.findings}
+            "pages_done": r.pages_done, "pages_failed": r.pages_failed, "findings": r.findings,
+            "services": list(((r.options or {}).get("services") or {}).values())}
 
 
 def review_json(r: ReviewInfo | None) -> dict[str, Any] | None:

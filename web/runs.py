@@ -9,6 +9,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, url_for
 
 from auditor.models import SiteProfile
 from auditor.netpolicy import TargetRefused, normalise_url
+from auditor.services import unreachable_lines
 from auditor.store import findings as fq
 from auditor.store.users import UserInfo
 from web.context import may_start_audit, me, settings, store
@@ -118,9 +119,10 @@ def show(run_id: int) -> Any:
     by_indicator = Counter(f.indicator for f in found if f.review_state != "false_positive")
     site = fq.get_site(store(), run.site_id) if run.site_id else None
     site_level = [f for f in found if f.level == "site"]
+    services = (run.options or {}).get("services") or {}
     return render_template("run.html", run=run, progress=progress, pages=pages, site=site,
                            by_indicator=sorted(by_indicator.items(), key=lambda kv: -kv[1]),
-                           site_level=site_level)
+                           site_level=site_level, services=services, service_lines=unreachable_lines(services))
 
 
 @bp.route("/pages/<int:page_id>")

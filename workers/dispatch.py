@@ -21,11 +21,20 @@ from auditor.store import Store
 from auditor.store.models import Page, Run
 from workers import jobs
 
-TERMINAL = ("done", "failed")
+TERMINAL = ("done", "failed", "aborted")
 
 
 def _initial_status(settings: Settings) -> str:
     return "queued" if settings.redis_url else "running"
+
+
+def _owner(settings: Settings) -> dict[str, Any]:
+    """Who runs the run: RQ's workers (the reaper asks RQ), or this process (the reaper checks its pid)."""
+    from workers.runend import owner_identity
+
+    if settings.redis_url:
+        return {"mode": "rq", "queue": settings.rq_queue}
+    return owner_identity("embedded")
 
 
 def submit_page_audit(settings: Settings, store: Store, urls: list[str], site: SiteProfile, *,
@@ -46,7 +55,8 @@ def submit_page_audit(settings: Settings, store: Store, urls: list[str], site: S
         raise ValueError("没有要检查的网址")
     run = store.create_run(site.name, site.code, len(keys), settings.engine, settings.user_agent,
                            {"urls": keys, "allow_private": settings.allow_private,
-                            "mode": "rq" if settings.redis_url else "embedded"}, site_id=site_id)
+                            "mode": "rq" if settings.redis_url else "embedded"}, site_id=site_id,
+                           owner=_owner(settings))
     _set_status(store, run.id, _initial_status(settings))
     _enqueue_or_fail(store, run.id, lambda: jobs.enqueue_pages(settings, run.id, site,
                                                                [(i, u, None) for i, u in enumerate(keys)]))
@@ -69,7 +79,7 @@ def submit_site_audit(settings: Settings, store: Store, site_url: str, site: Sit
                            {"max_pages": settings.max_pages, "per_template": settings.per_template,
                             "today": today.isoformat() if today else None, "links": links, "ipv6": ipv6,
                             "mode": "rq" if settings.redis_url else "embedded"},
-                           site_id=site_id, kind="site", site_url=home)
+                           site_id=site_id, kind="site", site_url=home, owner=_owner(settings))
     _set_status(store, run.id, _initial_status(settings))
     _enqueue_or_fail(store, run.id, lambda: jobs.enqueue_call(settings, jobs.site_step, settings, run.id, site))
     return run.id
@@ -79,8 +89,10 @@ def _enqueue_or_fail(store: Store, run_id: int, enqueue: Callable[[], None]) -> 
     """Enqueue, or mark the run failed and re-raise (Redis unreachable): no run waits 'queued' forever."""
     try:
         enqueue()
-    except Exception:
-        _set_status(store, run_id, "failed")
+    except Exception as exc:
+        from workers.runend import reason_for
+
+        store.end_run(run_id, "failed", f"无法提交到任务队列：{reason_for(exc)}")
         raise
 
 
@@ -92,8 +104,8 @@ def _set_status(store: Store, run_id: int, status: str) -> None:
 
 
 def run_status(store: Store, run_id: int) -> dict[str, Any]:
-    """Live progress of a run: status (queued / running / done / failed), pages done, total and failed,
-    and the page errors so far (url, kind, message; at most 50)."""
+    """Live progress of a run: status (queued / running / done / failed / aborted) and, for a run that did not
+    finish, the reason (``error``), pages done, total and failed, and the page errors so far (at most 50)."""
     with store.session() as s:
         run = s.get(Run, run_id)
         if run is None:
@@ -104,14 +116,15 @@ def run_status(store: Store, run_id: int) -> dict[str, Any]:
                                 .order_by(Page.id).limit(50)))
         failed = s.scalar(select(func.count()).select_from(Page)
                           .where(Page.run_id == run_id, Page.error_kind.is_not(None))) or 0
-        return {"run_id": run_id, "kind": run.kind, "status": run.status, "pages_done": int(done),
+        return {"run_id": run_id, "kind": run.kind, "status": run.status, "error": run.error,
+                "pages_done": int(done),
                 "pages_total": int(run.pages_total), "pages_failed": int(failed),
                 "started_at": run.started_at, "finished_at": run.finished_at,
                 "errors": [{"url": u, "kind": k, "error": e} for u, k, e in errors]}
 
 
 def wait_for_run(store: Store, run_id: int, timeout: float = 600, poll: float = 0.5) -> dict[str, Any]:
-    """Block until the run is done or failed (CLI ``--wait``, tests); raises TimeoutError with the status."""
+    """Block until the run has ended (done, failed or aborted; CLI ``--wait``, tests); raises TimeoutError."""
     deadline = time.monotonic() + timeout
     while True:
         st = run_status(store, run_id)

@@ -12,37 +12,45 @@ from auditor.ocr import shared_ocr
 from auditor.store import Store
 from browsers.engines import make_fetcher
 from workers.pipeline import PageAuditor, PageOutcome
+from workers.runend import browser, ending, owner_identity
 
 Progress = Callable[[int, int, PageOutcome], None]
 
 
 async def run_pages(settings: Settings, store: Store, urls: list[str], site: SiteProfile,
                     progress: Progress | None = None, site_id: int | None = None) -> int:
-    """Audit the URLs as one run; returns the run id. Bad URLs become page errors; the run goes on."""
+    """Audit the URLs as one run; returns the run id. Bad URLs become page errors; the run goes on.
+
+    The run always ends: done, or failed with the reason (``RunFailed`` is raised: the browser would not
+    start, the evidence folder is not writable...), or aborted on Ctrl-C/SIGTERM (re-raised)."""
     run = store.create_run(site.name, site.code, len(urls), settings.engine, settings.user_agent,
-                           {"urls": urls, "allow_private": settings.allow_private}, site_id=site_id)
-    done = 0
-    ocr = shared_ocr() if settings.ocr else None
-    async with make_fetcher(settings) as fetcher:
-        auditor = PageAuditor(settings, store, fetcher, ocr)
-        sem = asyncio.Semaphore(max(1, settings.concurrency))
+                           {"urls": urls, "allow_private": settings.allow_private}, site_id=site_id,
+                           owner=owner_identity())
+    with ending(store, settings, run.id):
+        done = 0
+        ocr = shared_ocr() if settings.ocr else None
+        async with browser(make_fetcher(settings)) as fetcher:
+            auditor = PageAuditor(settings, store, fetcher, ocr)
+            sem = asyncio.Semaphore(max(1, settings.concurrency))
 
-        async def one(i: int, raw: str) -> PageOutcome:
-            nonlocal done
-            async with sem:
-                t0 = time.perf_counter()
-                try:
-                    target = check_target(raw, allow_private=settings.allow_private,
-                                          allowlist=settings.private_allowlist, host_map=settings.host_map)
-                    out = await auditor.audit(run.id, target.url, site, i)
-                except TargetRefused as exc:
-                    out = auditor.record_refused(run.id, raw, exc)
-                out.seconds = time.perf_counter() - t0
-                done += 1
-                if progress:
-                    progress(done, len(urls), out)
-                return out
+            async def one(i: int, raw: str) -> PageOutcome:
+                nonlocal done
+                async with sem:
+                    t0 = time.perf_counter()
+                    try:
+                        target = check_target(raw, allow_private=settings.allow_private,
+                                              allowlist=settings.private_allowlist, host_map=settings.host_map)
+                        out = await auditor.audit(run.id, target.url, site, i)
+                    except TargetRefused as exc:
+                        out = auditor.record_refused(run.id, raw, exc)
+                    out.seconds = time.perf_counter() - t0
+                    done += 1
+                    if progress:
+                        progress(done, len(urls), out)
+                    return out
 
-        await asyncio.gather(*(one(i, u) for i, u in enumerate(urls)))
-    store.finish_run(run.id)
+            async with asyncio.TaskGroup() as tg:  # one page's fatal error cancels the others
+                for i, u in enumerate(urls):
+                    tg.create_task(one(i, u))
+        store.finish_run(run.id)
     return run.id

@@ -135,8 +135,10 @@ class Runtime:
                 if len(self._fetchers) >= 2:  # another configuration: close the oldest browser
                     old_key = next(iter(self._fetchers))
                     await self._fetchers.pop(old_key).close()
+                from workers.runend import start_fetcher
+
                 f = make_fetcher(settings)
-                await f.__aenter__()
+                await start_fetcher(f)  # BrowserLaunchError «无法启动浏览器：…» when it will not start
                 self.browser_launches += 1
                 self._fetchers[key] = f
             return f
@@ -350,11 +352,13 @@ class LocalQueue:
         """Run ``fn(*args)`` on the pool; on an exception resubmit it after the backoff (a timer, so no pool
         thread sleeps) until ``retries`` are used up, then call ``on_failure(args, exc)``."""
         def run() -> Any:
+            from workers.runend import FATAL, root_cause
+
             self.local.retries_left = retries - attempt
             try:
                 return fn(*args)
             except Exception as exc:  # noqa: BLE001 - a job's failure must not kill the pool thread
-                if attempt < retries:
+                if attempt < retries and not isinstance(root_cause(exc), FATAL):
                     backoff = [int(x) for x in settings.retry_backoff] or [0]
                     wait = backoff[min(attempt, len(backoff) - 1)]
                     log.warning("任务 %s 失败，%s 秒后重试: %s", fn.__name__, wait, exc)
@@ -364,8 +368,13 @@ class LocalQueue:
                     t.start()
                     return None
                 log.exception("任务 %s 最终失败", fn.__name__)
-                if on_failure is not None:
-                    on_failure(args, exc)
+                try:
+                    if on_failure is not None:
+                        on_failure(args, exc)
+                except Exception as exc2:  # noqa: BLE001 - recording the failure failed: end the run itself
+                    log.exception("任务 %s 的失败处理出错", fn.__name__)
+                    if len(args) > 1 and isinstance(args[1], int):
+                        _mark_failed(settings, args[1], exc2)
                 return None
 
         return self.pool.submit(run)
@@ -447,11 +456,13 @@ def enqueue_call(settings: Settings, fn: Callable[..., Any], *args: Any, timeout
 # The jobs.
 # --------------------------------------------------------------------------------------------------------------
 
-def _mark_running(store: Store, run_id: int) -> None:
+def _mark_running(store: Store, run_id: int) -> str | None:
+    """queued → running; returns the run's status (None when the run is gone)."""
     with store.session.begin() as s:
         run = s.get(Run, run_id)
         if run is not None and run.status == "queued":
             run.status = "running"
+        return run.status if run is not None else None
 
 
 async def _audit(settings: Settings, store: Store, run_id: int, url: str, index: int, site: SiteProfile) -> Any:
@@ -476,7 +487,8 @@ def audit_page(settings: Settings, run_id: int, url: str, index: int, site: Site
                cand: dict[str, Any] | None = None) -> dict[str, Any]:
     """页面检查 job: audit one page of a run in this process's browser, store it, count it done."""
     store = store_for(settings)
-    _mark_running(store, run_id)
+    if _mark_running(store, run_id) in ("failed", "aborted", None):  # the run already ended: no more work
+        return {"url": url, "index": index, "skipped": True}
     out = runtime().run(_audit(settings, store, run_id, url, index, site))
     if out.error_kind == PageError.BROWSER_CRASHED.value and retries_left(settings) > 0:
         # The fetcher already restarted the browser and tried again; a fresh attempt later (maybe on another
@@ -508,8 +520,11 @@ def _record_failed_page(settings: Settings, run_id: int, url: str, index: int, c
                         exc: BaseException | None) -> None:
     """A page whose job failed every attempt is stored as a page error (nothing is silently lost)."""
     store = store_for(settings)
+    from workers.runend import FATAL, reason_for, root_cause
+
     crashed = isinstance(exc, TransientPageError)
-    why = "浏览器连续崩溃" if crashed else f"检查任务多次失败（{type(exc).__name__ if exc else '工作进程退出'}）"
+    why = "浏览器连续崩溃" if crashed else reason_for(exc) if exc is not None and isinstance(root_cause(exc), FATAL) \
+        else f"检查任务多次失败（{type(exc).__name__ if exc else '工作进程退出'}）"
     page = Page(url=url, error_kind=(PageError.BROWSER_CRASHED if crashed else PageError.UNKNOWN).value,
                 error=why, attempts=settings.job_retries + 1, user_agent=settings.user_agent)
     page_id = store.save_page(run_id, page, [], [])
@@ -531,19 +546,22 @@ def page_failed(job: Any, connection: Any, exc_type: Any = None, exc_value: Base
 
 
 def _local_page_failed(args: tuple, exc: BaseException) -> None:
+    from workers.runend import FATAL, root_cause
+
     settings, run_id, url, index, _site, cand = args
+    if isinstance(root_cause(exc), FATAL):  # no page of this run can succeed here: the run fails at once
+        _mark_failed(settings, run_id, exc)
+        return
     _record_failed_page(settings, run_id, url, index, cand, exc)
 
 
 def _mark_failed(settings: Settings, run_id: int, exc: BaseException | None) -> None:
-    """A run whose step or finaliser failed every attempt ends as 失败 (failed), not 'running' forever."""
+    """A run whose step or finaliser failed every attempt ends as 失败 (failed) with the reason in ``Run.error``,
+    not 'running' forever."""
+    from workers.runend import reason_for
+
     store = store_for(settings)
-    with store.session.begin() as s:
-        run = s.get(Run, run_id)
-        if run is not None and run.status not in ("done", "failed"):
-            run.status = "failed"
-            run.finished_at = datetime.now(timezone.utc)
-            run.options = {**(run.options or {}), "failure": f"{type(exc).__name__}: {exc}" if exc else "工作进程退出"}
+    store.end_run(run_id, "failed", reason_for(exc) if exc else "工作进程退出，检查未能完成")
 
 
 def run_failed(job: Any, connection: Any, exc_type: Any = None, exc_value: BaseException | None = None,

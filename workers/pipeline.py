@@ -48,8 +48,25 @@ class PageAuditor:
         self.store = store
         self.fetcher = fetcher
         self.ocr = ocr
-        # The run's reachability of the national services, by host (auditor.fault); set by the runner.
+        # The run's reachability of the national services, by host (auditor.fault), probed once per run.
         self.services: dict[str, dict] = {}
+        self._services_run: int | None = None
+        self._services_lock = asyncio.Lock()
+
+    async def services_for(self, run_id: int) -> dict[str, dict]:
+        """The run's national-service reachability: stored with the run by whichever job came first, else probed
+        now and stored (auditor/services.py)."""
+        async with self._services_lock:
+            if self._services_run == run_id:
+                return self.services
+            stored = await asyncio.to_thread(self.store.run_services, run_id)
+            if stored is None:
+                from browsers.service_probe import probe_services
+
+                stored = await probe_services(self.settings)
+                await asyncio.to_thread(self.store.set_run_services, run_id, stored)
+            self.services, self._services_run = stored, run_id
+            return stored
 
     def record_refused(self, run_id: int, url: str, exc: TargetRefused) -> PageOutcome:
         page = Page(url=url, error_kind=exc.kind.value, error=str(exc), user_agent=self.settings.user_agent)
@@ -64,6 +81,7 @@ class PageAuditor:
             ocr_fn = self.ocr.read_png
             if elderly:  # the entry search may need OCR inside the page's 适老化 time budget
                 await asyncio.to_thread(self.ocr.warm)
+        await self.services_for(run_id)
         more = {"follow_contact": True} if s.follow_contact and getattr(self.fetcher, "follows_contact", False) else {}
         fetch = await self.fetcher.fetch(url, a11y=s.a11y, elderly=elderly, ocr=ocr_fn, **more)
         if fetch.ok and not s.allow_private:
@@ -97,14 +115,18 @@ class PageAuditor:
         facts = PageFacts(url=url, final_url=fetch.final_url, status=fetch.status, probe=fetch.probe,
                           failed_requests=fetch.failed_requests, mixed_content=fetch.mixed_content,
                           axe=fetch.axe, elderly=fetch.elderly, pending_requests=fetch.pending_requests,
-                          side_failures=fetch.side_failures, services=self.services,
-                          contact_page=fetch.contact_page, contact_png=fetch.contact_png)
+                          side_failures=fetch.side_failures, reached_hosts=fetch.reached_hosts,
+                          services=self.services, contact_page=fetch.contact_page,
+                          contact_png=fetch.contact_png)
         kind = pagekind.classify(facts)
         page.kind, page.title = kind, (fetch.probe.get("title") or "")[:500]
         keys = (f"run-{run_id}", f"page-{index:04d}-{urlsplit(url).path}")
-        writer = EvidenceWriter(s.evidence_dir, keys[0], keys[1], fetch.screenshot)
+        writer = EvidenceWriter(s.evidence_dir, keys[0], keys[1], fetch.screenshot, staged=True)
         checks, rows, page_rows = await asyncio.to_thread(self._judge, facts, site, kind, writer)
         pid = await asyncio.to_thread(self.store.save_page, run_id, page, rows, page_rows)
+        # Files move into place only after their rows are committed: a kill in between leaves a .tmp- folder
+        # that the sweep (workers/reaper.py) completes or removes, never an orphan folder.
+        await asyncio.to_thread(writer.commit)
         return PageOutcome(url, pid, None, None, kind, checks, fetch.timings.get("total", 0), facts, keys)
 
     def _judge(self, facts: PageFacts, site: SiteProfile, kind: str, writer: EvidenceWriter

@@ -27,6 +27,7 @@ from browsers.evidence import EvidenceWriter
 from browsers.engines import make_fetcher
 from browsers.fetcher import PageFetcher
 from workers.pipeline import PageAuditor, PageOutcome, check_rows
+from workers.runend import browser, ending, owner_identity
 
 Progress = Callable[[str, int, int, str], None]  # (stage, done, total, message)
 
@@ -114,14 +115,25 @@ async def run_site(settings: Settings, store: Store, home_url: str, site: SitePr
     home = target.url
     run = store.create_run(site.name, site.code, 0, settings.engine, settings.user_agent,
                            {"max_pages": settings.max_pages, "per_template": settings.per_template,
-                            "today": today.isoformat()}, site_id=site_id, kind="site", site_url=home)
+                            "today": today.isoformat()}, site_id=site_id, kind="site", site_url=home,
+                           owner=owner_identity())
+    with ending(store, settings, run.id):  # the run always ends: done, failed with the reason, or aborted
+        await _site_pages_and_finish(settings, store, run.id, home, site, today, progress, fresh_config, links,
+                                     ipv6)
+    return run.id
+
+
+async def _site_pages_and_finish(settings: Settings, store: Store, run_id: int, home: str, site: SiteProfile,
+                                 today: date, progress: Progress | None,
+                                 fresh_config: freshness.FreshnessConfig | None, links: bool, ipv6: bool) -> None:
+    """The body of ``run_site`` once its run exists: crawl and audit the pages, then the site checks."""
     crawl = SiteCrawl(home, settings, site)
     plan = crawl.plan
     say = progress or (lambda *a: None)
     gate = _HostGate(settings.per_host, settings.crawl_delay)
     counter = {"i": 0}
 
-    async with make_fetcher(settings) as fetcher:
+    async with browser(make_fetcher(settings)) as fetcher:
         auditor = PageAuditor(settings, store, fetcher, shared_ocr() if settings.ocr else None)
         sem = asyncio.Semaphore(max(1, settings.concurrency))
 
@@ -135,9 +147,9 @@ async def run_site(settings: Settings, store: Store, home_url: str, site: SitePr
                     try:
                         check_target(cand.url, allow_private=settings.allow_private,
                                      allowlist=settings.private_allowlist, host_map=settings.host_map)
-                        out = await auditor.audit(run.id, cand.url, site, i)
+                        out = await auditor.audit(run_id, cand.url, site, i)
                     except TargetRefused as exc:
-                        out = auditor.record_refused(run.id, cand.url, exc)
+                        out = auditor.record_refused(run_id, cand.url, exc)
                 finally:
                     host_sem.release()
             crawl.absorb(page_record(cand, out))
@@ -151,9 +163,8 @@ async def run_site(settings: Settings, store: Store, home_url: str, site: SitePr
             if not batch:
                 break
             await asyncio.gather(*(visit(c) for c in batch))
-    await finish_site(settings, store, run.id, crawl, today=today, progress=say, fresh_config=fresh_config,
+    await finish_site(settings, store, run_id, crawl, today=today, progress=say, fresh_config=fresh_config,
                       links=links, ipv6=ipv6)
-    return run.id
 
 
 async def finish_site(settings: Settings, store: Store, run_id: int, crawl: "SiteCrawl", *, today: date,
@@ -346,7 +357,7 @@ async def _check_links(settings: Settings, store: Store, run_id: int, home: str,
     store.save_links(run_id, rows)
     for n, (page_id, found) in enumerate(per_page.items(), 1):
         keys = next((k for *_, k in found if k), None) or (f"run-{run_id}", f"page-{page_id}")
-        writer = EvidenceWriter.reopen(settings.evidence_dir, keys[0], keys[1])
+        writer = EvidenceWriter.reopen(settings.evidence_dir, keys[0], keys[1], staged=True)
         broken = [f for f in found if f[1].klass == "broken"]
         suspect = [f for f in found if f[1].klass == "suspect"]
         status = Status.FAIL if broken else Status.WARN
@@ -363,6 +374,7 @@ async def _check_links(settings: Settings, store: Store, run_id: int, home: str,
                              for u, r, s, _, _ in suspect]}
         check = CheckResult(LINK_RULE, status, LINK_INDICATOR, msg, value, evidence)
         store.add_checks(page_id, check_rows([check], writer))
+        writer.commit()  # the crops move into the page's folder once their rows are stored
         say("evidence", n, len(per_page), f"不可用链接证据：页面 {page_id}")
     return _link_summaries(rows)
 

@@ -4,13 +4,23 @@ from __future__ import annotations
 
 import re
 
-from auditor.models import CheckResult, PageFacts, SiteProfile, Status
+from auditor.models import CheckResult, EvidenceRef, PageFacts, SiteProfile, Status
 from auditor.rules._common import all_links, band_evidence, host, link_evidence, result
 
 RULE = "footer.conac"
 INDICATOR = "党政机关网站标识"
 _SHOW = re.compile(r"bszs\.conac\.cn/sitename\?method=show&(amp;)?id=", re.I)
 _ERROR_IMG = re.compile(r"_error\.(png|gif|jpg)", re.I)
+_ID = re.compile(r"[?&](?:amp;)?id=([0-9A-Za-z]+)")
+
+
+def _id(href: str) -> str | None:
+    m = _ID.search(href or "")
+    return m.group(1) if m else None
+
+
+def _script_evidence(script: dict) -> EvidenceRef:
+    return EvidenceRef(note="页面中的标识服务脚本", html=script.get("html"), text=script.get("src"), kind="note")
 
 
 def check(facts: PageFacts, site: SiteProfile) -> CheckResult:
@@ -31,12 +41,31 @@ def check(facts: PageFacts, site: SiteProfile) -> CheckResult:
                 "党政机关网站标识链接格式异常（应为 bszs.conac.cn/sitename?method=show&id=…）"
             return result(RULE, INDICATOR, status, msg, {"href": a["href"]}, [link_evidence(a, "党政机关网站标识")])
     scripts = [s for s in facts.probe.get("scripts", []) if host(s.get("src", "")) == "dcs.conac.cn"]
-    if scripts:
-        return result(RULE, INDICATOR, Status.FAIL,
-                      "页面引用了党政机关网站标识服务脚本（dcs.conac.cn），但标识没有显示出来（服务不可达或脚本出错）",
-                      {"script": scripts[0]["src"]}, [band_evidence(facts, "footer", "底部功能区（标识应出现的位置）")])
     if links:
-        return result(RULE, INDICATOR, Status.FAIL, "党政机关网站标识链接存在但不可见",
-                      {"href": links[0]["href"]}, [link_evidence(links[0], "不可见的党政机关网站标识")])
+        # A badge link whose picture did not show: whether that is the site's doing depends on where the picture
+        # comes from (the site's own server answering 404 is; an unreachable dcs.conac.cn is not).
+        a = links[0]
+        srcs = [i.get("src") or "" for i in a.get("imgs") or [] if not i.get("loaded")]
+        conac_id = _id(a["href"])
+        shown = f"页面有党政机关网站标识链接 {a['href']}" + (f"（标识 id {conac_id}）" if conac_id else "")
+        if srcs:
+            shown += f"，标识图片 {srcs[0]} 未能显示"
+        c = result(RULE, INDICATOR, Status.FAIL, "党政机关网站标识链接存在但不可见" + ("（标识图片未能显示）" if srcs else ""),
+                   {"href": a["href"], "conac_id": conac_id, "images": srcs[:3]},
+                   [link_evidence(a, "不可见的党政机关网站标识")])
+        c.depends_on, c.shown = srcs + [s["src"] for s in scripts], shown
+        return c
+    if scripts:
+        src = scripts[0]["src"]
+        c = result(RULE, INDICATOR, Status.FAIL,
+                   f"页面引用了党政机关网站标识服务脚本（{src}），服务已应答，但标识没有显示出来",
+                   {"script": src}, [band_evidence(facts, "footer", "底部功能区（标识应出现的位置）"),
+                                     _script_evidence(scripts[0])])
+        # The script draws the badge; if dcs.conac.cn could not be reached the auditor cannot tell.
+        c.depends_on = [s["src"] for s in scripts]
+        c.shown = f"页面引用了党政机关网站标识服务脚本 {src}" + \
+            ("，并有标识占位元素 #_ideConac" if (facts.probe.get("placeholders") or {}).get("ideConac", {}).get("present")
+             else "")
+        return c
     return result(RULE, INDICATOR, Status.FAIL, "未找到党政机关网站标识", None,
                   [band_evidence(facts, "footer", "底部功能区")])

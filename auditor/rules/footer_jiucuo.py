@@ -75,14 +75,27 @@ def check(facts: PageFacts, site: SiteProfile) -> CheckResult:
         return result(RULE, INDICATOR, Status.PASS, f"页面显示“我为政府网站找错”入口{how}",
                       value, [link_evidence(a, "我为政府网站找错入口")])
     if found:
-        return result(RULE, INDICATOR, Status.FAIL, "找错入口存在于页面代码中但不可见",
-                      {"href": found[0]["href"]}, [link_evidence(found[0], "不可见的找错入口")])
+        a = found[0]
+        srcs = [i.get("src") or "" for i in a.get("imgs") or [] if not i.get("loaded")]
+        c = result(RULE, INDICATOR, Status.FAIL,
+                   "找错入口存在于页面代码中但不可见" + ("（入口图片未能显示）" if srcs else ""),
+                   {"href": a["href"], "site_code": code, "images": srcs[:3]}, [link_evidence(a, "不可见的找错入口")])
+        if not {host(u) for u in targets(a)} & LEGACY_HOSTS:
+            c.depends_on = srcs + [s["src"] for s in scripts]
+            c.shown = f"页面有找错入口链接 {a['href']}" + (f"，入口图片 {srcs[0]} 未能显示" if srcs else "")
+        return c
     if scripts:
         src = scripts[0]["src"]
         legacy = host(src) in LEGACY_HOSTS
-        return result(RULE, INDICATOR, Status.FAIL,
-                      "页面引用了找错服务脚本（jiucuo.js），但入口没有显示出来（服务不可达或脚本出错）"
-                      + ("；且脚本使用旧地址" if legacy else ""),
-                      {"script": src, "site_code": code}, [band_evidence(facts, "footer", "底部功能区（入口应出现的位置）")])
+        wrong_code = bool(site.code and code and code != site.code)
+        c = result(RULE, INDICATOR, Status.FAIL,
+                   f"页面引用了找错服务脚本（{src}），但入口没有显示出来"
+                   + ("；且脚本使用旧地址" if legacy else "")
+                   + (f"；脚本的网站标识码 {code} 与本网站 {site.code} 不符" if wrong_code else ""),
+                   {"script": src, "site_code": code}, [band_evidence(facts, "footer", "底部功能区（入口应出现的位置）")])
+        if not legacy and not wrong_code:  # a wrong reference is the site's fault whatever the network did
+            c.depends_on = [s["src"] for s in scripts]
+            c.shown = f"页面引用了找错服务脚本 {src}" + (f"（网站标识码 {code}）" if code else "")
+        return c
     return result(RULE, INDICATOR, Status.FAIL, "未找到“我为政府网站找错”入口", None,
                   [band_evidence(facts, "footer", "底部功能区")])

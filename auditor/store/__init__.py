@@ -1,4 +1,5 @@
 """Storage: SQLAlchemy 2 models and Alembic migrations; SQLite by default, PostgreSQL by DATABASE_URL."""
 from auditor.store.db import Store, normalise_db_url
+from auditor.store.errors import StoreError, ValueTooLong
 
-__all__ = ["Store", "normalise_db_url"]
+__all__ = ["Store", "StoreError", "ValueTooLong", "normalise_db_url"]

@@ -8,10 +8,16 @@ from typing import Any, Iterable
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import create_engine, delete, event, select
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError
 from sqlalchemy.orm import selectinload, sessionmaker
 
+from auditor.store.errors import StoreError, ValueTooLong, as_store_error, masked
+from auditor.store.limits import check_lengths, fit_lengths
 from auditor.store.models import Check, Evidence, LinkResult, Page, Run, Site, SiteCheck
+
+ACTIVE = ("queued", "running")
+ENDED = ("done", "failed", "aborted")
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
@@ -25,28 +31,65 @@ def normalise_db_url(url: str) -> str:
     return url
 
 
+def check_db_url(url: str) -> str:
+    """The normalised URL of a supported database (SQLite or PostgreSQL), or StoreError in Chinese."""
+    if not isinstance(url, str) or not url.strip():
+        raise StoreError("数据库地址为空：请设置 DATABASE_URL（如 sqlite:///govaudit-data/govaudit.db）")
+    norm = normalise_db_url(url.strip())
+    try:
+        parsed = make_url(norm)
+    except ArgumentError:
+        raise StoreError(f"数据库地址无效：{masked(url)}（应为 sqlite:///文件路径 或 postgresql://用户@主机/库名）") from None
+    backend = parsed.get_backend_name()
+    if backend not in ("sqlite", "postgresql"):
+        raise StoreError(f"不支持的数据库 {backend}：{masked(url)}（支持 SQLite：sqlite:///文件路径；"
+                         "PostgreSQL：postgresql://用户@主机/库名）")
+    if backend == "postgresql" and not parsed.database:
+        raise StoreError(f"数据库地址缺少库名：{masked(url)}（如 postgresql://用户@主机:5432/govaudit）")
+    return norm
+
+
 class Store:
     def __init__(self, url: str):
-        self.url = normalise_db_url(url)
+        """Open (lazily) the database at ``url``; StoreError in Chinese for an unsupported or malformed URL and
+        for a SQLite folder that cannot be created. Connection problems surface at ``upgrade``/first use."""
+        self.url = check_db_url(url)
         if self.url.startswith("sqlite:///") and not self.url.startswith("sqlite:///:memory:"):
-            Path(self.url[len("sqlite:///"):]).expanduser().parent.mkdir(parents=True, exist_ok=True)
-        self.engine: Engine = create_engine(self.url, pool_pre_ping=True)
+            folder = Path(self.url[len("sqlite:///"):].split("?", 1)[0]).expanduser().parent
+            try:
+                folder.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise StoreError(f"无法创建数据库目录 {folder}：{exc.strerror or exc}") from None
+        kwargs: dict[str, Any] = {"pool_pre_ping": True}
+        if self.url.startswith("postgresql"):
+            kwargs["connect_args"] = {"connect_timeout": 10}  # an unreachable server fails in seconds, not minutes
+        try:
+            self.engine: Engine = create_engine(self.url, **kwargs)
+        except (ArgumentError, NoSuchModuleError, ImportError) as exc:
+            raise StoreError(f"无法使用数据库 {masked(url)}：{exc}") from None
         if self.url.startswith("sqlite"):
             event.listen(self.engine, "connect", _sqlite_pragmas)
         self.session = sessionmaker(self.engine, expire_on_commit=False)
 
     def upgrade(self) -> None:
-        """Bring the schema to the newest migration (idempotent)."""
+        """Bring the schema to the newest migration (idempotent); StoreError in Chinese when the database
+        cannot be reached or written."""
         cfg = Config()
         cfg.set_main_option("script_location", str(MIGRATIONS))
         cfg.set_main_option("sqlalchemy.url", self.url.replace("%", "%%"))
-        with self.engine.begin() as conn:
-            cfg.attributes["connection"] = conn
-            command.upgrade(cfg, "head")
+        try:
+            with self.engine.begin() as conn:
+                cfg.attributes["connection"] = conn
+                command.upgrade(cfg, "head")
+        except DBAPIError as exc:
+            raise as_store_error(exc, self.url) from None
 
     # --- sites ---
     def upsert_site(self, name: str, url: str, site_code: str | None = None, sponsor: str | None = None,
                     site_type: str | None = None) -> tuple[Site, bool]:
+        """Add or update a site by URL; ValueTooLong when a value does not fit its column."""
+        check_lengths(Site, {"name": name, "url": url, "site_code": site_code, "sponsor": sponsor,
+                             "site_type": site_type})
         with self.session.begin() as s:
             site = s.scalar(select(Site).where(Site.url == url))
             created = site is None
@@ -65,21 +108,38 @@ class Store:
     # --- runs ---
     def create_run(self, site_name: str, site_code: str | None, pages_total: int, engine: str,
                    user_agent: str, options: dict[str, Any], site_id: int | None = None, kind: str = "pages",
-                   site_url: str | None = None) -> Run:
+                   site_url: str | None = None, owner: dict[str, Any] | None = None) -> Run:
+        """A new run (status running); ValueTooLong when the site name, code or URL does not fit."""
+        run = Run(site_name=site_name, site_code=site_code, pages_total=pages_total, engine=engine,
+                  user_agent=user_agent, options=options, site_id=site_id, kind=kind, site_url=site_url,
+                  owner=owner)
+        check_lengths(run)
         with self.session.begin() as s:
-            run = Run(site_name=site_name, site_code=site_code, pages_total=pages_total, engine=engine,
-                      user_agent=user_agent, options=options, site_id=site_id, kind=kind, site_url=site_url)
             s.add(run)
             s.flush()
             s.expunge(run)
             return run
 
+    def run_services(self, run_id: int) -> dict[str, Any] | None:
+        """The run's national-service reachability (auditor/services.py), or None before it was probed."""
+        with self.session() as s:
+            run = s.get(Run, run_id)
+            return None if run is None else (run.options or {}).get("services")
+
+    def set_run_services(self, run_id: int, services: dict[str, Any]) -> None:
+        with self.session.begin() as s:
+            run = s.get(Run, run_id)
+            if run is not None:
+                run.options = {**(run.options or {}), "services": services}
+
     def finish_run(self, run_id: int, status: str = "done") -> Run:
+        """Count the pages and end the run; a run already failed or aborted keeps that status and reason."""
         with self.session.begin() as s:
             run = s.get(Run, run_id)
             assert run is not None
-            run.status = status
-            run.finished_at = datetime.now(timezone.utc)
+            if run.status not in ("failed", "aborted"):
+                run.status = status
+                run.finished_at = datetime.now(timezone.utc)
             pages = list(s.scalars(select(Page).where(Page.run_id == run_id)))
             run.pages_done = len(pages)
             run.pages_failed = sum(1 for p in pages if p.error_kind)
@@ -87,9 +147,41 @@ class Store:
             s.expunge(run)
             return run
 
+    def end_run(self, run_id: int, status: str, reason: str, *, only_active: bool = True) -> bool:
+        """End a run as failed (失败) or aborted (已中止) with the reason; returns whether it was changed.
+        With ``only_active`` a run that already ended is left as it is (the first ending wins)."""
+        assert status in ("failed", "aborted")
+        with self.session.begin() as s:
+            run = s.get(Run, run_id)
+            if run is None or (only_active and run.status in ENDED):
+                return False
+            pages = list(s.scalars(select(Page).where(Page.run_id == run_id)))
+            run.status, run.error = status, reason[:4000]
+            run.finished_at = datetime.now(timezone.utc)
+            run.pages_done = len(pages)
+            run.pages_failed = sum(1 for p in pages if p.error_kind)
+            return True
+
+    def run_state(self, run_id: int) -> str | None:
+        with self.session() as s:
+            run = s.get(Run, run_id)
+            return run.status if run is not None else None
+
+    def runs(self, status: Iterable[str] | None = None, limit: int = 50) -> list[Run]:
+        """Runs, newest first (optionally only those in the given statuses)."""
+        q = select(Run).order_by(Run.id.desc()).limit(limit)
+        if status:
+            q = q.where(Run.status.in_(list(status)))
+        with self.session() as s:
+            return list(s.scalars(q))
+
     def save_page(self, run_id: int, page: Page, checks: Iterable[tuple[Check, list[Evidence]]],
                   page_evidence: Iterable[Evidence]) -> int:
-        """Store one page with its checks and evidence, replacing an earlier copy of the same page in the run."""
+        """Store one page with its checks and evidence, replacing an earlier copy of the same page in the run.
+        Values taken from the page (title, URLs, messages) are cut to their columns' lengths."""
+        checks = [(fit_lengths(c), [fit_lengths(e) for e in evs]) for c, evs in checks]
+        page_evidence = [fit_lengths(e) for e in page_evidence]
+        fit_lengths(page)
         with self.session.begin() as s:
             s.execute(delete(Page).where(Page.run_id == run_id, Page.url == page.url))
             page.run_id = run_id
@@ -116,7 +208,7 @@ class Store:
 
     def add_checks(self, page_id: int, checks: Iterable[tuple[Check, list[Evidence]]]) -> None:
         """Add checks found after the page was stored (e.g. its broken links), replacing same-rule ones."""
-        checks = list(checks)
+        checks = [(fit_lengths(c), [fit_lengths(e) for e in evs]) for c, evs in checks]
         with self.session.begin() as s:
             rules = {c.rule for c, _ in checks}
             s.execute(delete(Check).where(Check.page_id == page_id, Check.rule.in_(rules)))
@@ -130,6 +222,7 @@ class Store:
 
     def save_site_checks(self, run_id: int, checks: Iterable[SiteCheck]) -> None:
         """Store site-level results, replacing earlier ones of the same rule and subject (idempotent)."""
+        checks = [fit_lengths(c) for c in checks]
         with self.session.begin() as s:
             for c in checks:
                 s.execute(delete(SiteCheck).where(SiteCheck.run_id == run_id, SiteCheck.rule == c.rule,
@@ -139,7 +232,8 @@ class Store:
 
     def save_links(self, run_id: int, links: Iterable[LinkResult]) -> None:
         """Store link results, replacing earlier rows for the same URLs in the run (idempotent)."""
-        links = list(links)
+        # Cut to the columns; two URLs equal once cut are one row (the unique run + url).
+        links = list({fit_lengths(link).url: link for link in links}.values())  # type: ignore[attr-defined]
         urls = [link.url for link in links]
         with self.session.begin() as s:
             for i in range(0, len(urls), 500):  # one DELETE per chunk, not per link
@@ -164,3 +258,6 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     cur.execute("PRAGMA journal_mode=WAL")
     cur.execute("PRAGMA busy_timeout=10000")
     cur.close()
+
+
+__all__ = ["Store", "StoreError", "ValueTooLong", "check_db_url", "normalise_db_url", "ACTIVE", "ENDED"]

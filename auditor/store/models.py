@@ -30,7 +30,11 @@ class Site(Base):
 
 
 class Run(Base):
-    """检查批次: one audit run over some pages of a site (kind "pages") or a whole site (kind "site")."""
+    """检查批次: one audit run over some pages of a site (kind "pages") or a whole site (kind "site").
+
+    Status: queued → running → done (已完成), failed (失败, with ``error``) or aborted (已中止: interrupted, or its
+    process died and the reaper found it). A run always ends; see docs/architecture.md.
+    """
     __tablename__ = "runs"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     kind: Mapped[str] = mapped_column(String(20), default="pages", server_default="pages")
@@ -47,6 +51,11 @@ class Run(Base):
     options: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # Why a run ended failed (失败) or aborted (已中止), in Chinese; None for a run that finished normally.
+    error: Mapped[str | None] = mapped_column(Text)
+    # Who runs it, so a run whose process is gone can be reaped (workers/reaper.py): embedded runs
+    # {"mode": "embedded", "pid", "host", "started" (the process's start time)}; RQ runs {"mode": "rq", "queue"}.
+    owner: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
     site: Mapped[Site | None] = relationship(back_populates="runs")
     pages: Mapped[list["Page"]] = relationship(back_populates="run", cascade="all, delete-orphan")
     site_checks: Mapped[list["SiteCheck"]] = relationship(back_populates="run", cascade="all, delete-orphan")

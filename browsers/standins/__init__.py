@@ -52,6 +52,10 @@ async def install(context: Any) -> None:
         if "/__offline__/" in route.request.url:  # simulates the national service being unreachable
             await route.abort("connectionrefused")
             return
+        if "/__silent__/" in route.request.url:  # the service answers, and its script draws nothing
+            await route.fulfill(status=200, body=b"/* answered, draws nothing */",
+                                content_type="application/javascript")
+            return
         hit = standin_for(route.request.url)
         if hit is None:
             await route.fulfill(status=404, body=b"", content_type="text/plain")
