@@ -136,6 +136,10 @@ class Settings:
     a11y_node_cap: NonNegativeInt = 5
     elderly: Literal["home", "all", "off"] = "home"
     elderly_budget: PositiveFloat = 40.0
+    # 联系方式: open the footer's «联系我们» link (same site only) when the footer shows no contact of its own, within
+    # this budget (seconds); each such page is opened once per run (browsers/fetcher.py).
+    follow_contact: bool = True
+    contact_budget: PositiveFloat = 20.0
     # Selenium engine (engine = "selenium"): a remote Selenium Grid URL; empty = local /usr/bin/chromedriver.
     selenium_grid_url: str | None = None
     # Browser binary on the Grid's nodes (None: the node's default); the local driver always uses Debian's Chromium.

@@ -105,6 +105,13 @@ class PageFacts:
     reached_hosts: list[str] = field(default_factory=list)
     # The run's reachability probe of the national services (auditor.fault.ServiceStatus as dicts, by host).
     services: dict[str, dict[str, Any]] = field(default_factory=dict)
+    # The page the footer's «联系我们» link leads to, opened by the gatherer when the footer itself shows no
+    # qualifying contact (browsers/fetcher.py): {"url", "final_url", "status", "error", "title", "texts":
+    # [{"text", "box", "blk"}], "mailto": [...], "shot_box": the screenshot's box in that page}; None when not
+    # followed. Its screenshot (a crop around the contact block, or the viewport) is kept apart, in
+    # ``contact_png``, so that nothing serialised to JSON carries picture bytes.
+    contact_page: dict[str, Any] | None = None
+    contact_png: bytes | None = None
 
     @property
     def failed_urls(self) -> set[str]:

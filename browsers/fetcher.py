@@ -16,12 +16,16 @@ from urllib.parse import urlsplit
 from auditor.config import Settings
 from auditor.errors import PageError, classify, describe
 from auditor.a11y import box_targets, compact
+from auditor.rules import footer_contact
 from browsers import axe as axe_js
 from browsers import elderly as elderly_js
 from browsers import standins
 from browsers.launch import launch_chromium
 
 PROBE_JS = (Path(__file__).parent / "probe.js").read_text(encoding="utf-8")
+CONTACT_JS = (Path(__file__).parent / "contact_probe.js").read_text(encoding="utf-8")
+# The followed «联系我们» page's picture: the block around its contacts, at most this size (CSS px).
+CONTACT_SHOT_MAX = (1400, 1000)
 
 
 @dataclass
@@ -51,6 +55,9 @@ class FetchResult:
     side_failures: list[dict[str, Any]] = field(default_factory=list)
     # Hosts that answered at least one request of the page (their answer counts, whatever a probe said).
     reached_hosts: list[str] = field(default_factory=list)
+    # The page the footer's «联系我们» link leads to (PageFacts.contact_page) and its picture (kept apart: bytes).
+    contact_page: dict[str, Any] | None = None
+    contact_png: bytes | None = None
 
     @property
     def ok(self) -> bool:
@@ -86,6 +93,9 @@ class PageFetcher:
         self._lock = asyncio.Lock()
         self._idle: list[_Tab] = []  # clean tabs waiting for the next page of their host, oldest first
         self.restarts = 0
+        # Followed «联系我们» pages by URL, for the fetcher's lifetime: a site audit opens each one once.
+        self._contact_cache: dict[str, tuple[dict[str, Any], bytes | None]] = {}
+        self._contact_locks: dict[str, asyncio.Lock] = {}
 
     async def __aenter__(self) -> "PageFetcher":
         await self.start()
@@ -135,14 +145,19 @@ class PageFetcher:
             await self._pw_cm.__aexit__(None, None, None)
         self._browser = self._pw = self._pw_cm = None
 
+    # The page job asks this engine to open the footer's «联系我们» page (workers/pipeline.py).
+    follows_contact = True
+
     async def fetch(self, url: str, *, screenshot: bool = True, probe: bool = True, a11y: bool = False,
-                    elderly: bool = False, ocr: elderly_js.OcrFn | None = None) -> FetchResult:
+                    elderly: bool = False, ocr: elderly_js.OcrFn | None = None,
+                    follow_contact: bool = False) -> FetchResult:
         """Fetch and probe one page. A crashed browser is restarted and the page retried once.
 
         ``a11y`` runs axe-core on the rendered page; ``elderly`` then switches the 无障碍/适老化 entries on and
-        measures them (it changes the page, so it comes after everything else).
+        measures them (it changes the page, so it comes after everything else). ``follow_contact`` opens the
+        footer's «联系我们» link when the footer shows no contact of its own (``_follow_contact``).
         """
-        extras = {"a11y": a11y, "elderly": elderly, "ocr": ocr}
+        extras = {"a11y": a11y, "elderly": elderly, "ocr": ocr, "follow_contact": follow_contact}
         result = await self._fetch_once(url, screenshot, probe, extras)
         if result.error_kind == PageError.BROWSER_CRASHED or (
                 result.error_kind is not None and not self._browser.is_connected()):
@@ -171,6 +186,8 @@ class PageFetcher:
             # as much again.
             budget = s.page_budget + (2 * s.elderly_budget if extras.get("elderly") else 0)
             await asyncio.wait_for(self._drive(tab, url, res, want_shot, want_probe, extras), timeout=budget)
+            if extras.get("follow_contact") and res.probe is not None:
+                await self._follow_contact(tab.context, res)
             finished = True
         except _Abort as exc:
             res.error_kind, res.error = exc.kind, describe(exc.kind, exc.detail)
@@ -416,6 +433,87 @@ class PageFetcher:
                 res.elderly = partial
             res.failed_requests[:], res.mixed_content[:], res.console_errors[:] = kept
             res.timings["elderly"] = round(time.perf_counter() - t, 3)
+
+
+    # ------------------------------------------------------------------------------------ 联系我们 page
+    async def _follow_contact(self, context: Any, res: FetchResult) -> None:
+        """Open the footer's «联系我们» page when the footer itself shows no contact (the choice is the rule's:
+        auditor.rules.footer_contact.link_to_follow), once per URL for the fetcher's lifetime, within
+        ``contact_budget``. Never raises: what went wrong is recorded in the result for the rule to judge."""
+        href = footer_contact.link_to_follow(res.probe or {}, res.final_url or res.url)
+        if not href:
+            return
+        lock = self._contact_locks.setdefault(href, asyncio.Lock())
+        async with lock:
+            cached = self._contact_cache.get(href)
+            if cached is None:
+                t = time.perf_counter()
+                budget = self.settings.contact_budget
+                try:
+                    cached = await asyncio.wait_for(self._open_contact(context, href), timeout=budget)
+                except asyncio.TimeoutError:
+                    cached = ({"url": href, "final_url": None, "status": None, "texts": [], "mailto": [],
+                               "error": f"Timeout {budget * 1000:.0f}ms exceeded（打开“联系我们”页面超时）"}, None)
+                except Exception as exc:  # noqa: BLE001 - a browser failure here is the followed page's error
+                    cached = ({"url": href, "final_url": None, "status": None, "texts": [], "mailto": [],
+                               "error": (str(exc).splitlines()[0] if str(exc) else type(exc).__name__)[:300]}, None)
+                res.timings["contact"] = round(time.perf_counter() - t, 3)
+                self._contact_cache[href] = cached
+        info, png = cached
+        res.contact_page, res.contact_png = dict(info), png
+        if info.get("error") or (info.get("status") or 0) >= 400:
+            # The auditor's own action failed: the rule of fault (auditor/fault.py) reads it for other hosts.
+            failure: dict[str, Any] = {"url": href, "type": "document", "source": "action"}
+            if info.get("error"):
+                failure["error"] = info["error"]
+            else:
+                failure["status"] = info["status"]
+            res.side_failures.append(failure)
+
+    async def _open_contact(self, context: Any, url: str) -> tuple[dict[str, Any], bytes | None]:
+        """The followed page in a new tab of the page's context: its visible texts with boxes, its mailto:
+        links, and a picture of the block around its contacts (or of the first screen when it shows none)."""
+        s = self.settings
+        info: dict[str, Any] = {"url": url, "final_url": None, "status": None, "error": None, "title": "",
+                                "texts": [], "mailto": [], "shot_box": None}
+        page = await context.new_page()
+        try:
+            try:
+                response = await page.goto(url, wait_until="domcontentloaded", timeout=s.nav_timeout * 1000)
+            except Exception as exc:  # noqa: BLE001 - the network error is the finding
+                info["error"] = (str(exc).splitlines()[0] if str(exc) else type(exc).__name__)[:300]
+                return info, None
+            info["final_url"] = page.url
+            if response is None:
+                info["error"] = "没有收到页面响应"
+                return info, None
+            info["status"] = response.status
+            if response.status >= 400:
+                return info, None
+            try:
+                await page.wait_for_load_state("load", timeout=min(s.load_grace, 5.0) * 1000)
+            except Exception:  # noqa: BLE001 - slow third-party resources: read what rendered
+                pass
+            facts = await page.evaluate(CONTACT_JS, {"maxText": 100000})
+            info.update(title=facts.get("title") or "", texts=facts.get("texts") or [],
+                        mailto=facts.get("mailto") or [])
+            region = footer_contact.contact_region(info["texts"])
+            doc_w = float((facts.get("doc") or {}).get("w") or s.viewport_width)
+            doc_h = float((facts.get("doc") or {}).get("h") or s.viewport_height)
+            if region is not None:
+                x0, y0 = max(0.0, region.x - 40), max(0.0, region.y - 40)
+                w = min(region.w + 80, CONTACT_SHOT_MAX[0], doc_w - x0)
+                h = min(region.h + 80, CONTACT_SHOT_MAX[1], doc_h - y0)
+            else:
+                x0, y0, w, h = 0.0, 0.0, min(doc_w, float(s.viewport_width)), min(doc_h, float(s.viewport_height))
+            if w < 4 or h < 4:
+                return info, None
+            clip = {"x": x0, "y": y0, "width": w, "height": h}
+            png = await page.screenshot(full_page=True, clip=clip, type="png", animations="disabled")
+            info["shot_box"] = {"x": x0, "y": y0, "w": w, "h": h}
+            return info, png
+        finally:
+            await _quiet(asyncio.wait_for(page.close(), timeout=10))
 
 
 async def axe_pass(page: Any, node_cap: int) -> dict[str, Any]:

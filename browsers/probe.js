@@ -51,9 +51,13 @@
     charset: m.getAttribute("charset"), content: m.getAttribute("content"),
   }));
 
-  // --- header band: top blocks that say head/top/banner/logo, never deeper than 600px ---
+  // --- header band: top blocks that say head/top/banner/logo; it ends where the navigation or the main content
+  // begins (a broken layout may make a head block swallow the article, whose byline names the site too), and
+  // never goes deeper than HEADER_MAX px (auditor/rules/_common.py HEADER_BAND_MAX says the same) ---
+  const HEADER_MAX = 500, HEADER_MIN = 100;
   const HEAD_RE = /(^|[-_\s])(head|header|top|banner|logo|masthead|toper)/i;
-  let headerBottom = 0;
+  let headerBottom = 0, headerTop = Infinity;
+  const headBlocks = [];
   for (const el of document.querySelectorAll("header, [id], [class]")) {
     if (el === body || el === docEl) continue;
     const idc = (el.id || "") + " " + (typeof el.className === "string" ? el.className : "");
@@ -63,12 +67,31 @@
     if (b.y > 420 || b.h < 20 || b.h > 650 || b.w < docW * 0.3) continue;
     if (!visible(el)) continue;
     headerBottom = Math.max(headerBottom, b.y + b.h);
+    headerTop = Math.min(headerTop, b.y);
+    headBlocks.push({ el, y: b.y });
   }
-  headerBottom = headerBottom ? Math.min(Math.max(headerBottom, 120), 600) : 260;
+  headerBottom = headerBottom ? Math.min(Math.max(headerBottom, 120), HEADER_MAX) : 260;
+  // The first navigation bar or main-content block below the top of the header ends the band.
+  const CUT_RE = /(^|[-_\s])(nav|navbar|menu|daohang|main|content|article|mainbody|main-body|zw|container-main)($|[-_\s])/i;
+  let cut = Infinity;
+  for (const el of document.querySelectorAll("nav, main, article, [role=navigation], [role=main], [id], [class]")) {
+    if (el === body || el === docEl) continue;
+    const idc = (el.id || "") + " " + (typeof el.className === "string" ? el.className : "");
+    const tag = el.tagName;
+    if (!/^(NAV|MAIN|ARTICLE)$/.test(tag) && !/^(navigation|main)$/.test(el.getAttribute("role") || "") && !CUT_RE.test(idc)) continue;
+    if (HEAD_RE.test(idc) && !/^(NAV|MAIN|ARTICLE)$/.test(tag)) continue;  // «head-nav» inside the header is part of it
+    const b = box(el.getBoundingClientRect());
+    if (b.y < HEADER_MIN || b.y <= (headerTop === Infinity ? 0 : headerTop) + 20 || b.y >= cut || b.w < docW * 0.3 || b.h < 10) continue;
+    if (!visible(el)) continue;
+    // A banner or logo block that starts at or below it means this is a bar above the banner, not its end.
+    if (headBlocks.some((h) => h.y >= b.y - 2 && !h.el.contains(el))) continue;
+    cut = b.y;
+  }
+  if (cut < headerBottom) headerBottom = cut;
 
   // --- footer band: footer blocks near the end, widened to blocks in the lower part carrying footer markers ---
   const FOOT_RE = /(^|[-_\s])(foot|footer|bottom|copyright|copy|bq|banquan)/i;
-  const MARKERS = /网站标识码|ICP备|ICP证|公网安备|主办单位|主办：|主办:|版权所有|承办单位|技术支持|Copyright|©/i;
+  const MARKERS = /网站标识码|ICP备|ICP证|公网安备|主办单位|主办方|主办：|主办:|版权所有|承办单位|技术支持|Copyright|©/i;
   let footerTop = docH;
   for (const el of document.querySelectorAll("footer, [id], [class]")) {
     const idc = (el.id || "") + " " + (typeof el.className === "string" ? el.className : "");
@@ -110,9 +133,18 @@
   const inHeader = (b) => b.y < headerBottom && b.y + b.h > 0;
   const inFooter = (b) => b.y + b.h > footerTop;
 
+  // The block a text node belongs to (its nearest ancestor that is not inline), as a small number: the 联系方式
+  // rule reads a phone number together with the words of its block (技术支持 …).
+  const blocks = new Map();
+  const blockOf = (el) => {
+    let blk = el;
+    while (blk.parentElement && blk.parentElement !== body && cs(blk).display.startsWith("inline")) blk = blk.parentElement;
+    if (!blocks.has(blk)) blocks.set(blk, blocks.size);
+    return blocks.get(blk);
+  };
   const textItem = (x) => {
     const s = cs(x.el);
-    return { text: x.t, box: x.b, color: s.color, fontSize: parseFloat(s.fontSize), bg: background(x.el), tag: x.el.tagName.toLowerCase(), html: snip(x.el, 400) };
+    return { text: x.t, box: x.b, color: s.color, fontSize: parseFloat(s.fontSize), bg: background(x.el), tag: x.el.tagName.toLowerCase(), html: snip(x.el, 400), blk: blockOf(x.el) };
   };
 
   // --- images (img elements and CSS background images in the bands) ---

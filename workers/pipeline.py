@@ -17,6 +17,7 @@ from auditor.models import CheckResult, PageFacts, SiteProfile
 from auditor.netpolicy import TargetRefused, check_target
 from auditor.ocr import HeaderOCR
 from auditor.rules import header_site_name, run_rules
+from auditor.rules._common import header_band_bottom
 from auditor.store import Store
 from auditor.store.models import Check, Evidence, Page
 from browsers.evidence import EvidenceFile, EvidenceWriter
@@ -81,7 +82,8 @@ class PageAuditor:
             if elderly:  # the entry search may need OCR inside the page's 适老化 time budget
                 await asyncio.to_thread(self.ocr.warm)
         await self.services_for(run_id)
-        fetch = await self.fetcher.fetch(url, a11y=s.a11y, elderly=elderly, ocr=ocr_fn)
+        more = {"follow_contact": True} if s.follow_contact and getattr(self.fetcher, "follows_contact", False) else {}
+        fetch = await self.fetcher.fetch(url, a11y=s.a11y, elderly=elderly, ocr=ocr_fn, **more)
         if fetch.ok and not s.allow_private:
             # The page may have redirected somewhere the auditor must not go; judge every hop.
             for hop in fetch.redirect_chain[1:]:
@@ -91,6 +93,16 @@ class PageAuditor:
                     fetch.error_kind, fetch.error = exc.kind, describe(exc.kind, f"重定向到 {hop}")
                     fetch.probe = fetch.screenshot = None
                     break
+            cp = fetch.contact_page
+            if fetch.ok and cp and cp.get("final_url"):
+                # The followed «联系我们» page may have gone somewhere the auditor must not go: its facts are dropped.
+                try:
+                    check_target(cp["final_url"], allow_private=False, allowlist=s.private_allowlist,
+                                 host_map=s.host_map)
+                except TargetRefused as exc:
+                    fetch.contact_page = {**cp, "texts": [], "mailto": [], "shot_box": None,
+                                          "error": f"拒绝访问：{exc}"}
+                    fetch.contact_png = None
         page = Page(url=url, final_url=fetch.final_url or None, http_status=fetch.status,
                     error_kind=fetch.error_kind.value if fetch.error_kind else None, error=fetch.error,
                     attempts=fetch.attempts, user_agent=fetch.user_agent,
@@ -104,7 +116,8 @@ class PageAuditor:
                           failed_requests=fetch.failed_requests, mixed_content=fetch.mixed_content,
                           axe=fetch.axe, elderly=fetch.elderly, pending_requests=fetch.pending_requests,
                           side_failures=fetch.side_failures, reached_hosts=fetch.reached_hosts,
-                          services=self.services)
+                          services=self.services, contact_page=fetch.contact_page,
+                          contact_png=fetch.contact_png)
         kind = pagekind.classify(facts)
         page.kind, page.title = kind, (fetch.probe.get("title") or "")[:500]
         keys = (f"run-{run_id}", f"page-{index:04d}-{urlsplit(url).path}")
@@ -125,6 +138,10 @@ class PageAuditor:
             from auditor.models import Box
 
             header_box = Box.of(facts.probe.get("header", {}).get("box"))
+            if header_box is not None:
+                # OCR reads the header band only, never below its cap (an article byline must not be read).
+                bottom = header_band_bottom(facts)
+                header_box = Box(header_box.x, header_box.y, header_box.w, max(0.0, bottom - header_box.y))
             region = writer.region_png(header_box) if header_box else None
             facts.header_ocr = self.ocr.read_png(region[0], region[1]) if region else []
             facts.header_ocr_box = header_box
@@ -179,7 +196,15 @@ def _details(fetch: FetchResult) -> dict:
             "failed_requests": fetch.failed_requests[:100], "timings": fetch.timings, "dialogs": fetch.dialogs,
             "notes": fetch.notes, "mixed_content": fetch.mixed_content[:50],
             "pending_requests": fetch.pending_requests[:50], "side_failures": fetch.side_failures[:50],
-            "a11y": _a11y_details(fetch)}
+            "a11y": _a11y_details(fetch), "contact_page": _contact_details(fetch)}
+
+
+def _contact_details(fetch: FetchResult) -> dict | None:
+    """The followed «联系我们» page, without its texts and picture (the check's evidence holds what counts)."""
+    cp = fetch.contact_page
+    if cp is None:
+        return None
+    return {k: cp.get(k) for k in ("url", "final_url", "status", "error", "title")}
 
 
 def _a11y_details(fetch: FetchResult) -> dict | None:

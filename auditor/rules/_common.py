@@ -133,3 +133,50 @@ def contrast(fg: str | None, bg: str | None) -> float | None:
         f = (f[0] * f[3] + b[0] * (1 - f[3]), f[1] * f[3] + b[1] * (1 - f[3]), f[2] * f[3] + b[2] * (1 - f[3]), 1)
     l1, l2 = sorted((_lum(f), _lum(b)), reverse=True)
     return (l1 + 0.05) / (l2 + 0.05)
+
+
+# --- the header band ----------------------------------------------------------------------------------------
+# The header band never reaches below this (CSS px from the top of the page): a broken layout may make a head/top
+# block swallow the article, whose byline («来源：XX人民政府») must not count as the site's name (browsers/probe.js
+# ends the band where the navigation or the main content begins, and caps it at the same height).
+HEADER_BAND_MAX = 500.0
+
+
+def header_band_bottom(facts: PageFacts) -> float:
+    """Where the header band ends (page coordinates): the probe's band, never below ``HEADER_BAND_MAX``."""
+    box = Box.of(facts.probe.get("header", {}).get("box"))
+    bottom = box.y + box.h if box is not None else HEADER_BAND_MAX
+    return min(bottom, HEADER_BAND_MAX)
+
+
+def in_band(box: Box | dict[str, Any] | None, bottom: float) -> bool:
+    """Whether an item lies in the header band: its vertical centre is above the band's bottom edge."""
+    b = Box.of(box) if isinstance(box, dict) else box
+    if b is None:
+        return False
+    return b.y + b.h / 2 < bottom
+
+
+# --- sites --------------------------------------------------------------------------------------------------
+# Second-level labels under which a registrable domain has three labels (shifan.gov.cn, xxx.com.cn).
+_SECOND_LEVEL = frozenset({"gov", "com", "org", "net", "edu", "ac", "mil"})
+
+
+def site_domain(hostname: str) -> str:
+    """The registrable domain of a host, as far as government sites need it: the last three labels under
+    gov.cn / com.cn / org.cn … (www.shifan.gov.cn → shifan.gov.cn), else the last two; an IP address or a
+    one-label name is its own domain. A small rule instead of the whole public-suffix list."""
+    h = (hostname or "").lower().rstrip(".")
+    labels = h.split(".")
+    if len(labels) <= 2 or h.replace(".", "").isdigit() or ":" in h:
+        return h
+    if labels[-2] in _SECOND_LEVEL:
+        return ".".join(labels[-3:])
+    return ".".join(labels[-2:])
+
+
+def same_site(url: str, page_url: str) -> bool:
+    """A link on the same site: the same host, or a host of the same registrable domain (lxwm.shifan.gov.cn
+    and www.shifan.gov.cn)."""
+    a, b = host(url), host(page_url)
+    return bool(a) and bool(b) and (a == b or site_domain(a) == site_domain(b))

@@ -28,8 +28,15 @@ def check_registration(facts: PageFacts, *, rule: str, indicator: str, strict: r
     if not hits:
         rough = search_texts(texts, loose)
         if rough:
-            return result(rule, indicator, Status.WARN, f"{what}格式不规范：“{rough[0].text}”",
-                          {"text": rough[0].text}, [rough[0].evidence(what)])
+            # An older or non-standard form (e.g. «X公备…», a number that is not the registry's): the site shows
+            # that it is registered, in a form that cannot be verified as written — a warning, not a failure.
+            info: dict[str, Any] = {"text": rough[0].text.strip()}
+            registry = [a for a in links if host(a.get("href", "")) in registry_hosts]
+            if registry:
+                info["href"] = registry[0]["href"]
+            linked = "，已链接到备案查询网站" if registry else ""
+            return result(rule, indicator, Status.WARN, f"{what}格式不规范：“{rough[0].text.strip()}”{linked}",
+                          info, [rough[0].evidence(what)])
         return result(rule, indicator, Status.FAIL, f"底部功能区未显示{what}", None,
                       [band_evidence(facts, "footer", "底部功能区")])
     hit = hits[0]

@@ -1,5 +1,8 @@
 """footer.police_record — 公安机关备案标识: e.g. «京公网安备 11010502030000号», linked to beian.mps.gov.cn
-(new portal) or www.beian.gov.cn (old portal)."""
+(new portal) or www.beian.gov.cn (old portal).
+
+Older city formats («X公备 …», «X公网安备 …号» with a number that is not the 14 digits, «公安机关备案号 …») show
+that the site is registered, in a form the registry no longer issues: ``warn`` (格式不规范), never ``fail``."""
 from __future__ import annotations
 
 import re
@@ -11,7 +14,8 @@ from auditor.rules._registration import check_registration
 RULE = "footer.police_record"
 INDICATOR = "公安机关备案标识"
 STRICT = re.compile(rf"[{PROVINCES}]\s*公\s*网\s*安\s*备\s*号?\s*[:：]?\s*\d{{14}}\s*号?")
-LOOSE = re.compile(r"公\s*网\s*安\s*备[^\n]{0,24}")
+LOOSE = re.compile(rf"(?:[{PROVINCES}]\s*公\s*(?:网\s*)?(?:安\s*)?备|公\s*网\s*安\s*备|公\s*安\s*(?:机\s*关\s*)?备\s*案)"
+                   r"[^\n]{0,24}")
 REGISTRY = {"beian.mps.gov.cn", "www.beian.gov.cn", "beian.gov.cn"}
 
 

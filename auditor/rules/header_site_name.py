@@ -10,8 +10,8 @@ import re
 from difflib import SequenceMatcher
 from typing import Any
 
-from auditor.models import Box, CheckResult, EvidenceRef, PageFacts, SiteProfile, Status
-from auditor.rules._common import band_evidence, contrast, result
+from auditor.models import Box, CheckResult, EvidenceRef, OcrLine, PageFacts, SiteProfile, Status
+from auditor.rules._common import band_evidence, contrast, header_band_bottom, in_band, result
 
 RULE = "header.site_name"
 INDICATOR = "网站名称（头部标识区）"
@@ -81,7 +81,8 @@ def _dom_match(facts: PageFacts, site: SiteProfile) -> tuple[EvidenceRef | None,
     header = facts.probe.get("header", {})
     failed = facts.failed_urls
     variants = name_variants(site.name)
-    texts = header.get("texts", [])
+    bottom = header_band_bottom(facts)
+    texts = [t for t in header.get("texts", []) if in_band(t.get("box"), bottom)]
     shown = [t for t in texts if _text_visible(t, failed) is True]
     joined = _squash("".join(t["text"] for t in shown))
     for v in variants:
@@ -96,6 +97,8 @@ def _dom_match(facts: PageFacts, site: SiteProfile) -> tuple[EvidenceRef | None,
     if any(v in hidden for v in variants):
         reasons.append("头部文字含网站名称，但与背景颜色几乎相同，肉眼无法看到")
     for img in header.get("images", []):
+        if not in_band(img.get("box"), bottom):
+            continue
         label = _squash((img.get("alt") or "") + (img.get("title") or ""))
         if any(v in label for v in variants):
             if img.get("loaded") and img.get("visible"):
@@ -120,12 +123,22 @@ def pixels_may_show_name(facts: PageFacts, site: SiteProfile) -> bool:
     return _dom_match(facts, site)[2]
 
 
+def band_ocr(facts: PageFacts) -> list[OcrLine] | None:
+    """The OCR lines that lie in the header band (None when OCR did not run)."""
+    if facts.header_ocr is None:
+        return None
+    bottom = header_band_bottom(facts)
+    return [ln for ln in facts.header_ocr if in_band(ln.box, bottom)]
+
+
 def header_images_failed(facts: PageFacts) -> list[str]:
     header = facts.probe.get("header", {})
     failed = facts.failed_urls
+    bottom = header_band_bottom(facts)
     out = [i["src"] for i in header.get("images", []) if i.get("visible") is not False and not i.get("loaded")
+           and in_band(i.get("box"), bottom)
            and i.get("box", {}).get("w", 0) * i.get("box", {}).get("h", 0) >= 400]
-    out += [b["src"] for b in header.get("bgImages", []) if b.get("src") in failed]
+    out += [b["src"] for b in header.get("bgImages", []) if b.get("src") in failed and in_band(b.get("box"), bottom)]
     return out
 
 
@@ -140,7 +153,7 @@ def check(facts: PageFacts, site: SiteProfile) -> CheckResult:
         return result(RULE, INDICATOR, Status.PASS, f"头部标识区显示网站名称（{evidence.text}）",
                       {"source": "dom", "text": evidence.text}, [evidence])
     variants = name_variants(site.name)
-    ocr = facts.header_ocr
+    ocr = band_ocr(facts)
     if ocr is not None:
         joined = _squash("".join(line.text for line in ocr))
         for v in variants:
