@@ -191,7 +191,9 @@ class NetLog:
         return out
 
     def last(self, url: str) -> dict[str, Any] | None:
-        return next((r for r in reversed(self.recs) if r["url"] == url), None)
+        """The latest request for this URL, whichever scheme (upgrade-insecure-requests asks for https)."""
+        bare = url.split("://", 1)[-1]
+        return next((r for r in reversed(self.recs) if r["url"].split("://", 1)[-1] == bare), None)
 
     def navigation(self, since: int, frame: Any) -> dict[str, Any] | None:
         """The last main-frame document request of a tab since the mark (the page the click opened)."""
@@ -320,9 +322,16 @@ async def _activate(page: Any, context: Any, entry: dict[str, Any], settle: floa
     start_url = page.url
     mark = net.mark()
     try:
-        out["click"] = await _click(page, entry, net, mark, opened)
+        return await _after_click(page, context, entry, settle, net, toolbar_scripts, nav_wait, out, opened,
+                                  start_url, mark)
     finally:
         context.remove_listener("page", on_page)
+
+
+async def _after_click(page: Any, context: Any, entry: dict[str, Any], settle: float, net: NetLog,
+                       toolbar_scripts: list[str], nav_wait: float, out: dict[str, Any], opened: list[Any],
+                       start_url: str, mark: int) -> dict[str, Any]:
+    out["click"] = await _click(page, entry, net, mark, opened)
     if out["click"]["method"] is None:
         out["click_failed"] = True
         out["error"] = "点击入口失败/超时：" + "；".join(out["click"]["errors"])[:400]
@@ -334,6 +343,8 @@ async def _activate(page: Any, context: Any, entry: dict[str, Any], settle: floa
         out["new_page"] = True
         await _settle(target, settle)
     nav = net.navigation(mark, target.main_frame)
+    if nav is None and opened:  # a tab opened by the click: its first document, whichever frame object it has
+        nav = next((r for r in reversed(net.recs[mark:]) if r["nav"] and r["frame"] is not page.main_frame), None)
     if nav is not None and nav["state"] == "pending":
         await net.wait([nav], nav_wait)
         await _settle(target, 0.2)

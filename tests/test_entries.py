@@ -318,3 +318,45 @@ def test_side_failures_of_the_clicks_are_kept_apart(settings, sample_site):
     assert any(f["url"] == care and f["source"] == "action" and "ERR_NAME_NOT_RESOLVED" in f["error"]
                for f in res.side_failures), res.side_failures
     assert not any(f["url"] == care for f in res.failed_requests)
+
+
+@pytest.mark.browser
+def test_new_tab_to_a_dead_host_and_a_care_page_answering_404(settings, tmp_path):
+    """A 关怀版 opened in a new tab on a host that does not resolve, and one answering 404: both not assessable,
+    naming the host; an entry whose click lands on nothing and does nothing stays a fail."""
+    from browsers.fetcher import PageFetcher
+    from tests.servers import host_static_server
+
+    www = tmp_path / "www"
+    www.mkdir()
+    head = "<html lang=zh-CN><head><meta charset=utf-8><title>t</title></head><body><nav><a href='/'>首页</a></nav>"
+    body = "<p>示范市人民政府门户网站正文内容，用于测量正文字号是否变化。</p></body></html>"
+    (www / "blank.html").write_text(head + "<a href='http://care.dead-tab.invalid/' target='_blank'>关怀版</a>"
+                                    + body, "utf-8")
+    (www / "e404.html").write_text(head + "<a href='/care/missing.html'>长者模式</a>" + body, "utf-8")
+    (www / "noop.html").write_text(head + "<a href='javascript:void(0)'>长者模式</a>" + body, "utf-8")
+    server, port = host_static_server({"127.0.0.1": www})
+    base = f"http://127.0.0.1:{port}"
+    s = settings.replace(ocr=False)
+
+    async def go():
+        async with PageFetcher(s) as f:
+            return [await f.fetch(f"{base}/{n}.html", elderly=True) for n in ("blank", "e404", "noop")]
+
+    try:
+        results = asyncio.run(go())
+    finally:
+        server.shutdown()
+    got = []
+    for r in results:
+        assert r.ok, r.error
+        facts = PageFacts(url=r.url, final_url=r.final_url, status=r.status, probe=r.probe, elderly=r.elderly,
+                          failed_requests=r.failed_requests, pending_requests=r.pending_requests,
+                          side_failures=r.side_failures)
+        got.append(_rules(facts)["elderly.entry"])
+    blank, e404, noop = got
+    assert blank.status == Status.NOT_ASSESSABLE and "care.dead-tab.invalid" in blank.message, blank.message
+    assert blank.value["target_load"]["url"] == "http://care.dead-tab.invalid/"
+    assert e404.status == Status.NOT_ASSESSABLE and "HTTP 404" in e404.message and "127.0.0.1" in e404.message
+    assert noop.status == Status.FAIL and "无变化" in noop.message
+    assert [e.kind for e in noop.evidence].count("shot") == 2
