@@ -360,3 +360,11 @@ def test_new_tab_to_a_dead_host_and_a_care_page_answering_404(settings, tmp_path
     assert e404.status == Status.NOT_ASSESSABLE and "HTTP 404" in e404.message and "127.0.0.1" in e404.message
     assert noop.status == Status.FAIL and "无变化" in noop.message
     assert [e.kind for e in noop.evidence].count("shot") == 2
+
+
+def test_a_script_pending_at_probe_time_but_loaded_before_the_click_is_not_an_excuse():
+    """The page's probe saw the toolbar script still loading; the click came after it loaded and did nothing."""
+    act = _act("a11y", "无障碍", toolbar_scripts=[{"url": TOOLBAR_JS, "type": "script", "ok": True,
+                                                 "state": "loaded"}])
+    facts = _facts(a11y_act=act, scripts=[TOOLBAR_JS], pending=[{"url": TOOLBAR_JS, "error": "pending"}])
+    assert _rules(facts)["a11y.entry"].status == Status.FAIL

@@ -32,8 +32,11 @@ ENTRY_WORD = {"a11y": "无障碍", "elderly": "适老化"}
 def _dependencies(act: dict[str, Any], facts_el: dict[str, Any]) -> list[str]:
     """What the entry's effect needs: the toolbar scripts the page references or the click asked for, and the
     page the click opened."""
-    urls = [s.get("url") for s in act.get("toolbar_scripts") or []]
-    urls += list((facts_el.get("found") or {}).get("toolbarScripts") or [])
+    states = {s.get("url"): s.get("state") for s in act.get("toolbar_scripts") or []}
+    urls = [*states, *((facts_el.get("found") or {}).get("toolbarScripts") or [])]
+    # A script seen loaded before the click is not what the verdict rests on, even if it was still pending when
+    # the page was first probed: the click happened with it in place.
+    urls = [u for u in urls if states.get(u) != "loaded"]
     tl = act.get("target_load") or {}
     urls += [tl.get("url"), tl.get("final_url") if str(tl.get("final_url") or "").startswith("http") else None]
     return [u for u in dict.fromkeys(urls) if u]
