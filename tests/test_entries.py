@@ -368,3 +368,55 @@ def test_a_script_pending_at_probe_time_but_loaded_before_the_click_is_not_an_ex
                                                  "state": "loaded"}])
     facts = _facts(a11y_act=act, scripts=[TOOLBAR_JS], pending=[{"url": TOOLBAR_JS, "error": "pending"}])
     assert _rules(facts)["a11y.entry"].status == Status.FAIL
+
+
+@pytest.mark.browser
+def test_toolbar_script_that_never_arrives_is_not_assessable(settings):
+    """The toolbar host accepts the connection and never answers: the click waits (bounded) for the script,
+    which is still pending; the verdict names the host, not the site."""
+    import threading
+    from http.server import BaseHTTPRequestHandler
+
+    from browsers.fetcher import PageFetcher
+    from tests.servers import start
+
+    release = threading.Event()
+    page = ("<html lang=zh-CN><head><meta charset=utf-8><title>t</title>"
+            "<script async src='http://wza.slow.test/wza/slow.js'></script></head><body>"
+            "<a href='javascript:void(0)' onclick='window.slowWza && slowWza.open()'>无障碍</a>"
+            "<p>示范市人民政府门户网站正文内容，用于测量正文字号是否变化。</p></body></html>").encode()
+
+    class Handler(BaseHTTPRequestHandler):
+        def log_message(self, *a: object) -> None:
+            pass
+
+        def do_GET(self) -> None:
+            if self.path.startswith("/wza/"):
+                release.wait(60)  # hangs until the test ends
+                return self.send_error(503)
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html; charset=utf-8")
+            self.send_header("Content-Length", str(len(page)))
+            self.end_headers()
+            self.wfile.write(page)
+
+    server, port = start(Handler)
+    s = settings.replace(ocr=False, host_map={"wza.slow.test": f"127.0.0.1:{port}"}, load_grace=2)
+
+    async def go():
+        async with PageFetcher(s) as f:
+            return await f.fetch(f"http://127.0.0.1:{port}/page.html", elderly=True)
+
+    try:
+        r = asyncio.run(go())
+    finally:
+        release.set()
+        server.shutdown()
+    assert r.ok, r.error
+    act = r.elderly["a11y"]
+    assert act["toolbar_scripts"][0]["state"] == "pending"
+    facts = PageFacts(url=r.url, final_url=r.final_url, status=r.status, probe=r.probe, elderly=r.elderly,
+                      failed_requests=r.failed_requests, pending_requests=r.pending_requests,
+                      side_failures=r.side_failures)
+    c = _rules(facts)["a11y.entry"]
+    assert c.status == Status.NOT_ASSESSABLE and "wza.slow.test" in c.message and "仍未完成" in c.message, c.message
