@@ -348,12 +348,15 @@ async def _after_click(page: Any, context: Any, entry: dict[str, Any], settle: f
     if nav is not None and nav["state"] == "pending":
         await net.wait([nav], nav_wait)
         await _settle(target, 0.2)
-    # Scripts the click itself asked for (a toolbar that loads on demand) are what the click needed, too.
-    clicked_scripts = [r["url"] for r in net.recs[mark:] if r["type"] == "script"]
-    scripts = list(dict.fromkeys([*toolbar_scripts, *clicked_scripts]))
+    # A change of the fragment only (href="#") is the same document, not another page.
+    out["navigated"] = (target is not page or target.url.split("#")[0] != start_url.split("#")[0]
+                        or nav is not None)
+    # Scripts the click itself asked for in the page (a toolbar that loads on demand) are what the click needed,
+    # too; for another page, what it needed is that page's document.
+    clicked_scripts = [] if out["navigated"] else [r["url"] for r in net.recs[mark:] if r["type"] == "script"]
     if clicked_scripts:
+        scripts = list(dict.fromkeys([*toolbar_scripts, *clicked_scripts]))
         out["toolbar_scripts"] = await _scripts_state(target, net, scripts)
-    out["navigated"] = target is not page or target.url != start_url or nav is not None
     if out["navigated"]:
         load: dict[str, Any] = {"url": nav["url"] if nav else target.url, "final_url": target.url}
         if nav is not None:

@@ -420,3 +420,44 @@ def test_toolbar_script_that_never_arrives_is_not_assessable(settings):
                       side_failures=r.side_failures)
     c = _rules(facts)["a11y.entry"]
     assert c.status == Status.NOT_ASSESSABLE and "wza.slow.test" in c.message and "仍未完成" in c.message, c.message
+
+
+@pytest.mark.browser
+def test_toolbar_loaded_on_click_and_hash_links(settings, tmp_path):
+    """A toolbar whose script the click loads from a dead host: not assessable, named. An entry with href="#"
+    that opens a toolbar: the fragment change is not another page, the toolbar counts."""
+    from browsers.fetcher import PageFetcher
+    from tests.servers import host_static_server
+
+    www = tmp_path / "www"
+    www.mkdir()
+    head = "<html lang=zh-CN><head><meta charset=utf-8><title>t</title></head><body><nav><a href='/'>首页</a></nav>"
+    body = "<p>示范市人民政府门户网站正文内容，用于测量正文字号是否变化。</p></body></html>"
+    (www / "lazy.html").write_text(head + "<a href='#' onclick=\"var s=document.createElement('script');"
+                                   "s.src='http://wza.lazy.invalid/wza/aria.js';document.head.appendChild(s);\">"
+                                   "无障碍</a>" + body, "utf-8")
+    (www / "hash.html").write_text(head + "<a href='#' onclick=\"var d=document.createElement('div');"
+                                   "d.innerHTML='<button>放大</button><button>缩小</button><button>读屏</button>';"
+                                   "document.body.prepend(d);\">无障碍</a>" + body, "utf-8")
+    server, port = host_static_server({"127.0.0.1": www})
+    s = settings.replace(ocr=False)
+
+    async def go():
+        async with PageFetcher(s) as f:
+            return [await f.fetch(f"http://127.0.0.1:{port}/{n}.html", elderly=True) for n in ("lazy", "hash")]
+
+    try:
+        results = asyncio.run(go())
+    finally:
+        server.shutdown()
+    got = []
+    for r in results:
+        assert r.ok, r.error
+        facts = PageFacts(url=r.url, final_url=r.final_url, status=r.status, probe=r.probe, elderly=r.elderly,
+                          failed_requests=r.failed_requests, pending_requests=r.pending_requests,
+                          side_failures=r.side_failures)
+        got.append(_rules(facts)["a11y.entry"])
+    lazy, hashed = got
+    assert lazy.status == Status.NOT_ASSESSABLE and "wza.lazy.invalid" in lazy.message, lazy.message
+    assert hashed.status == Status.PASS and "工具条" in hashed.message, hashed.message
+    assert hashed.value["navigated"] is False
