@@ -479,12 +479,15 @@ def build_parser() -> argparse.ArgumentParser:
     return p
 
 
-class Terminated(KeyboardInterrupt):
-    """SIGTERM, raised like Ctrl-C so a running audit ends its run as aborted (已中止) and closes the browser."""
+_terminated = False
 
 
 def _on_sigterm(signum: int, frame: Any) -> None:
-    raise Terminated()
+    """SIGTERM is handled as Ctrl-C (asyncio cancels the running audit, which ends its run as aborted and
+    closes the browser); the exit status still tells them apart (143, not 130)."""
+    global _terminated
+    _terminated = True
+    os.kill(os.getpid(), signal.SIGINT)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -522,10 +525,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         where = f"{exc.filename}：" if getattr(exc, "filename", None) else ""
         _err(f"文件或目录无法访问：{where}{exc.strerror or exc}")
         return EXIT_BAD_INPUT
-    except Terminated:
-        _err("已终止（SIGTERM）：进行中的检查批次已标记为中止")
-        return 143
     except KeyboardInterrupt:
+        if _terminated:
+            _err("已终止（SIGTERM）：进行中的检查批次已标记为中止")
+            return 143
         _err("已中断：进行中的检查批次已标记为中止")
         return 130
     except Exception as exc:  # noqa: BLE001 - the last line: a message, not a traceback

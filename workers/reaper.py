@@ -160,7 +160,7 @@ def sweep_evidence(store: Store, evidence_dir: str | os.PathLike[str], *, runs: 
     if not dirs:
         return report
     with store.session() as s:
-        status = dict(s.execute(select(Run.id, Run.status).where(Run.id.in_(list(dirs)))).tuples().all())
+        status = {i: st for i, st in s.execute(select(Run.id, Run.status).where(Run.id.in_(list(dirs))))}
     for run_id, d in sorted(dirs.items()):
         st = status.get(run_id)
         if st is None:
