@@ -316,3 +316,32 @@ def test_web_thread_pool_run_fails_at_once_on_a_bad_browser(settings, sample_sit
     assert st["status"] == "failed" and st["error"].startswith("无法启动浏览器：")
     with store.session() as sess:
         assert sess.get(Run, run_id).owner["pid"] == os.getpid()
+
+
+def test_reaper_fails_rq_runs_whose_jobs_are_gone(tmp_path):
+    """Service mode: a run is alive while RQ holds a job of it (queued here); with none left it has failed."""
+    import uuid
+
+    from rq import Queue
+
+    from auditor.config import Settings
+    from workers.jobs import redis_conn
+
+    s = Settings(database_url=f"sqlite:///{tmp_path}/g.db", evidence_dir=str(tmp_path / "ev"),
+                 redis_url="redis://127.0.0.1:6379/0", rq_queue=f"reap-{uuid.uuid4().hex[:8]}")
+    store = Store(s.database_url)
+    store.upgrade()
+    lost = store.create_run(SITE, None, 1, "playwright", "ua", {"mode": "rq"}, owner={"mode": "rq", "queue": s.rq_queue})
+    waiting = store.create_run(SITE, None, 1, "playwright", "ua", {"mode": "rq"},
+                               owner={"mode": "rq", "queue": s.rq_queue})
+    q = Queue(s.rq_queue, connection=redis_conn(s.redis_url))
+    job = q.enqueue(len, "x", description=f"run {waiting.id} page 0 http://a.gov.cn/")
+    try:
+        reaped = reap_runs(store, s, grace=0)
+        assert [(r.run_id, r.status) for r in reaped] == [(lost.id, "failed")]
+        assert "任务" in reaped[0].reason
+        assert store.run_state(waiting.id) == "running"
+        assert reap_runs(store, None, grace=0) == []  # without Redis settings RQ runs are left alone
+    finally:
+        job.delete()
+        q.delete(delete_jobs=True)
