@@ -113,8 +113,8 @@ def reap_runs(store: Store, settings: Settings | None = None, *, grace: float = 
         mode = owner.get("mode") or (run.options or {}).get("mode") or "embedded"
         verdict: tuple[str, str] | None = None
         if mode == "rq":
-            if settings is None:
-                continue
+            if settings is None or owner.get("queue", settings.rq_queue) != settings.rq_queue:
+                continue  # RQ runs are judged against their own queue only
             if not rq_asked:
                 rq_live, rq_asked = rq_live_runs(settings), True
             if rq_live is not None and run.id not in rq_live:
