@@ -238,6 +238,8 @@ def test_sigkill_mid_run_then_reap_aborts_it_and_leaves_no_orphans(tmp_path, sam
     assert again.returncode in (0, 1), again.stderr
     assert [r.status for r in _runs(tmp_path)] == ["done", "aborted"]
     _no_orphans(store, tmp_path / "ev")
+    listed = govaudit(["runs", "list", "--status", "aborted"], tmp_path)
+    assert listed.returncode == 0 and listed.stdout.startswith(f"{run.id}\taborted（已中止）") and "进程已退出" in listed.stdout
 
 
 @pytest.mark.browser
