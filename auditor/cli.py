@@ -222,12 +222,16 @@ def cmd_monitor(args: argparse.Namespace) -> int:
     settings = _settings(args)
     store = _open_store(settings)
     urls = []
+    from auditor.store.limits import check_lengths
+    from auditor.store.models import AvailabilityProbe
+
     for raw in args.urls or [s.url for s in store.sites()]:
         try:
             urls.append(normalise_url(raw))
         except TargetRefused as exc:
             _err(str(exc))
             return EXIT_BAD_INPUT
+        check_lengths(AvailabilityProbe, {"site_url": urls[-1]})  # ValueTooLong → «错误：网址太长…», exit 2
     if not urls:
         _err("没有要监测的网站：请给出网址，或先用 govaudit sites import 导入网站清单")
         return EXIT_BAD_INPUT
