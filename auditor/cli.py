@@ -234,12 +234,16 @@ def cmd_monitor(args: argparse.Namespace) -> int:
     settings = _settings(args)
     store = _open_store(settings)
     urls = []
+    from auditor.store.limits import check_lengths
+    from auditor.store.models import AvailabilityProbe
+
     for raw in args.urls or [s.url for s in store.sites()]:
         try:
             urls.append(normalise_url(raw))
         except TargetRefused as exc:
             _err(str(exc))
             return EXIT_BAD_INPUT
+        check_lengths(AvailabilityProbe, {"site_url": urls[-1]})  # ValueTooLong → «错误：网址太长…», exit 2
     if not urls:
         _err("没有要监测的网站：请给出网址，或先用 govaudit sites import 导入网站清单")
         return EXIT_BAD_INPUT
@@ -511,12 +515,15 @@ def build_parser() -> argparse.ArgumentParser:
     return p
 
 
-class Terminated(KeyboardInterrupt):
-    """SIGTERM, raised like Ctrl-C so a running audit ends its run as aborted (已中止) and closes the browser."""
+_terminated = False
 
 
 def _on_sigterm(signum: int, frame: Any) -> None:
-    raise Terminated()
+    """SIGTERM is handled as Ctrl-C (asyncio cancels the running audit, which ends its run as aborted and
+    closes the browser); the exit status still tells them apart (143, not 130)."""
+    global _terminated
+    _terminated = True
+    os.kill(os.getpid(), signal.SIGINT)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -554,10 +561,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         where = f"{exc.filename}：" if getattr(exc, "filename", None) else ""
         _err(f"文件或目录无法访问：{where}{exc.strerror or exc}")
         return EXIT_BAD_INPUT
-    except Terminated:
-        _err("已终止（SIGTERM）：进行中的检查批次已标记为中止")
-        return 143
     except KeyboardInterrupt:
+        if _terminated:
+            _err("已终止（SIGTERM）：进行中的检查批次已标记为中止")
+            return 143
         _err("已中断：进行中的检查批次已标记为中止")
         return 130
     except Exception as exc:  # noqa: BLE001 - the last line: a message, not a traceback

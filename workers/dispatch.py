@@ -18,6 +18,7 @@ from auditor.config import Settings
 from auditor.models import SiteProfile
 from auditor.netpolicy import TargetRefused, check_target, normalise_url
 from auditor.store import Store
+from auditor.store.limits import check_lengths
 from auditor.store.models import Page, Run
 from workers import jobs
 
@@ -53,6 +54,8 @@ def submit_page_audit(settings: Settings, store: Store, urls: list[str], site: S
     keys = list(dict.fromkeys(keys))
     if not keys:
         raise ValueError("没有要检查的网址")
+    for k in keys:  # what the user typed is refused, not cut (ValueTooLong is a ValueError)
+        check_lengths(Page, {"url": k})
     run = store.create_run(site.name, site.code, len(keys), settings.engine, settings.user_agent,
                            {"urls": keys, "allow_private": settings.allow_private,
                             "mode": "rq" if settings.redis_url else "embedded"}, site_id=site_id,
