@@ -79,7 +79,8 @@
   }
 
   function mark() {
-    for (const el of document.querySelectorAll("*")) el.__gaSeen = 1;
+    // 1: visible before the click; 2: on the page but hidden (a toolbar drawn in advance and shown by the click).
+    for (const el of document.querySelectorAll("*")) el.__gaSeen = visible(el) ? 1 : 2;
   }
 
   function mainText(root) {
@@ -158,10 +159,12 @@
     const zoom = scale(document.documentElement) * scale(document.body);
     let fresh = 0, toolbar = null, toolbarArea = 0;
     for (const el of document.querySelectorAll("body *")) {
-      if (el.__gaSeen || !visible(el)) continue;
+      // New since the click: not on the page before, or on it but hidden then.
+      if (el.__gaSeen === 1 || !visible(el)) continue;
       fresh++;
       // The largest new container holding several controls is the toolbar the entry opened.
-      if (el.parentElement && !el.parentElement.__gaSeen && el.parentElement !== document.body) continue;
+      if (el.parentElement && el.parentElement.__gaSeen !== 1 && el.parentElement !== document.body
+          && visible(el.parentElement)) continue;
       const controls = el.querySelectorAll("a, button, [role=button], [onclick], input").length;
       const r = el.getBoundingClientRect();
       if (controls >= 3 && r.width * r.height > toolbarArea) {

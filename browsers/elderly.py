@@ -328,6 +328,13 @@ async def _activate(page: Any, context: Any, entry: dict[str, Any], settle: floa
         context.remove_listener("page", on_page)
 
 
+def _blank(p: Any) -> bool:
+    try:
+        return p.url in ("about:blank", "")
+    except Exception:  # noqa: BLE001 - a closed tab
+        return True
+
+
 async def _after_click(page: Any, context: Any, entry: dict[str, Any], settle: float, net: NetLog,
                        toolbar_scripts: list[str], nav_wait: float, out: dict[str, Any], opened: list[Any],
                        start_url: str, mark: int) -> dict[str, Any]:
@@ -338,6 +345,8 @@ async def _after_click(page: Any, context: Any, entry: dict[str, Any], settle: f
         out["failures"] = net.failures(mark)
         return out
     await _settle(page, settle)
+    # A tab left on about:blank (a help window some toolbars open beside themselves) is not where the mode is.
+    opened = [p for p in opened if not _blank(p)]
     target = opened[-1] if opened else page
     if opened:
         out["new_page"] = True
@@ -362,12 +371,25 @@ async def _after_click(page: Any, context: Any, entry: dict[str, Any], settle: f
         if nav is not None:
             o = net.outcome(nav)
             load.update({k: o[k] for k in ("error", "status") if k in o})
+        if "error" not in load and "status" not in load:
+            # The opened tab's document may not be matched to a navigation record (a popup's frame): its failed
+            # request, if any, is in the click's failures.
+            doc = next((f for f in net.failures(mark) if f.get("type") == "document"
+                        and f["url"].split("#")[0] in (load["url"].split("#")[0], target.url.split("#")[0])), None)
+            if doc is not None:
+                load.update({k: doc[k] for k in ("error", "status") if k in doc})
         if target.url.startswith("chrome-error:") and "error" not in load and "status" not in load:
             load["error"] = "页面未能加载（chrome-error）"
         load["host"] = _host(load["url"])
         load["ok"] = "error" not in load and "status" not in load
         out["target_load"] = load
     if out.get("target_load", {}).get("ok", True):
+        # Off the entry before measuring: a hover menu opened by moving onto it is not the mode.
+        try:
+            await target.mouse.move(1, 1)
+            await asyncio.sleep(0.15)
+        except Exception:  # noqa: BLE001 - a tab that went away is measured as it is
+            pass
         same = target is page and not out["navigated"]
         out["after"] = await _ga(target, "measure", ((out["before"].get("main") or {}).get("selector")
                                                       if same else None))

@@ -180,3 +180,14 @@ def same_site(url: str, page_url: str) -> bool:
     and www.shifan.gov.cn)."""
     a, b = host(url), host(page_url)
     return bool(a) and bool(b) and (a == b or site_domain(a) == site_domain(b))
+
+
+def failed_service_requests(facts: PageFacts, hosts: set[str], pattern: re.Pattern[str] | None = None) -> list[str]:
+    """URLs of the page's requests to a national service (by host, or by a path pattern such as jiucuo.js) that
+    failed or were still pending: a page that asked for the service refers to it, whatever it drew."""
+    out = []
+    for r in [*facts.failed_requests, *facts.pending_requests]:
+        u = str(r.get("url") or "")
+        if host(u) in hosts or (pattern is not None and pattern.search(u)):
+            out.append(u)
+    return list(dict.fromkeys(out))

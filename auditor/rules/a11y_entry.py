@@ -17,6 +17,7 @@ error, is 无法评估 here, naming the host and the error.
 """
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from auditor.fault import host_of
@@ -65,8 +66,42 @@ def _script_note(act: dict[str, Any]) -> str:
     return f"；工具条脚本 {s['url']} 加载失败（{why}）"
 
 
-def _judge(rule: str, indicator: str, kind: str, act: dict[str, Any] | None, facts_el: dict[str, Any]
-           ) -> CheckResult | None:
+# Scripts whose names say they drive an accessibility or elderly mode (toolbar vendors included): a page that
+# failed to load one of them cannot show that its entry does nothing.
+_ACCESS_RE = re.compile(r"aria|wza|cniil|barrier|access|assist|auxiliar|voice|toolbar|slh|zzms|elder|older|senior"
+                        r"|guanhuai|care|esd|terton|ydzs|mangren|wzatool|readspeaker", re.I)
+
+
+def _script_failures(facts: PageFacts, act: dict[str, Any] | None) -> list[str]:
+    """What «nothing changed» rests on beyond the toolbar scripts: the requests the click itself made that failed,
+    and the page's failed scripts whose names say they drive such a mode (the rule of fault decides which of them
+    failed on the auditor's side)."""
+    out = [f["url"] for f in (act or {}).get("failures") or []
+           if f.get("url") and f.get("type") in ("script", "xhr", "fetch", "document")]
+    own, scheme = host_of(facts.final_url or facts.url), (facts.final_url or facts.url).split(":", 1)[0]
+    out += [f["url"] for f in [*facts.failed_requests, *facts.pending_requests]
+            if f.get("url") and f.get("type") in ("script", "xhr", "fetch") and (
+                _ACCESS_RE.search(f["url"])
+                # the site's own scripts over the other scheme: the auditor reached the site over one only
+                or (host_of(f["url"]) == own and not f["url"].startswith(scheme + ":")))]
+    return list(dict.fromkeys(out))
+
+
+def _target_failed(act: dict[str, Any], facts_el: dict[str, Any]) -> dict[str, Any] | None:
+    """The page the click opened, when its document failed (the record of the click's failed requests has it even
+    where the navigation itself was not matched, e.g. a new tab)."""
+    url = ((act.get("after") or {}).get("url") or (act.get("target_load") or {}).get("url") or "").split("#")[0]
+    if not url or not act.get("navigated"):
+        return None
+    for f in [*(act.get("failures") or []), *(facts_el.get("side_failures") or [])]:
+        if f.get("type") == "document" and str(f.get("url") or "").split("#")[0] == url and \
+                (f.get("status") or f.get("error")):
+            return {"url": url, "host": host_of(url), "status": f.get("status"), "error": f.get("error"), "ok": False}
+    return None
+
+
+def _judge(rule: str, indicator: str, kind: str, act: dict[str, Any] | None, facts_el: dict[str, Any],
+           extra_deps: list[str] | None = None) -> CheckResult | None:
     what = WHAT[kind]
     if act is None:
         return None
@@ -88,6 +123,9 @@ def _judge(rule: str, indicator: str, kind: str, act: dict[str, Any] | None, fac
                            f"{name}点击入口失败/超时（可信点击与页面内点击均未成功），无法判断其效果，需人工复核：{shown}",
                            value, [*ev, EvidenceRef("点击入口失败/超时", kind="note", text=why[:600])])
     tl = act.get("target_load") or {}
+    if not tl or tl.get("ok", True):
+        tl = _target_failed(act, facts_el) or tl
+    deps = list(dict.fromkeys([*deps, *(extra_deps or [])]))
     if tl and not tl.get("ok", True):
         host = tl.get("host") or host_of(tl.get("url") or "")
         if tl.get("status"):
@@ -112,6 +150,13 @@ def _judge(rule: str, indicator: str, kind: str, act: dict[str, Any] | None, fac
     if eff.changed:
         return CheckResult(rule, Status.PASS, indicator, f"{name}有效：" + "；".join(eff.reasons), value, ev)
     note = _script_note(act)
+    href = entry.get("abs") or ""
+    if href.startswith(("http://", "https://")) and not act.get("navigated") and not eff.class_only:
+        # A link to a page of its own that the click did not open (a pop-up blocked, a «leaving the site» prompt):
+        # the auditor never saw that page, so it cannot say the entry does nothing.
+        return CheckResult(rule, Status.NOT_ASSESSABLE, indicator,
+                           f"{name}是指向 {href} 的链接，但点击后该页面未能打开，无法判断其效果，需人工复核：{shown}",
+                           value, [*ev, EvidenceRef("入口链接未打开", kind="note", text=href)])
     if eff.class_only:
         return CheckResult(rule, Status.WARN, indicator,
                            f"{name}点击后仅页面样式类变化，字号、配色、工具条均无变化{note}",
@@ -146,7 +191,7 @@ def check_a11y(facts: PageFacts) -> CheckResult | None:
                            None, [EvidenceRef("检查未完成", kind="note", text=why)])
     found = el.get("found") or {}
     if el.get("a11y") is not None:
-        return _judge(A11Y_RULE, A11Y_INDICATOR, "a11y", el["a11y"], el)
+        return _judge(A11Y_RULE, A11Y_INDICATOR, "a11y", el["a11y"], el, _script_failures(facts, el["a11y"]))
     scripts = found.get("toolbarScripts") or []
     msg = "未找到无障碍入口（无障碍/辅助浏览）"
     if scripts:
@@ -166,7 +211,8 @@ def check_elderly(facts: PageFacts) -> CheckResult | None:
         return CheckResult(ELDERLY_RULE, Status.NOT_ASSESSABLE, ELDERLY_INDICATOR, f"无法检查适老化入口：{why}",
                            None, [EvidenceRef("检查未完成", kind="note", text=why)])
     if el.get("elderly") is not None:
-        return _judge(ELDERLY_RULE, ELDERLY_INDICATOR, "elderly", el["elderly"], el)
+        return _judge(ELDERLY_RULE, ELDERLY_INDICATOR, "elderly", el["elderly"], el,
+                      _script_failures(facts, el["elderly"]))
     a11y = el.get("a11y")
     if a11y is not None and "after" in a11y and effect(a11y).changed:
         eff = effect(a11y)

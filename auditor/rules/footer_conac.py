@@ -5,12 +5,13 @@ from __future__ import annotations
 import re
 
 from auditor.models import CheckResult, EvidenceRef, PageFacts, SiteProfile, Status
-from auditor.rules._common import all_links, band_evidence, host, link_evidence, result
+from auditor.rules._common import all_links, band_evidence, failed_service_requests, host, link_evidence, result
 
 RULE = "footer.conac"
 INDICATOR = "党政机关网站标识"
 _SHOW = re.compile(r"bszs\.conac\.cn/sitename\?method=show&(amp;)?id=", re.I)
 _ERROR_IMG = re.compile(r"_error\.(png|gif|jpg)", re.I)
+SERVICE_HOSTS = {"dcs.conac.cn", "bszs.conac.cn"}
 _ID = re.compile(r"[?&](?:amp;)?id=([0-9A-Za-z]+)")
 
 
@@ -41,6 +42,7 @@ def check(facts: PageFacts, site: SiteProfile) -> CheckResult:
                 "党政机关网站标识链接格式异常（应为 bszs.conac.cn/sitename?method=show&id=…）"
             return result(RULE, INDICATOR, status, msg, {"href": a["href"]}, [link_evidence(a, "党政机关网站标识")])
     scripts = [s for s in facts.probe.get("scripts", []) if host(s.get("src", "")) == "dcs.conac.cn"]
+    asked = failed_service_requests(facts, SERVICE_HOSTS)  # the page asked the badge service, which failed
     if links:
         # A badge link whose picture did not show: whether that is the site's doing depends on where the picture
         # comes from (the site's own server answering 404 is; an unreachable dcs.conac.cn is not).
@@ -53,7 +55,7 @@ def check(facts: PageFacts, site: SiteProfile) -> CheckResult:
         c = result(RULE, INDICATOR, Status.FAIL, "党政机关网站标识链接存在但不可见" + ("（标识图片未能显示）" if srcs else ""),
                    {"href": a["href"], "conac_id": conac_id, "images": srcs[:3]},
                    [link_evidence(a, "不可见的党政机关网站标识")])
-        c.depends_on, c.shown = srcs + [s["src"] for s in scripts], shown
+        c.depends_on, c.shown = srcs + [s["src"] for s in scripts] + asked, shown
         return c
     if scripts:
         src = scripts[0]["src"]
@@ -62,10 +64,13 @@ def check(facts: PageFacts, site: SiteProfile) -> CheckResult:
                    {"script": src}, [band_evidence(facts, "footer", "底部功能区（标识应出现的位置）"),
                                      _script_evidence(scripts[0])])
         # The script draws the badge; if dcs.conac.cn could not be reached the auditor cannot tell.
-        c.depends_on = [s["src"] for s in scripts]
+        c.depends_on = [s["src"] for s in scripts] + asked
         c.shown = f"页面引用了党政机关网站标识服务脚本 {src}" + \
             ("，并有标识占位元素 #_ideConac" if (facts.probe.get("placeholders") or {}).get("ideConac", {}).get("present")
              else "")
         return c
-    return result(RULE, INDICATOR, Status.FAIL, "未找到党政机关网站标识", None,
-                  [band_evidence(facts, "footer", "底部功能区")])
+    c = result(RULE, INDICATOR, Status.FAIL, "未找到党政机关网站标识", None,
+               [band_evidence(facts, "footer", "底部功能区")])
+    if asked:  # nothing drawn, but the page asked the badge service for it
+        c.depends_on, c.shown = asked, f"页面请求了党政机关网站标识服务 {asked[0]}"
+    return c

@@ -6,7 +6,8 @@ import re
 from typing import Any
 
 from auditor.models import CheckResult, PageFacts, SiteProfile, Status
-from auditor.rules._common import all_links, band_evidence, host, link_evidence, query_param, result
+from auditor.rules._common import (all_links, band_evidence, failed_service_requests, host, link_evidence,
+                                   query_param, result)
 
 RULE = "footer.jiucuo"
 INDICATOR = "“我为政府网站找错”入口"
@@ -74,6 +75,9 @@ def check(facts: PageFacts, site: SiteProfile) -> CheckResult:
         how = "" if dest else "（入口由页面脚本打开）"
         return result(RULE, INDICATOR, Status.PASS, f"页面显示“我为政府网站找错”入口{how}",
                       value, [link_evidence(a, "我为政府网站找错入口")])
+    # Requests of the page to the 找错 service that failed: the page refers to the service, which the auditor
+    # could not reach (a script of the site's own that draws the service's picture, for instance).
+    asked = failed_service_requests(facts, {OFFICIAL_HOST}, _JIUCUO)
     if found:
         a = found[0]
         srcs = [i.get("src") or "" for i in a.get("imgs") or [] if not i.get("loaded")]
@@ -81,7 +85,7 @@ def check(facts: PageFacts, site: SiteProfile) -> CheckResult:
                    "找错入口存在于页面代码中但不可见" + ("（入口图片未能显示）" if srcs else ""),
                    {"href": a["href"], "site_code": code, "images": srcs[:3]}, [link_evidence(a, "不可见的找错入口")])
         if not {host(u) for u in targets(a)} & LEGACY_HOSTS:
-            c.depends_on = srcs + [s["src"] for s in scripts]
+            c.depends_on = srcs + [s["src"] for s in scripts] + asked
             c.shown = f"页面有找错入口链接 {a['href']}" + (f"，入口图片 {srcs[0]} 未能显示" if srcs else "")
         return c
     if scripts:
@@ -94,8 +98,12 @@ def check(facts: PageFacts, site: SiteProfile) -> CheckResult:
                    + (f"；脚本的网站标识码 {code} 与本网站 {site.code} 不符" if wrong_code else ""),
                    {"script": src, "site_code": code}, [band_evidence(facts, "footer", "底部功能区（入口应出现的位置）")])
         if not legacy and not wrong_code:  # a wrong reference is the site's fault whatever the network did
-            c.depends_on = [s["src"] for s in scripts]
-            c.shown = f"页面引用了找错服务脚本 {src}" + (f"（网站标识码 {code}）" if code else "")
+            c.depends_on = [s["src"] for s in scripts] + asked
+            c.shown = f"页面引用了找错服务脚本 {src}" + (f"（网站标识码 {code}）" if code else "") + \
+                (f"，并请求了 {asked[0]}" if asked else "")
         return c
-    return result(RULE, INDICATOR, Status.FAIL, "未找到“我为政府网站找错”入口", None,
-                  [band_evidence(facts, "footer", "底部功能区")])
+    c = result(RULE, INDICATOR, Status.FAIL, "未找到“我为政府网站找错”入口", None,
+               [band_evidence(facts, "footer", "底部功能区")])
+    if asked:  # nothing drawn, but the page asked the service for it
+        c.depends_on, c.shown = asked, f"页面请求了找错服务 {asked[0]}"
+    return c

@@ -180,5 +180,12 @@ def check(facts: PageFacts, site: SiteProfile) -> CheckResult:
     reasons.append("头部图像文字识别未读出网站名称" + (f"（识别到：{ocr_text[:40]}）" if ocr_text else ""))
     region.kind = "ocr"
     region.text = ocr_text
-    return result(RULE, INDICATOR, Status.FAIL, f"头部标识区未显示网站名称“{site.name}”：" + "；".join(reasons),
-                  {"reasons": reasons, "ocr_text": ocr_text, "expected": variants}, [region])
+    c = result(RULE, INDICATOR, Status.FAIL, f"头部标识区未显示网站名称“{site.name}”：" + "；".join(reasons),
+               {"reasons": reasons, "ocr_text": ocr_text, "expected": variants}, [region])
+    # What the header looks like rests on the page's stylesheets and header pictures: the rule of fault names any
+    # of them the auditor could not load.
+    c.depends_on = [str(f.get("url")) for f in [*facts.failed_requests, *facts.pending_requests]
+                    if f.get("type") == "stylesheet" and f.get("url")] + header_images_failed(facts) + \
+        [i["src"] for i in facts.probe.get("header", {}).get("images", []) if not i.get("loaded") and i.get("src")]
+    c.shown = "头部标识区的样式表或图片未能加载，页面头部显示不完整" if c.depends_on else None
+    return c
