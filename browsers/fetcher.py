@@ -18,7 +18,7 @@ from auditor.errors import PageError, classify, describe
 from auditor.a11y import box_targets, compact
 from browsers import axe as axe_js
 from browsers import elderly as elderly_js
-from browsers import standins
+from browsers import egress, standins
 from browsers.launch import launch_chromium
 
 PROBE_JS = (Path(__file__).parent / "probe.js").read_text(encoding="utf-8")
@@ -45,6 +45,7 @@ class FetchResult:
     notes: list[str] = field(default_factory=list)
     axe: dict[str, Any] | None = None  # auditor.a11y.compact of the axe run, nodes with boxes
     elderly: dict[str, Any] | None = None  # browsers.elderly.assess
+    frame_urls: list[str] = field(default_factory=list)  # every frame's URL after load (checked by the pipeline)
 
     @property
     def ok(self) -> bool:
@@ -79,6 +80,7 @@ class PageFetcher:
         self._browser: Any = None
         self._lock = asyncio.Lock()
         self._idle: list[_Tab] = []  # clean tabs waiting for the next page of their host, oldest first
+        self._proxy: str | None = None  # the egress proxy every request goes through (browsers/egress.py)
         self.restarts = 0
 
     async def __aenter__(self) -> "PageFetcher":
@@ -97,7 +99,8 @@ class PageFetcher:
 
     async def _launch(self) -> None:
         s = self.settings
-        self._browser = await launch_chromium(self._pw, s.host_map, isolate=s.isolate_network)
+        self._proxy = await asyncio.to_thread(egress.proxy_for, s)
+        self._browser = await launch_chromium(self._pw, s.host_map, isolate=s.isolate_network, proxy=self._proxy)
 
     @property
     def browser(self) -> Any:
@@ -178,7 +181,11 @@ class PageFetcher:
                 kind = PageError.BROWSER_CRASHED
             elif res.dialogs > 20 and kind in (PageError.TIMEOUT, PageError.UNKNOWN):
                 kind = PageError.DIALOG_LOOP
-            res.error_kind, res.error = kind, describe(kind, msg[:300])
+            elif kind == PageError.EGRESS_REFUSED:
+                kind = await self._tunnel_verdict(url)
+            # A refusal reads the same whatever is behind the address (no URL, no port): nothing to scan with.
+            res.error_kind = kind
+            res.error = describe(kind) if kind == PageError.EGRESS_REFUSED else describe(kind, msg[:300])
         finally:
             if tab is not None:
                 # Only a page that ended cleanly leaves its tab for the next page of the site: an error, a dialog
@@ -190,6 +197,20 @@ class PageFetcher:
             res.probe = None
             res.screenshot = None
         return res
+
+    async def _tunnel_verdict(self, url: str) -> PageError:
+        """Chromium reports every refused proxy tunnel (https) as ERR_TUNNEL_CONNECTION_FAILED; ask the proxy
+        whether it was a refusal, a name that does not resolve or a server that does not answer."""
+        from urllib.parse import urlsplit as _split
+
+        parts = _split(url)
+        if not self._proxy or not parts.hostname:
+            return PageError.CONNECTION
+        port = parts.port or (443 if parts.scheme == "https" else 80)
+        verdict = await egress.ask_proxy(self._proxy, parts.hostname, port)
+        if verdict is None or verdict == "":
+            return PageError.CONNECTION
+        return PageError(egress.refusal_kind(verdict) or "connection")
 
     # ------------------------------------------------------------------------------------------ tabs
     # A fresh browser context per page costs a new renderer process, and that process compiles axe-core, the
@@ -291,8 +312,11 @@ class PageFetcher:
                 aborted.append(_Abort(PageError.TOO_LARGE, f"{resp.url} 声明大小 {int(length) // 1_000_000} MB"))
                 asyncio.ensure_future(_quiet(page.close()))
             if resp.status >= 400 and len(res.failed_requests) < 500:
-                res.failed_requests.append({"url": resp.url, "status": resp.status,
-                                            "type": resp.request.resource_type})
+                entry = {"url": resp.url, "status": resp.status, "type": resp.request.resource_type}
+                refused = egress.refusal_kind(resp.headers.get("x-squid-error")) if self._proxy else None
+                if refused:  # the egress proxy's answer, not the site's
+                    entry["error"] = describe(PageError(refused))
+                res.failed_requests.append(entry)
             if url.startswith("https:") and resp.url.startswith("http:"):
                 res.mixed_content.append(resp.url)
 
@@ -331,6 +355,10 @@ class PageFetcher:
             raise aborted[0]
         if response is None:
             raise _Abort(PageError.UNKNOWN, "没有收到页面响应")
+        if self._proxy:
+            refused = egress.refusal_kind(response.headers.get("x-squid-error"))
+            if refused:  # the proxy answered instead of the site (a refused, unresolvable or dead destination)
+                raise _Abort(PageError(refused))
         try:
             await page.wait_for_load_state("load", timeout=s.load_grace * 1000)
         except Exception:  # noqa: BLE001 - slow third-party resources: audit what rendered
@@ -342,6 +370,7 @@ class PageFetcher:
             raise aborted[0]
         res.status = response.status
         res.final_url = page.url
+        res.frame_urls = [f.url for f in page.frames]
         chain: list[str] = []
         req = response.request
         while req is not None:

@@ -33,11 +33,25 @@ DEAD_DRIVER = ("invalid session id", "session deleted", "chrome not reachable", 
                "no such window", "target window already closed", "connection refused", "max retries exceeded")
 
 
+def _proxy(settings: Settings) -> str | None:
+    """The egress proxy for this browser (browsers/egress.py). A remote Grid node cannot reach our own Squid on
+    127.0.0.1, so a remote Grid needs ``egress_proxy`` (an address the node can reach, e.g. compose's egress)."""
+    from urllib.parse import urlsplit
+
+    from browsers.egress import EgressError, proxy_for
+
+    grid_host = (urlsplit(settings.selenium_grid_url).hostname or "") if settings.selenium_grid_url else ""
+    if grid_host and grid_host not in ("127.0.0.1", "localhost", "::1") and settings.egress \
+            and not settings.egress_proxy:
+        raise EgressError("使用远程 Selenium Grid 时须设置 egress_proxy（Grid 节点能访问的出站代理地址）")
+    return proxy_for(settings)
+
+
 def _options(settings: Settings) -> Any:
     from selenium.webdriver.chrome.options import Options
 
     opts = Options()
-    args = chromium_args(settings.host_map, isolate=settings.isolate_network)
+    args = chromium_args(settings.host_map, isolate=settings.isolate_network, proxy=_proxy(settings))
     # --hide-scrollbars: Playwright's headless Chromium has no scrollbars; the same layout width in both engines.
     for a in args + ["--headless=new", "--hide-scrollbars", f"--window-size={settings.viewport_width},{settings.viewport_height}",
                      f"--user-agent={settings.user_agent}", "--lang=zh-CN"]:
