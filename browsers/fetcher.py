@@ -182,7 +182,10 @@ class PageFetcher:
             elif res.dialogs > 20 and kind in (PageError.TIMEOUT, PageError.UNKNOWN):
                 kind = PageError.DIALOG_LOOP
             elif kind == PageError.EGRESS_REFUSED:
-                kind = await self._tunnel_verdict(url)
+                kind = await self._tunnel_verdict(_tunnel_url(res, url))
+            if kind not in (PageError.BROWSER_CRASHED, PageError.EGRESS_REFUSED) and tab is not None \
+                    and await _landed_refused(tab, s):
+                kind = PageError.EGRESS_REFUSED  # e.g. a meta refresh to an internal address during the probe
             # A refusal reads the same whatever is behind the address (no URL, no port): nothing to scan with.
             res.error_kind = kind
             res.error = describe(kind) if kind == PageError.EGRESS_REFUSED else describe(kind, msg[:300])
@@ -291,6 +294,7 @@ class PageFetcher:
         aborted: list[_Abort] = []
         received = {"bytes": 0}
         downloads: list[str] = []
+        pending: list[asyncio.Future[None]] = []  # reading the raw headers of failed responses (proxy answers)
 
         def on_dialog(dialog: Any) -> None:
             res.dialogs += 1
@@ -313,10 +317,9 @@ class PageFetcher:
                 asyncio.ensure_future(_quiet(page.close()))
             if resp.status >= 400 and len(res.failed_requests) < 500:
                 entry = {"url": resp.url, "status": resp.status, "type": resp.request.resource_type}
-                refused = egress.refusal_kind(resp.headers.get("x-squid-error")) if self._proxy else None
-                if refused:  # the egress proxy's answer, not the site's
-                    entry["error"] = describe(PageError(refused))
                 res.failed_requests.append(entry)
+                if self._proxy:
+                    pending.append(asyncio.ensure_future(_mark_proxy_answer(resp, entry, self._proxy, s)))
             if url.startswith("https:") and resp.url.startswith("http:"):
                 res.mixed_content.append(resp.url)
 
@@ -356,7 +359,7 @@ class PageFetcher:
         if response is None:
             raise _Abort(PageError.UNKNOWN, "没有收到页面响应")
         if self._proxy:
-            refused = egress.refusal_kind(response.headers.get("x-squid-error"))
+            refused = egress.refusal_kind((await response.all_headers()).get("x-squid-error"))
             if refused:  # the proxy answered instead of the site (a refused, unresolvable or dead destination)
                 raise _Abort(PageError(refused))
         try:
@@ -371,6 +374,8 @@ class PageFetcher:
         res.status = response.status
         res.final_url = page.url
         res.frame_urls = [f.url for f in page.frames]
+        if pending:
+            await asyncio.wait(pending, timeout=5)
         chain: list[str] = []
         req = response.request
         while req is not None:
@@ -421,6 +426,32 @@ class PageFetcher:
             res.timings["elderly"] = round(time.perf_counter() - t, 3)
 
 
+async def _mark_proxy_answer(resp: Any, entry: dict[str, Any], proxy: str, s: Settings) -> None:
+    """A failed response the egress proxy gave instead of the site is marked with the proxy's reason (e.g.
+    «目标地址不允许访问»). Its X-Squid-Error header says so, but Chromium hides the headers of an opaque
+    (cross-origin no-cors) response, so then: an address literal is judged by the policy, and a name answered
+    403/503 is asked of the proxy (which decides before connecting)."""
+    from urllib.parse import urlsplit as _split
+
+    from auditor.netpolicy import refused_without_lookup
+
+    try:
+        kind = egress.refusal_kind((await resp.all_headers()).get("x-squid-error"))
+    except Exception:  # noqa: BLE001 - a closed page: judged by the URL alone
+        kind = None
+    if kind is None and refused_without_lookup(entry["url"], allow_private=s.allow_private,
+                                               allowlist=s.private_allowlist, host_map=s.host_map):
+        kind = PageError.EGRESS_REFUSED.value
+    if kind is None and entry.get("status") in (403, 503):
+        parts = _split(entry["url"])
+        if parts.hostname and not parts.hostname.replace(".", "").isdigit() and ":" not in parts.hostname:
+            verdict = await egress.ask_proxy(proxy, parts.hostname,
+                                             parts.port or (443 if parts.scheme in ("https", "wss") else 80))
+            kind = egress.refusal_kind(verdict) if verdict else None
+    if kind:
+        entry["error"] = describe(PageError(kind))
+
+
 async def axe_pass(page: Any, node_cap: int) -> dict[str, Any]:
     """axe-core on the page as rendered, compacted, with document boxes for the first nodes of each rule."""
     try:
@@ -449,6 +480,33 @@ async def _quiet(awaitable: Any) -> None:
         await awaitable
     except Exception:  # noqa: BLE001
         pass
+
+
+def _tunnel_url(res: FetchResult, url: str) -> str:
+    """The URL whose proxy tunnel failed: the last failed document request (a redirect's target), else the URL."""
+    for r in reversed(res.failed_requests):
+        if r.get("type") == "document" and "TUNNEL" in str(r.get("error", "")):
+            return r["url"]
+    return url
+
+
+async def _landed_refused(tab: "_Tab", s: Settings) -> bool:
+    """Whether the tab has navigated (during a failed fetch, e.g. a meta refresh while probing) to an address the
+    policy refuses; a navigation under way is given a moment to commit."""
+    from auditor.netpolicy import refused_without_lookup
+
+    if s.allow_private:
+        return False
+    try:
+        await tab.page.wait_for_load_state("domcontentloaded", timeout=3000)
+    except Exception:  # noqa: BLE001 - judged by where it is now
+        pass
+    try:
+        current = tab.page.url
+    except Exception:  # noqa: BLE001
+        return False
+    return refused_without_lookup(current, allow_private=s.allow_private, allowlist=s.private_allowlist,
+                                  host_map=s.host_map) is not None
 
 
 def host_of(url: str) -> str:

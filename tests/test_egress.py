@@ -309,7 +309,9 @@ def test_no_byte_of_an_internal_service_reaches_the_audit(tmp_path, internal):
     # Sub-resources are refused by the proxy; the page itself is still audited.
     for path in ("/img", "/fetch", "/ws"):
         assert by[path].error_kind is None, (path, by[path].error)
-    assert any(r.get("error") == REFUSED for r in by["/img"].details["failed_requests"]), by["/img"].details
+    refused = {r["url"] for r in by["/fetch"].details["failed_requests"] if r.get("error") == REFUSED}
+    assert refused == {i4, i6}, by["/fetch"].details["failed_requests"]
+    assert {r["url"] for r in by["/img"].details["failed_requests"]} == {i4 + ".png", i6 + ".png"}
     # A frame or a navigation to an internal address ends the page as refused, nothing of it kept.
     for path in ("/iframe4", "/iframe6", "/location4", "/location6", "/redirect", "/redirect6",
                  "/redirect-https", "/meta"):
