@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import atexit
+import dataclasses
 import ipaddress
 import os
 import shutil
@@ -99,12 +100,16 @@ class EgressPolicy:
                    bool(settings.isolate_network))
 
 
-def squid_conf(policy: EgressPolicy, port: int, run_dir: Path, listen: str = "127.0.0.1") -> str:
-    """The squid.conf of our own proxy (also the model of compose's egress service, deploy/egress/squid.conf)."""
+LOCAL_CLIENTS = ("127.0.0.0/8", "::1")
+
+
+def squid_conf(policy: EgressPolicy, port: int, run_dir: Path, listen: str = "127.0.0.1",
+               clients: tuple[str, ...] = LOCAL_CLIENTS, log: str | None = None) -> str:
+    """The squid.conf of our own proxy, and of compose's egress service (``python -m browsers.egress``)."""
     lines = [
         f"http_port {listen}:{port}",
         f"pid_filename {run_dir / 'squid.pid'}",
-        f"cache_log {run_dir / 'cache.log'}",
+        f"cache_log {log or run_dir / 'cache.log'}",
         "access_log none",
         f"coredump_dir {run_dir}",
         "netdb_filename none",
@@ -120,7 +125,7 @@ def squid_conf(policy: EgressPolicy, port: int, run_dir: Path, listen: str = "12
         "reply_header_access X-Cache deny all",
         "reply_header_access X-Cache-Lookup deny all",
         f"error_directory {run_dir / 'errors'}",
-        "acl clients src 127.0.0.0/8 ::1",
+        "acl clients src " + " ".join(clients),
     ]
     ip, _warn = _dns_ip(policy.dns_server)
     if ip:
@@ -142,10 +147,37 @@ def squid_conf(policy: EgressPolicy, port: int, run_dir: Path, listen: str = "12
             deny += " !allowed_dst"
         # One fixed page for every refusal, decided before any connection: the port state never shows.
         # Squid picks the deny_info of the last ACL on the matching line, hence one for each ACL of the line.
-        lines += [f"deny_info 403:{REFUSED_PAGE} refused_dst", f"deny_info 403:{REFUSED_PAGE} allowed_dst", deny]
+        lines.append(f"deny_info 403:{REFUSED_PAGE} refused_dst")
+        if policy.allowlist:
+            lines.append(f"deny_info 403:{REFUSED_PAGE} allowed_dst")
+        lines.append(deny)
     lines.append("http_access allow clients")
     lines.append("http_access deny all")
     return "\n".join(lines) + "\n"
+
+
+def prepare_run_dir() -> Path:
+    """A fresh run folder: Squid's error pages (its own, plus our fixed refusal and not-found pages)."""
+    run_dir = Path(tempfile.mkdtemp(prefix="govaudit-egress-"))
+    errors = run_dir / "errors"
+    if TEMPLATES.is_dir():
+        shutil.copytree(TEMPLATES, errors)
+    else:
+        errors.mkdir()
+    (errors / REFUSED_PAGE).write_text(
+        f'<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8"><title>{REFUSED_TEXT}</title></head>'
+        f"<body><p>{REFUSED_TEXT}</p></body></html>\n", encoding="utf-8")
+    (errors / NOTFOUND_PAGE).write_text(
+        '<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8"><title>域名无法解析</title></head>'
+        "<body><p>域名无法解析</p></body></html>\n", encoding="utf-8")
+    if os.geteuid() == 0:
+        # Squid started as root drops to its own user (proxy), which must write the pid file and the log.
+        try:
+            for p in [run_dir, *run_dir.rglob("*")]:
+                shutil.chown(p, user="proxy")
+        except (LookupError, OSError):
+            os.chmod(run_dir, 0o777)
+    return run_dir
 
 
 def _free_port() -> int:
@@ -192,22 +224,7 @@ class Squid:
         raise EgressError(f"出站代理 squid 未能启动：{last[-500:]}")
 
     def _prepare(self) -> None:
-        self.run_dir = Path(tempfile.mkdtemp(prefix="govaudit-egress-"))
-        errors = self.run_dir / "errors"
-        shutil.copytree(TEMPLATES, errors) if TEMPLATES.is_dir() else errors.mkdir()
-        (errors / REFUSED_PAGE).write_text(
-            f'<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8"><title>{REFUSED_TEXT}</title></head>'
-            f"<body><p>{REFUSED_TEXT}</p></body></html>\n", encoding="utf-8")
-        (errors / NOTFOUND_PAGE).write_text(
-            '<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8"><title>域名无法解析</title></head>'
-            "<body><p>域名无法解析</p></body></html>\n", encoding="utf-8")
-        if os.geteuid() == 0:
-            # Squid started as root drops to its own user (proxy), which must write the pid file and the log.
-            try:
-                for p in [self.run_dir, *self.run_dir.rglob("*")]:
-                    shutil.chown(p, user="proxy")
-            except (LookupError, OSError):
-                os.chmod(self.run_dir, 0o777)
+        self.run_dir = prepare_run_dir()
 
     def _log_tail(self) -> str:
         text = ""
@@ -320,3 +337,50 @@ async def ask_proxy(proxy: str, host: str, port: int, timeout: float = 15.0) -> 
         if name.strip().lower() == "x-squid-error":
             return value.strip()
     return "ERR_UNKNOWN"
+
+
+# ------------------------------------------------------------------------------------------ compose's egress
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m browsers.egress``: Squid in the foreground with the policy of the settings (GOVAUDIT_* and the
+    TOML file: allow_private, private_allowlist, dns_server), for compose's ``egress`` service."""
+    import argparse
+    import sys
+
+    from auditor.config import ConfigError, load_settings
+
+    ap = argparse.ArgumentParser(prog="python -m browsers.egress",
+                                 description="出站代理（Squid，按网络策略拒绝内网地址），供 compose 的 egress 服务使用")
+    ap.add_argument("--listen", default="0.0.0.0", help="监听地址（默认 0.0.0.0）")
+    ap.add_argument("--port", type=int, default=3128, help="监听端口（默认 3128）")
+    ap.add_argument("--clients", default="10.0.0.0/8,172.16.0.0/12,192.168.0.0/16,127.0.0.0/8,::1,fc00::/7",
+                    help="允许使用代理的客户端网段，逗号分隔（默认容器网络与本机）")
+    ap.add_argument("--print-conf", action="store_true", help="只打印生成的 squid.conf")
+    args = ap.parse_args(argv)
+    try:
+        settings = load_settings()
+    except ConfigError as exc:
+        print(f"错误：{exc}", file=sys.stderr)
+        return 2
+    if not Path(SQUID).exists():
+        print("错误：找不到 squid（Debian 软件包 squid）", file=sys.stderr)
+        return 2
+    warn = _dns_ip(settings.dns_server)[1]
+    if warn:
+        print(f"注意：{warn}", file=sys.stderr)
+    run_dir = prepare_run_dir()
+    conf = run_dir / "squid.conf"
+    policy = dataclasses.replace(EgressPolicy.of(settings), isolate=False)
+    conf.write_text(squid_conf(policy, args.port, run_dir, listen=args.listen,
+        clients=tuple(c.strip() for c in args.clients.split(",") if c.strip()), log="/dev/stderr"),
+        encoding="utf-8")
+    if args.print_conf:
+        print(conf.read_text(encoding="utf-8"))
+        shutil.rmtree(run_dir, ignore_errors=True)
+        return 0
+    os.execv(SQUID, [SQUID, "-N", "-f", str(conf)])
+    return 0  # not reached
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
