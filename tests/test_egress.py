@@ -274,12 +274,9 @@ def test_squid_refuses_internal_addresses_with_one_answer_whatever_the_port_stat
         srv.shutdown()
 
 
-@needs_squid
-@pytest.mark.browser
-def test_no_byte_of_an_internal_service_reaches_the_audit(tmp_path, internal):
-    v4, v6, raw = internal
+def attack_pages(v4: Internal, v6: Internal) -> dict[str, tuple[int, dict[str, str], str]]:
     i4, i6 = v4.base + "/secret", v6.base + "/secret"
-    pages = {
+    return {
         "/good": page("正常页面"),
         "/iframe4": page("内嵌框架", f'<iframe src="{i4}"></iframe>'),
         "/iframe6": page("内嵌框架六", f'<iframe src="{i6}"></iframe>'),
@@ -297,6 +294,14 @@ def test_no_byte_of_an_internal_service_reaches_the_audit(tmp_path, internal):
         "/redirect-https": (302, {"Location": f"https://127.0.0.1:{v4.port}/secret"}, ""),
         "/meta": page("刷新", head=f'<meta http-equiv="refresh" content="0;url={i4}">'),
     }
+
+
+@needs_squid
+@pytest.mark.browser
+def test_no_byte_of_an_internal_service_reaches_the_audit(tmp_path, internal):
+    v4, v6, raw = internal
+    i4, i6 = v4.base + "/secret", v6.base + "/secret"
+    pages = attack_pages(v4, v6)
     srv, port = owner_site(pages)
     base = f"http://{OWNER}:{port}"
     s = settings_for(tmp_path)
@@ -320,6 +325,26 @@ def test_no_byte_of_an_internal_service_reaches_the_audit(tmp_path, internal):
         assert p.error.startswith(REFUSED) and not p.checks
     assert v4.requests == [] and v6.requests == [] and raw.accepted == 0
     no_marker_anywhere(tmp_path, json.dumps({u: p.details for u, p in got.items()}, default=str))
+
+
+@needs_squid
+@pytest.mark.browser
+def test_the_attacks_are_real_when_the_internal_addresses_are_allowed(tmp_path, internal):
+    """The control: allow the internal addresses explicitly and every attack page reaches them (through the same
+    proxy), so the refusals above are the policy's doing, not pages that never tried."""
+    v4, v6, _raw = internal
+    pages = attack_pages(v4, v6)
+    srv, port = owner_site(pages)
+    base = f"http://{OWNER}:{port}"
+    s = settings_for(tmp_path).replace(private_allowlist=[f"{OWNER}/32", "127.0.0.1/32", "::1/128"])
+    try:
+        got = audit(s, [base + p for p in ("/iframe4", "/img", "/fetch", "/ws", "/location6", "/redirect")])
+    finally:
+        srv.shutdown()
+    assert {"/secret", "/secret.png", "/ws"} <= set(v4.requests), v4.requests
+    assert {"/secret", "/secret.png", "/ws"} <= set(v6.requests), v6.requests
+    by = {u.replace(base, ""): p for u, p in got.items()}
+    assert by["/redirect"].error_kind is None and by["/redirect"].title == MARKER
 
 
 @needs_squid
