@@ -51,7 +51,7 @@ _NET_ERRORS: list[tuple[re.Pattern[str], PageError]] = [
     (re.compile(r"ERR_TOO_MANY_REDIRECTS"), PageError.REDIRECT_LOOP),
     # The egress proxy refused a tunnel (https, wss): Chromium reports every refused CONNECT this way; the fetcher
     # asks the proxy why (browsers/egress.ask_proxy) and corrects the class when it was a DNS or connection error.
-    (re.compile(r"ERR_TUNNEL_CONNECTION_FAILED|ERR_PROXY_"), PageError.EGRESS_REFUSED),
+    (re.compile(r"ERR_TUNNEL_CONNECTION_FAILED"), PageError.EGRESS_REFUSED),
     (re.compile(r"ERR_CERT_|ERR_SSL_|ERR_BAD_SSL"), PageError.TLS),
     (re.compile(r"ERR_CONNECTION_|ERR_EMPTY_RESPONSE|ERR_INVALID_RESPONSE|ERR_SOCKET|ERR_NETWORK_CHANGED"),
      PageError.CONNECTION),

@@ -180,6 +180,38 @@ def prepare_run_dir() -> Path:
     return run_dir
 
 
+# Squid runs under a small guard process that holds a pipe from us: when this process ends in any way (a killed
+# worker included), the pipe closes and the guard stops Squid. (Squid drops root for its own user, which clears a
+# parent-death signal, so the guard is what ties its life to ours.)
+_GUARD = r"""
+import os, shutil, signal, subprocess, sys, threading
+p = subprocess.Popen(sys.argv[1:], stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL)
+stopping = threading.Event()
+def stop(*_):
+    stopping.set()
+    p.terminate()
+    p.wait()
+    shutil.rmtree(os.path.dirname(sys.argv[-1]), ignore_errors=True)  # the run folder
+    os._exit(0)
+def watch():
+    p.wait()
+    if not stopping.is_set():
+        os._exit(p.returncode or 1)
+threading.Thread(target=watch, daemon=True).start()
+for sig in (signal.SIGTERM, signal.SIGINT):
+    signal.signal(sig, stop)
+sys.stdin.buffer.read()
+stop()
+"""
+
+
+def _spawn(argv: list[str]) -> "subprocess.Popen[bytes]":
+    import sys
+
+    return subprocess.Popen([sys.executable, "-c", _GUARD, *argv], stdin=subprocess.PIPE,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True)
+
+
 def _free_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
         s.bind(("127.0.0.1", 0))
@@ -209,9 +241,7 @@ class Squid:
             self.port = _free_port()
             conf = self.run_dir / "squid.conf"
             conf.write_text(squid_conf(self.policy, self.port, self.run_dir), encoding="utf-8")
-            self.proc = subprocess.Popen([SQUID, "-N", "-f", str(conf)], stdin=subprocess.DEVNULL,
-                                         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-                                         start_new_session=True)
+            self.proc = _spawn([SQUID, "-N", "-f", str(conf)])
             deadline = time.monotonic() + timeout
             while time.monotonic() < deadline and self.proc.poll() is None:
                 try:
@@ -238,15 +268,21 @@ class Squid:
         proc, self.proc = self.proc, None
         if proc is not None and proc.poll() is None:
             try:
-                os.killpg(proc.pid, signal.SIGTERM)  # our own session: squid and its helpers
+                if proc.stdin is not None:
+                    proc.stdin.close()  # the guard stops Squid and exits
                 proc.wait(timeout=10)
-            except (ProcessLookupError, subprocess.TimeoutExpired):
+            except (OSError, subprocess.TimeoutExpired):
                 try:
-                    os.killpg(proc.pid, signal.SIGKILL)
+                    os.killpg(proc.pid, signal.SIGKILL)  # our own session: the guard and Squid
                 except ProcessLookupError:
                     pass
-        if proc is not None and proc.stderr is not None:
-            proc.stderr.close()
+        if proc is not None:
+            for f in (proc.stdin, proc.stderr):
+                if f is not None:
+                    try:
+                        f.close()
+                    except OSError:
+                        pass
         if self.run_dir is not None:
             shutil.rmtree(self.run_dir, ignore_errors=True)
             self.run_dir = None
