@@ -440,3 +440,25 @@ def test_a_name_answering_loopback_is_refused_by_the_proxy(tmp_path, internal):
     assert by["/go"].error_kind == PageError.EGRESS_REFUSED.value, by["/go"].error
     assert v4.requests == []
     no_marker_anywhere(tmp_path)
+
+
+@needs_squid
+@pytest.mark.browser
+def test_selenium_engine_goes_through_the_same_proxy(tmp_path, internal):
+    v4, v6, raw = internal
+    pages = attack_pages(v4, v6)
+    srv, port = owner_site(pages)
+    base = f"http://{OWNER}:{port}"
+    paths = ("/good", "/iframe4", "/img", "/ws", "/redirect", "/redirect-https")
+    try:
+        got = audit(settings_for(tmp_path, engine="selenium"), [base + p for p in paths])
+    finally:
+        srv.shutdown()
+    by = {u.replace(base, ""): p for u, p in got.items()}
+    assert by["/good"].error_kind is None and by["/good"].checks, by["/good"].error
+    for path in ("/img", "/ws"):
+        assert by[path].error_kind is None, (path, by[path].error)
+    for path in ("/iframe4", "/redirect", "/redirect-https"):
+        assert by[path].error_kind == PageError.EGRESS_REFUSED.value, (path, by[path].error_kind, by[path].error)
+    assert v4.requests == [] and v6.requests == [] and raw.accepted == 0
+    no_marker_anywhere(tmp_path)
