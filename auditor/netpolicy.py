@@ -196,3 +196,46 @@ def refused_without_lookup(url: str, *, allow_private: bool, allowlist: list[str
     except ValueError:
         return None
     return addr if _is_private(addr) and not _allowed(addr, allowlist or []) else None
+
+
+async def name_resolves(host: str, dns_server: str | None, timeout: float = 3.0) -> bool | None:
+    """Whether a name has an A or AAAA record (asking ``dns_server`` when set): False for NXDOMAIN or no address,
+    None when the DNS cannot be asked. Only to tell what the egress proxy meant: Squid 5 answers a name that does
+    not resolve with ERR_READ_ERROR ("path selection found no paths"), not ERR_DNS_FAIL."""
+    import dns.asyncresolver
+    import dns.exception
+    import dns.resolver
+
+    try:
+        ipaddress.ip_address(host.strip("[]"))
+        return True
+    except ValueError:
+        pass
+    if dns_server:
+        raw = dns_server.strip()
+        if raw.startswith("["):
+            ip, _, rest = raw[1:].partition("]")
+            port = int(rest[1:]) if rest.startswith(":") else 53
+        elif raw.count(":") == 1:
+            ip, _, p = raw.partition(":")
+            port = int(p)
+        else:
+            ip, port = raw, 53
+        r = dns.asyncresolver.Resolver(configure=False)
+        r.nameservers, r.port = [ip], port
+    else:
+        try:
+            r = dns.asyncresolver.Resolver()
+        except dns.resolver.NoResolverConfiguration:
+            return None
+    r.timeout, r.lifetime = timeout, timeout * 2
+    unanswered = False
+    for rtype in ("A", "AAAA"):
+        try:
+            await r.resolve(host, rtype, search=False)
+            return True
+        except (dns.resolver.NXDOMAIN, dns.resolver.NoAnswer):
+            continue
+        except (dns.exception.DNSException, OSError, ValueError):
+            unanswered = True
+    return None if unanswered else False

@@ -213,7 +213,18 @@ class PageFetcher:
         verdict = await egress.ask_proxy(self._proxy, parts.hostname, port)
         if verdict is None or verdict == "":
             return PageError.CONNECTION
-        return PageError(egress.refusal_kind(verdict) or "connection")
+        return await self._proxy_kind(parts.hostname, verdict)
+
+    async def _proxy_kind(self, host: str, squid_error: str) -> PageError:
+        """The page error of the proxy's answer. Squid 5 reports a name that does not resolve as a read error
+        ("no paths"), so that one is told apart by asking the DNS (the configured server) ourselves."""
+        from auditor.netpolicy import name_resolves
+
+        kind = PageError(egress.refusal_kind(squid_error) or "connection")
+        if kind == PageError.CONNECTION and squid_error.startswith("ERR_READ_ERROR") \
+                and squid_error.rstrip().endswith(" 0") and await name_resolves(host, self.settings.dns_server) is False:
+            return PageError.DNS
+        return kind
 
     # ------------------------------------------------------------------------------------------ tabs
     # A fresh browser context per page costs a new renderer process, and that process compiles axe-core, the
@@ -359,9 +370,11 @@ class PageFetcher:
         if response is None:
             raise _Abort(PageError.UNKNOWN, "没有收到页面响应")
         if self._proxy:
-            refused = egress.refusal_kind((await response.all_headers()).get("x-squid-error"))
-            if refused:  # the proxy answered instead of the site (a refused, unresolvable or dead destination)
-                raise _Abort(PageError(refused))
+            squid = (await response.all_headers()).get("x-squid-error")
+            if squid:  # the proxy answered instead of the site (a refused, unresolvable or dead destination)
+                kind = await self._proxy_kind(host_of(response.url), squid)
+                # A refusal names nothing (the same words for every port state); the others name the host.
+                raise _Abort(kind, "" if kind == PageError.EGRESS_REFUSED else host_of(response.url))
         try:
             await page.wait_for_load_state("load", timeout=s.load_grace * 1000)
         except Exception:  # noqa: BLE001 - slow third-party resources: audit what rendered

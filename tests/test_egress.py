@@ -419,11 +419,12 @@ def test_a_name_answering_loopback_is_refused_by_the_proxy(tmp_path, internal):
     srv, port = owner_site({"/frame": page("外部框架", f'<iframe src="http://rebind.test:{v4.port}/secret"></iframe>'
                                                        f'<img src="http://rebind.test:{v4.port}/p.png">'),
                             "/go": (302, {"Location": f"http://rebind.test:{v4.port}/secret"}, ""),
+                            "/nx": (302, {"Location": "http://nx.test/"}, ""),
                             "/ok": page("正常页面")})
     base = f"http://{OWNER}:{port}"
     s = settings_for(tmp_path, dns_server=dns_addr)
     try:
-        got = audit(s, [base + "/frame", base + "/go", base + "/ok"])
+        got = audit(s, [base + "/frame", base + "/go", base + "/nx", base + "/ok"])
         # The name resolves through the proxy to an allowed address: fetched.
         proxy = egress.proxy_for(s)
         assert asyncio.run(egress.ask_proxy(proxy, "owner.test", port)) == ""
@@ -438,6 +439,8 @@ def test_a_name_answering_loopback_is_refused_by_the_proxy(tmp_path, internal):
     assert by["/frame"].error_kind is None, by["/frame"].error
     assert any(r.get("error") == REFUSED for r in by["/frame"].details["failed_requests"])
     assert by["/go"].error_kind == PageError.EGRESS_REFUSED.value, by["/go"].error
+    # A name that does not exist stays a DNS error behind the proxy.
+    assert by["/nx"].error_kind == PageError.DNS.value, by["/nx"].error
     assert v4.requests == []
     no_marker_anywhere(tmp_path)
 
@@ -462,3 +465,37 @@ def test_selenium_engine_goes_through_the_same_proxy(tmp_path, internal):
         assert by[path].error_kind == PageError.EGRESS_REFUSED.value, (path, by[path].error_kind, by[path].error)
     assert v4.requests == [] and v6.requests == [] and raw.accepted == 0
     no_marker_anywhere(tmp_path)
+
+
+@needs_squid
+@pytest.mark.skipif(os.geteuid() != 0 or not (shutil.which("dnsmasq") or Path("/usr/sbin/dnsmasq").exists()),
+                    reason="needs root (DNS port 53) and dnsmasq")
+def test_link_checks_resolve_names_through_the_proxy(tmp_path, internal):
+    """Outside isolated runs the link checker looks up no name itself: the proxy resolves (here through a local
+    dnsmasq), refuses the internal answer before connecting, and its reasons become the usual link classes."""
+    from auditor.linkcheck import check_links, fetch_text
+
+    v4, _v6, raw = internal
+    dns = _dnsmasq("127.0.0.54", {"rebind.test": "127.0.0.1", "owner.test": OWNER})
+    srv, port = owner_site({"/ok": page("正常页面"), "/robots.txt": (200, {}, "User-agent: *"),
+                            "/go": (302, {"Location": f"http://rebind.test:{v4.port}/secret"}, "")})
+    s = Settings(allow_private=False, private_allowlist=[f"{OWNER}/32"], isolate_network=False,
+                 dns_server="127.0.0.54")
+    urls = [f"http://owner.test:{port}/ok", f"http://owner.test:{port}/go", f"http://rebind.test:{v4.port}/secret",
+            f"https://rebind.test:{v4.port}/secret", f"http://rebind.test:{raw.port}/", "http://nx.test/"]
+    try:
+        got = asyncio.run(check_links(urls, s, retries=0, timeout=10))
+        robots = asyncio.run(fetch_text(f"http://owner.test:{port}/robots.txt", s))
+        secret = asyncio.run(fetch_text(f"http://rebind.test:{v4.port}/secret", s))
+    finally:
+        srv.shutdown()
+        dns.terminate()
+        dns.wait(5)
+    assert got[urls[0]].klass == "ok", got[urls[0]]
+    assert "出站代理" in got[urls[0]].exchange["connected_to"]
+    for u in urls[1:5]:
+        assert (got[u].klass, got[u].reason) == ("unassessable", "内网地址，未检查"), (u, got[u])
+    assert (got[urls[5]].klass, got[urls[5]].reason) == ("broken", "域名无法解析"), got[urls[5]]
+    assert robots == "User-agent: *" and secret is None
+    assert v4.requests == [] and raw.accepted == 0
+    assert MARKER not in json.dumps({u: r.exchange for u, r in got.items()}, default=str)
