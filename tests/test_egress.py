@@ -487,6 +487,9 @@ def test_link_checks_resolve_names_through_the_proxy(tmp_path, internal):
         got = asyncio.run(check_links(urls, s, retries=0, timeout=10))
         robots = asyncio.run(fetch_text(f"http://owner.test:{port}/robots.txt", s))
         secret = asyncio.run(fetch_text(f"http://rebind.test:{v4.port}/secret", s))
+        probes = {u: _probe(u, s) for u in (f"http://owner.test:{port}/ok", f"http://owner.test:{closed_port()}/",
+                                            "http://nx.test/", f"http://owner.test:{port}/go",
+                                            f"https://rebind.test:{v4.port}/")}
     finally:
         srv.shutdown()
         dns.terminate()
@@ -497,5 +500,20 @@ def test_link_checks_resolve_names_through_the_proxy(tmp_path, internal):
         assert (got[u].klass, got[u].reason) == ("unassessable", "内网地址，未检查"), (u, got[u])
     assert (got[urls[5]].klass, got[urls[5]].reason) == ("broken", "域名无法解析"), got[urls[5]]
     assert robots == "User-agent: *" and secret is None
+    # The availability monitor's probes take the same road.
+    ok, closed, nx, go, tls = probes.values()
+    assert ok.ok and not ok.error, ok
+    assert closed.error == "连接被拒绝" and nx.error == "域名无法解析", (closed, nx)
+    assert go == tls == "refused", (go, tls)
     assert v4.requests == [] and raw.accepted == 0
     assert MARKER not in json.dumps({u: r.exchange for u, r in got.items()}, default=str)
+
+
+def _probe(url: str, s: Settings):
+    from workers.monitor import probe_once
+
+    try:
+        return asyncio.run(probe_once(url, s, timeout=10))
+    except TargetRefused as exc:
+        assert exc.kind is PageError.EGRESS_REFUSED and MARKER not in str(exc)
+        return "refused"
