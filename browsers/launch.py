@@ -46,7 +46,10 @@ def proxy_args(proxy: str | None, host_map: dict[str, str]) -> list[str]:
     if not proxy:
         return []
     bypass = ["<-loopback>", *(h for h in host_map if h.strip())]
-    return [f"--proxy-server={proxy}", f"--proxy-bypass-list={';'.join(bypass)}"]
+    # WebRTC sends UDP (STUN/TURN, ICE candidates) past any proxy: a page could reach an internal UDP port.
+    # Only proxied (TCP) WebRTC traffic is allowed, i.e. none to a refused destination.
+    return [f"--proxy-server={proxy}", f"--proxy-bypass-list={';'.join(bypass)}",
+            "--webrtc-ip-handling-policy=disable_non_proxied_udp"]
 
 
 def chromium_args(host_map: dict[str, str] | None = None, isolate: bool = False,

@@ -517,3 +517,50 @@ def _probe(url: str, s: Settings):
     except TargetRefused as exc:
         assert exc.kind is PageError.EGRESS_REFUSED and MARKER not in str(exc)
         return "refused"
+
+
+@needs_squid
+@pytest.mark.browser
+def test_webrtc_sends_no_udp_past_the_proxy():
+    """WebRTC's STUN/ICE traffic is UDP, which no HTTP proxy carries: the browser is launched so that only
+    proxied WebRTC traffic is allowed. The control (the same launch without that flag) does reach the port."""
+    from playwright.async_api import async_playwright
+
+    from browsers.launch import CHROMIUM_PATH, chromium_args
+
+    udp = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    udp.bind(("127.0.0.1", 0))
+    udp.settimeout(0.2)
+    port = udp.getsockname()[1]
+    js = ("async (port) => { const pc = new RTCPeerConnection({iceServers: [{urls: 'stun:127.0.0.1:' + port}]});"
+          " pc.createDataChannel('x'); await pc.setLocalDescription(await pc.createOffer());"
+          " await new Promise(r => setTimeout(r, 2500)); pc.close(); return true; }")
+    proxy = egress.proxy_for(Settings(allow_private=False, isolate_network=True))
+    args = chromium_args({}, isolate=True, proxy=proxy)
+    assert "--webrtc-ip-handling-policy=disable_non_proxied_udp" in args
+
+    def packets() -> int:
+        n = 0
+        while True:
+            try:
+                udp.recvfrom(2048)
+                n += 1
+            except (socket.timeout, BlockingIOError):
+                return n
+
+    async def run(launch_args: list[str]) -> int:
+        async with async_playwright() as p:
+            b = await p.chromium.launch(executable_path=CHROMIUM_PATH, args=launch_args)
+            try:
+                page = await b.new_page()
+                await page.goto("about:blank")
+                await page.evaluate(js, port)
+            finally:
+                await b.close()
+        return packets()
+
+    try:
+        assert asyncio.run(run(args)) == 0
+        assert asyncio.run(run([a for a in args if "webrtc" not in a])) > 0
+    finally:
+        udp.close()
