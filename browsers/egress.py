@@ -19,6 +19,7 @@ import asyncio
 import atexit
 import dataclasses
 import ipaddress
+import logging
 import os
 import shutil
 import signal
@@ -308,6 +309,9 @@ def proxy_for(settings: Any) -> str | None:
     with _lock:
         squid = _running.get(policy)
         if squid is None or squid.proc is None or squid.proc.poll() is not None:
+            warning = _dns_ip(policy.dns_server)[1]
+            if warning:
+                logging.getLogger("govaudit.egress").warning(warning)
             squid = _running[policy] = Squid(policy).start()
         return squid.url
 
