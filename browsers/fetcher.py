@@ -215,6 +215,15 @@ class PageFetcher:
             return PageError.CONNECTION
         return await self._proxy_kind(parts.hostname, verdict)
 
+    async def _mark_tunnel(self, entry: dict[str, Any]) -> None:
+        """A sub-resource whose proxy tunnel failed (https, wss): the proxy's reason in place of Chromium's."""
+        try:
+            kind = await self._tunnel_verdict(entry["url"])
+        except Exception:  # noqa: BLE001 - the entry keeps Chromium's words
+            return
+        if kind != PageError.CONNECTION:
+            entry["net_error"], entry["error"] = entry["error"], describe(kind)
+
     async def _proxy_kind(self, host: str, squid_error: str) -> PageError:
         """The page error of the proxy's answer. Squid 5 reports a name that does not resolve as a read error
         ("no paths"), so that one is told apart by asking the DNS (the configured server) ourselves."""
@@ -317,8 +326,10 @@ class PageFetcher:
 
         def on_failed(req: Any) -> None:
             if len(res.failed_requests) < 500:
-                res.failed_requests.append({"url": req.url, "error": req.failure or "failed",
-                                            "type": req.resource_type})
+                entry = {"url": req.url, "error": req.failure or "failed", "type": req.resource_type}
+                res.failed_requests.append(entry)
+                if self._proxy and "ERR_TUNNEL_CONNECTION_FAILED" in entry["error"] and len(pending) < 50:
+                    pending.append(asyncio.ensure_future(self._mark_tunnel(entry)))
 
         def on_response(resp: Any) -> None:
             # A declared size over the cap stops the page before the body is read at all.
@@ -414,6 +425,9 @@ class PageFetcher:
             t = time.perf_counter()
             res.axe = await axe_pass(page, s.a11y_node_cap)
             res.timings["axe"] = round(time.perf_counter() - t, 3)
+        # Where the page and its frames are now, after the probe and the screenshot (a script or a meta refresh
+        # may have navigated since load): the pipeline judges every address the gathered facts may come from.
+        res.frame_urls = list(dict.fromkeys([*res.frame_urls, *(f.url for f in page.frames)]))
         if extras.get("elderly"):
             t = time.perf_counter()
             # What the page did on the wire is judged as first loaded; the entry clicks and reloads do not count.
@@ -498,7 +512,7 @@ async def _quiet(awaitable: Any) -> None:
 def _tunnel_url(res: FetchResult, url: str) -> str:
     """The URL whose proxy tunnel failed: the last failed document request (a redirect's target), else the URL."""
     for r in reversed(res.failed_requests):
-        if r.get("type") == "document" and "TUNNEL" in str(r.get("error", "")):
+        if r.get("type") == "document" and "TUNNEL" in str(r.get("net_error") or r.get("error") or ""):
             return r["url"]
     return url
 

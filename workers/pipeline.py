@@ -117,7 +117,7 @@ def refuse_landing(fetch: FetchResult, settings: Settings) -> None:
     load) and every frame must be at an allowed address too; otherwise nothing of the page is kept."""
     if not fetch.ok or settings.allow_private:
         return
-    for where, u in [("页面最终网址", fetch.final_url), *(("页面框架", f) for f in fetch.frame_urls)]:
+    for where, u in [("页面最终网址", fetch.final_url), *(("页面或其框架的地址", f) for f in fetch.frame_urls)]:
         if u and refused_without_lookup(u, allow_private=False, allowlist=settings.private_allowlist,
                                         host_map=settings.host_map):
             fetch.error_kind, fetch.error = PageError.EGRESS_REFUSED, describe(PageError.EGRESS_REFUSED, where)
