@@ -16,6 +16,7 @@ from urllib.parse import urlsplit
 from auditor.config import Settings
 from auditor.errors import PageError, classify, describe
 from auditor.a11y import box_targets, compact
+from auditor.netpolicy import map_target
 from browsers import axe as axe_js
 from browsers import elderly as elderly_js
 from browsers import egress, standins
@@ -340,7 +341,7 @@ class PageFetcher:
             if resp.status >= 400 and len(res.failed_requests) < 500:
                 entry = {"url": resp.url, "status": resp.status, "type": resp.request.resource_type}
                 res.failed_requests.append(entry)
-                if self._proxy:
+                if self._proxy and len(pending) < 50:
                     pending.append(asyncio.ensure_future(_mark_proxy_answer(resp, entry, self._proxy, s)))
             if url.startswith("https:") and resp.url.startswith("http:"):
                 res.mixed_content.append(resp.url)
@@ -380,7 +381,7 @@ class PageFetcher:
             raise aborted[0]
         if response is None:
             raise _Abort(PageError.UNKNOWN, "没有收到页面响应")
-        if self._proxy:
+        if self._proxy and map_target(host_of(response.url), s.host_map) is None:  # mapped hosts go direct
             squid = (await response.all_headers()).get("x-squid-error")
             if squid:  # the proxy answered instead of the site (a refused, unresolvable or dead destination)
                 kind = await self._proxy_kind(host_of(response.url), squid)
@@ -470,8 +471,11 @@ async def _mark_proxy_answer(resp: Any, entry: dict[str, Any], proxy: str, s: Se
                                                allowlist=s.private_allowlist, host_map=s.host_map):
         kind = PageError.EGRESS_REFUSED.value
     if kind is None and entry.get("status") in (403, 503):
+        from auditor.netpolicy import map_target
+
         parts = _split(entry["url"])
-        if parts.hostname and not parts.hostname.replace(".", "").isdigit() and ":" not in parts.hostname:
+        if parts.hostname and not parts.hostname.replace(".", "").isdigit() and ":" not in parts.hostname \
+                and map_target(parts.hostname, s.host_map) is None:  # a mapped host never went to the proxy
             verdict = await egress.ask_proxy(proxy, parts.hostname,
                                              parts.port or (443 if parts.scheme in ("https", "wss") else 80))
             kind = egress.refusal_kind(verdict) if verdict else None
