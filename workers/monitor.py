@@ -11,12 +11,12 @@ probe at once, so a week of probes can be judged by ``auditor.availability.verdi
   address checked is the address connected to. A refused probe is not stored (it says nothing about the site).
 * Slots: slot = int(epoch // interval). On start the monitor resumes each site after its last stored slot, so
   it never probes a slot twice; a slot missed while the monitor was down is simply absent (the verdict then
-  reports the monitoring as incomplete rather than inventing probes).
+  reports the monitoring as incomplete rather than inventing probes). The database's unique (site_url, slot)
+  makes a double insert impossible even when two monitors race.
 * Outside isolated runs an unmapped name is not looked up here: the probe goes through the egress proxy
   (browsers/egress.py, Squid), which resolves it, refuses private destinations and connects to what it judged;
   its answers become the same probe errors (a refusal raises TargetRefused, not stored). Literal addresses
-  and mapped hosts are judged here and connected to directly. The database's unique (site_url, slot)
-  makes a double insert impossible even when two monitors race.
+  and mapped hosts are judged here and connected to directly.
 * Sites are spread over the slot (a per-site offset); ``clock`` and ``sleep`` are injectable so a test can run
   a whole week on a fake clock.
 """
