@@ -128,6 +128,7 @@ def squid_conf(policy: EgressPolicy, port: int, run_dir: Path, listen: str = "12
         f"error_directory {run_dir / 'errors'}",
         "acl clients src " + " ".join(clients),
     ]
+    # (dns_v4_first is gone from Squid 5, which tries both families itself; every address is judged by dst.)
     ip, _warn = _dns_ip(policy.dns_server)
     if ip:
         lines.append(f"dns_nameservers {ip}")
