@@ -14,10 +14,11 @@ ENV DEBIAN_FRONTEND=noninteractive \
 
 # chromium + chromium-driver: the browser (Playwright and the Selenium engine); fonts-noto-cjk: 中文 glyphs in
 # screenshots; libgl1/libglib2.0-0: OpenCV under the header OCR; tzdata: TZ=Asia/Shanghai (inspection dates,
-# cron times); tini: reaps Chromium's children as PID 1.
+# cron times); tini: reaps Chromium's children as PID 1; squid: the egress proxy (browsers/egress.py: started by
+# each process, or compose's egress service).
 RUN apt-get update \
  && apt-get install -y --no-install-recommends \
-      chromium chromium-driver fonts-noto-cjk libgl1 libglib2.0-0 ca-certificates tzdata tini \
+      chromium chromium-driver fonts-noto-cjk libgl1 libglib2.0-0 ca-certificates tzdata tini squid \
  && rm -rf /var/lib/apt/lists/* \
  && test -x /usr/lib/chromium/chromium
 

@@ -105,6 +105,11 @@ class Settings:
     allow_private: bool = False
     private_allowlist: list[str] = field(default_factory=list)
     dns_server: str | None = None
+    # Egress control (browsers/egress.py): every request of the browser and of our HTTP clients goes through one
+    # filtering forward proxy (Squid) that refuses private destinations unless allowed above. egress_proxy names an
+    # already-running proxy ("http://egress:3128", compose's egress service); unset = start our own Squid.
+    egress: bool = True
+    egress_proxy: str | None = None
     # Browser host mapping (tests and the demo): {"www.shifan.gov.cn": "127.0.0.1:8080"}.
     host_map: dict[str, HostTarget] = field(default_factory=dict)
     # Tests: make every unmapped lookup fail inside the browser so nothing leaves the machine.

@@ -8,6 +8,7 @@ from enum import Enum
 class PageError(str, Enum):
     INVALID_URL = "invalid_url"
     PRIVATE_TARGET = "private_target"
+    EGRESS_REFUSED = "egress_refused"
     DNS = "dns"
     CONNECTION = "connection"
     TLS = "tls"
@@ -26,6 +27,9 @@ class PageError(str, Enum):
 MESSAGES: dict[PageError, str] = {
     PageError.INVALID_URL: "网址无效",
     PageError.PRIVATE_TARGET: "目标为内网或本机地址，已拒绝访问（可用 --allow-private 允许）",
+    # The egress proxy refused the destination (browsers/egress.py). One wording whatever the port state behind it
+    # (open HTTP port, open non-HTTP port, closed port), so the error text cannot be used to scan a network.
+    PageError.EGRESS_REFUSED: "目标地址不允许访问",
     PageError.DNS: "域名无法解析",
     PageError.CONNECTION: "无法连接服务器（连接被拒绝或中断）",
     PageError.TLS: "HTTPS 证书或握手错误",
@@ -45,6 +49,9 @@ MESSAGES: dict[PageError, str] = {
 _NET_ERRORS: list[tuple[re.Pattern[str], PageError]] = [
     (re.compile(r"ERR_NAME_NOT_RESOLVED|ERR_NAME_RESOLUTION_FAILED|ERR_ADDRESS_UNREACHABLE"), PageError.DNS),
     (re.compile(r"ERR_TOO_MANY_REDIRECTS"), PageError.REDIRECT_LOOP),
+    # The egress proxy refused a tunnel (https, wss): Chromium reports every refused CONNECT this way; the fetcher
+    # asks the proxy why (browsers/egress.ask_proxy) and corrects the class when it was a DNS or connection error.
+    (re.compile(r"ERR_TUNNEL_CONNECTION_FAILED"), PageError.EGRESS_REFUSED),
     (re.compile(r"ERR_CERT_|ERR_SSL_|ERR_BAD_SSL"), PageError.TLS),
     (re.compile(r"ERR_CONNECTION_|ERR_EMPTY_RESPONSE|ERR_INVALID_RESPONSE|ERR_SOCKET|ERR_NETWORK_CHANGED"),
      PageError.CONNECTION),

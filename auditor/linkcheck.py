@@ -31,7 +31,10 @@ How a link is fetched (``check_links``):
   the ``Host`` header, TLS SNI and certificate checks keep the original name. Every host is resolved once per
   run and the connection is pinned to that address (no second lookup between the policy check and the
   connect). With ``settings.isolate_network`` an unmapped name that is not an IP literal or ``localhost`` is
-  NXDOMAIN without any lookup. With ``allow_private`` false, links to private/loopback addresses (also through
+  NXDOMAIN without any lookup. Otherwise an unmapped name is not looked up here at all: the request goes
+  through the egress proxy (``browsers/egress.py``, Squid), which resolves it, refuses private destinations and
+  connects to the address it judged; its answers (X-Squid-Error) become the same error kinds (a refusal is
+  ``private``). Address literals and mapped hosts are judged here and connected to directly. With ``allow_private`` false, links to private/loopback addresses (also through
   a redirect) are not fetched: ``unassessable`` «内网地址，未检查» (``private_allowlist`` CIDRs excepted).
 * Non-http(s) links (``mailto:``, ``javascript:``, ``tel:``, ``data:`` …) are skipped: they are absent from
   the result.
@@ -380,6 +383,49 @@ class _PinnedBackend(httpcore.AsyncNetworkBackend):
         await self._inner.sleep(seconds)
 
 
+class _RoutingTransport(httpx.AsyncBaseTransport):
+    """Hosts the egress proxy resolves go through it; pinned hosts (literals, mapped) go direct."""
+
+    def __init__(self, direct: httpx.AsyncBaseTransport, proxied: httpx.AsyncBaseTransport | None,
+                 via_proxy: set[str]):
+        self.direct, self.proxied, self.via_proxy = direct, proxied, via_proxy
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        if self.proxied is not None and request.url.host in self.via_proxy:
+            return await self.proxied.handle_async_request(request)
+        return await self.direct.handle_async_request(request)
+
+    async def aclose(self) -> None:
+        await self.direct.aclose()
+        if self.proxied is not None:
+            await self.proxied.aclose()
+
+
+def _egress_proxy(settings: Settings) -> str | None:
+    """The egress proxy for names (None in isolated runs, where names are not resolved at all)."""
+    if settings.isolate_network:
+        return None
+    # browsers.egress starts and stops the Squid process (no browser involved); the import is here so that
+    # the domain modules do not load it unless a request needs it.
+    from browsers.egress import proxy_for
+
+    return proxy_for(settings)
+
+
+def _squid_kind(squid_error: str) -> str:
+    """An error kind of ERROR_CLASSES for an X-Squid-Error value (the proxy's reason, e.g. "ERR_CONNECT_FAIL 111")."""
+    from browsers.egress import refusal_kind
+
+    kind = refusal_kind(squid_error)
+    if kind == "egress_refused":
+        return "private"
+    if kind == "connection":
+        if "ERR_CONNECT_FAIL" in squid_error:
+            return "refused" if squid_error.rstrip().endswith(" 111") else "unreachable"
+        return "reset"
+    return kind or "error"
+
+
 class _PinnedTransport(httpx.AsyncHTTPTransport):
     """httpx's transport with a connection pool whose network backend follows the pins."""
 
@@ -476,7 +522,14 @@ class _Checker:
                               keepalive_expiry=30.0)
         # One transport (one connection pool) for the run. Requests go to it directly, not through an
         # httpx.AsyncClient: redirects are followed here, cookies are never kept, proxies never used.
-        self.transport = _PinnedTransport(self.pins, _ssl_context(), limits)
+        self.proxy = _egress_proxy(settings)
+        self.via_proxy: set[str] = set()  # hosts the proxy resolves (unmapped names)
+        proxied = None
+        if self.proxy:
+            proxied = httpx.AsyncHTTPTransport(proxy=httpx.Proxy(self.proxy), verify=_ssl_context(),
+                                               trust_env=False, limits=limits, http1=True, http2=False)
+        self.transport = _RoutingTransport(_PinnedTransport(self.pins, _ssl_context(), limits), proxied,
+                                           self.via_proxy)
         self.headers = httpx.Headers({
             "User-Agent": settings.user_agent,
             "Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8",
@@ -519,6 +572,9 @@ class _Checker:
             addrs, port = ["127.0.0.1"], None
         elif s.isolate_network:
             return "offline", f"{host}: 网络隔离，未映射的域名不解析"
+        elif self.proxy:
+            self.via_proxy.add(host)  # resolved and judged by the egress proxy, at the connect
+            return None, None
         else:
             try:
                 infos = await asyncio.get_running_loop().getaddrinfo(host, None, proto=socket.IPPROTO_TCP)
@@ -536,6 +592,16 @@ class _Checker:
                 return "private", f"{host} -> {', '.join(bad)}"
         self.pins[host] = (addrs[0], port)
         return None, None
+
+    async def _proxy_kind(self, host: str, squid_error: str) -> str:
+        """The error kind of the proxy's answer; Squid 5 reports a name that does not resolve as a read error."""
+        kind = _squid_kind(squid_error)
+        if kind == "reset" and squid_error.startswith("ERR_READ_ERROR") and squid_error.rstrip().endswith(" 0"):
+            from auditor.netpolicy import name_resolves
+
+            if await name_resolves(host, self.settings.dns_server) is False:
+                return "dns"
+        return kind
 
     def _host_sem(self, host: str) -> asyncio.Semaphore:
         sem = self.host_sems.get(host)
@@ -565,8 +631,11 @@ class _Checker:
             if kind is not None:
                 out.error_kind, out.error = kind, detail
                 return out
-            pin = self.pins[u.host]
-            out.connected_to = f"{pin[0]}:{pin[1] or u.port or (443 if u.scheme == 'https' else 80)}"
+            if u.host in self.via_proxy:
+                out.connected_to = f"出站代理 {self.proxy}"
+            else:
+                pin = self.pins[u.host]
+                out.connected_to = f"{pin[0]}:{pin[1] or u.port or (443 if u.scheme == 'https' else 80)}"
             out.status = out.headers = out.body = out.status_line = None
             async with self._host_sem(u.host), self.global_sem:
                 t0 = time.perf_counter()  # time on the wire, not in the queue
@@ -594,8 +663,20 @@ class _Checker:
                 except Exception as exc:  # noqa: BLE001 - every failure becomes an error kind
                     out.elapsed += time.perf_counter() - t0
                     out.error_kind, out.error = _error_kind(exc), f"{type(exc).__name__}: {exc}"[:300]
+                    if isinstance(exc, httpx.ProxyError) and u.host in self.via_proxy:
+                        # A refused tunnel (https): ask the proxy why, as the browser's fetcher does.
+                        from browsers.egress import ask_proxy
+
+                        verdict = await ask_proxy(self.proxy or "", u.host, u.port or 443)
+                        if verdict:
+                            out.error_kind = await self._proxy_kind(u.host, verdict)
+                            out.error = f"出站代理：{verdict}"
                     return out
             out.elapsed += time.perf_counter() - t0
+            squid = response.headers.get("x-squid-error") if u.host in self.via_proxy else None
+            if squid:  # the proxy answered, not the site (the same for plain http as a refused tunnel)
+                out.error_kind, out.error = await self._proxy_kind(u.host, squid), f"出站代理：{squid}"
+                return out
             out.status, out.headers, out.body = response.status_code, response.headers, body
             out.status_line = f"{response.http_version} {response.status_code} {response.reason_phrase}".strip()
             location = response.headers.get("location")

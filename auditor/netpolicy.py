@@ -3,10 +3,10 @@ unless the settings allow them (tests allow loopback explicitly)."""
 from __future__ import annotations
 
 import ipaddress
+import re
 import socket
 from dataclasses import dataclass
 from typing import Mapping
-from urllib.parse import urlsplit
 
 from auditor.errors import PageError
 
@@ -24,25 +24,78 @@ class Target:
     addresses: list[str]
 
 
+_OTHER_SCHEMES = re.compile(r"^(javascript|vbscript|data|file|ftp|ftps|mailto|about|blob|chrome|view-source|ws|wss|"
+                            r"gopher|ldap|dict|sftp|smb|tel|sms|intent|filesystem)\s*:", re.I)
+
+
+def _authority(rest: str) -> str:
+    """The raw authority after "scheme:" (slashes skipped), up to the first path, query or fragment character."""
+    rest = rest.lstrip("/")
+    cut = min([i for i in (rest.find(c) for c in "/?#") if i >= 0], default=len(rest))
+    return rest[:cut]
+
+
 def normalise_url(raw: str) -> str:
-    """Accept what auditors paste (no scheme, spaces, full-width colon) and return an http(s) URL."""
+    """Accept what auditors paste (no scheme, spaces around, full-width colon) and return the http(s) URL as the
+    browser reads it.
+
+    Parsed with a WHATWG URL parser (ada-url, the one standard Chromium follows), so the host checked by the
+    policy is the host Chromium will connect to: ``http://127.0.0.1:18081\\@www.own.gov.cn/`` is 127.0.0.1 for
+    both, not www.own.gov.cn as urllib reads it. Refused with a Chinese message (TargetRefused, INVALID_URL):
+    other schemes, user names or passwords (``user@host``), backslashes before the path, a bad port, an
+    unclosed IPv6 bracket. Every URL a person types (CLI, web forms, API, imports) goes through here first.
+    """
+    import ada_url
+
     url = raw.strip().replace("：", ":")
     if not url:
         raise TargetRefused(PageError.INVALID_URL, "网址为空")
-    if "://" not in url:
+    if any(c.isspace() or ord(c) < 0x20 or ord(c) == 0x7F for c in url):
+        raise TargetRefused(PageError.INVALID_URL, f"网址中不能有空格或控制字符: {raw.strip()}")
+    head = re.match(r"^([A-Za-z][A-Za-z0-9+.-]*):(?=[/\\])", url)
+    if head is None:
+        if _OTHER_SCHEMES.match(url):
+            raise TargetRefused(PageError.INVALID_URL, f"只支持 http/https 网址: {raw.strip()}")
         url = "http://" + url
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https"):
-        raise TargetRefused(PageError.INVALID_URL, f"只支持 http/https 网址: {raw}")
-    if not parts.hostname or " " in url:
-        raise TargetRefused(PageError.INVALID_URL, f"网址无效: {raw}")
+        head = re.match(r"^(http):", url)
+    assert head is not None
+    if head.group(1).lower() not in ("http", "https"):
+        raise TargetRefused(PageError.INVALID_URL, f"只支持 http/https 网址: {raw.strip()}")
+    rest = url[head.end():]
+    if "\\" in rest[:len(rest) - len(rest.lstrip("/\\"))] or "\\" in _authority(rest.lstrip("/\\")):
+        raise TargetRefused(PageError.INVALID_URL, f"网址的主机部分不能含反斜杠（\\）: {raw.strip()}")
+    authority = _authority(rest)
+    if "@" in authority:
+        raise TargetRefused(PageError.INVALID_URL,
+                            f"网址中不能包含用户名或密码（“@”之前的部分），请只填写网站地址: {raw.strip()}")
+    if "[" in authority and "]" not in authority:
+        raise TargetRefused(PageError.INVALID_URL, f"网址中的 IPv6 地址缺少“]”: {raw.strip()}")
     try:
-        parts.port  # noqa: B018 - raises on a bad port
+        parsed = ada_url.URL(url)
     except ValueError:
-        raise TargetRefused(PageError.INVALID_URL, f"端口无效: {raw}") from None
-    if not parts.path:
-        url = url + "/"
-    return url
+        port = re.search(r":([^:\]]*)$", authority)
+        if port and (not port.group(1).isdigit() or int(port.group(1)) > 65535):
+            raise TargetRefused(PageError.INVALID_URL, f"端口无效: {raw.strip()}") from None
+        raise TargetRefused(PageError.INVALID_URL, f"网址无效: {raw.strip()}") from None
+    if parsed.protocol not in ("http:", "https:"):
+        raise TargetRefused(PageError.INVALID_URL, f"只支持 http/https 网址: {raw.strip()}")
+    if parsed.username or parsed.password:
+        raise TargetRefused(PageError.INVALID_URL,
+                            f"网址中不能包含用户名或密码（“@”之前的部分），请只填写网站地址: {raw.strip()}")
+    if not parsed.hostname:
+        raise TargetRefused(PageError.INVALID_URL, f"网址无效: {raw.strip()}")
+    return parsed.href
+
+
+def url_host(url: str) -> str:
+    """The host of a URL as the browser reads it (WHATWG), without IPv6 brackets; "" when it has none."""
+    import ada_url
+
+    try:
+        host = ada_url.URL(url).hostname
+    except ValueError:
+        return ""
+    return host[1:-1] if host.startswith("[") else host
 
 
 def _is_private(addr: str) -> bool:
@@ -111,7 +164,7 @@ def check_target(raw_url: str, *, allow_private: bool, allowlist: list[str] | No
                  host_map: dict[str, str] | None = None) -> Target:
     """Normalise a URL and refuse it when it points at a private, loopback or reserved address."""
     url = normalise_url(raw_url)
-    host = urlsplit(url).hostname or ""
+    host = url_host(url)
     addrs = resolve(host, host_map or {})
     if not allow_private:
         bad = [a for a in addrs if _is_private(a) and not _allowed(a, allowlist or [])]
@@ -119,3 +172,70 @@ def check_target(raw_url: str, *, allow_private: bool, allowlist: list[str] | No
             raise TargetRefused(PageError.PRIVATE_TARGET,
                                 f"{host} 指向内网或本机地址 {', '.join(bad)}，已拒绝（可用 --allow-private 允许）")
     return Target(url=url, host=host, addresses=addrs)
+
+
+def refused_without_lookup(url: str, *, allow_private: bool, allowlist: list[str] | None = None,
+                           host_map: Mapping[str, str] | None = None) -> str | None:
+    """The private address a URL the browser ended on (final URL, a frame) points at, judged without a DNS lookup:
+    an address literal, or a host the map names. None when allowed or when only a lookup could tell (names go
+    through the egress proxy, which resolves and judges them itself; a lookup here could differ from its own).
+
+    Defence in depth after every navigation, beside the proxy (browsers/egress.py).
+    """
+    if allow_private or not url.lower().startswith(("http:", "https:", "ws:", "wss:")):
+        return None
+    host = url_host(url)
+    if not host:
+        return None
+    mapped = map_target(host, host_map or {})
+    addr = mapped[0] if mapped is not None else host
+    if addr == NOTFOUND:
+        return None
+    try:
+        ipaddress.ip_address(addr.split("%", 1)[0])
+    except ValueError:
+        return None
+    return addr if _is_private(addr) and not _allowed(addr, allowlist or []) else None
+
+
+async def name_resolves(host: str, dns_server: str | None, timeout: float = 3.0) -> bool | None:
+    """Whether a name has an A or AAAA record (asking ``dns_server`` when set): False for NXDOMAIN or no address,
+    None when the DNS cannot be asked. Only to tell what the egress proxy meant: Squid 5 answers a name that does
+    not resolve with ERR_READ_ERROR ("path selection found no paths"), not ERR_DNS_FAIL."""
+    import dns.asyncresolver
+    import dns.exception
+    import dns.resolver
+
+    try:
+        ipaddress.ip_address(host.strip("[]"))
+        return True
+    except ValueError:
+        pass
+    if dns_server:
+        raw = dns_server.strip()
+        if raw.startswith("["):
+            ip, _, rest = raw[1:].partition("]")
+            port = int(rest[1:]) if rest.startswith(":") else 53
+        elif raw.count(":") == 1:
+            ip, _, p = raw.partition(":")
+            port = int(p)
+        else:
+            ip, port = raw, 53
+        r = dns.asyncresolver.Resolver(configure=False)
+        r.nameservers, r.port = [ip], port
+    else:
+        try:
+            r = dns.asyncresolver.Resolver()
+        except dns.resolver.NoResolverConfiguration:
+            return None
+    r.timeout, r.lifetime = timeout, timeout * 2
+    unanswered = False
+    for rtype in ("A", "AAAA"):
+        try:
+            await r.resolve(host, rtype, search=False)
+            return True
+        except (dns.resolver.NXDOMAIN, dns.resolver.NoAnswer):
+            continue
+        except (dns.exception.DNSException, OSError, ValueError):
+            unanswered = True
+    return None if unanswered else False

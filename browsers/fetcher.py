@@ -16,10 +16,11 @@ from urllib.parse import urlsplit
 from auditor.config import Settings
 from auditor.errors import PageError, classify, describe
 from auditor.a11y import box_targets, compact
+from auditor.netpolicy import map_target
 from auditor.rules import footer_contact
 from browsers import axe as axe_js
 from browsers import elderly as elderly_js
-from browsers import standins
+from browsers import egress, standins
 from browsers.launch import launch_chromium
 
 PROBE_JS = (Path(__file__).parent / "probe.js").read_text(encoding="utf-8")
@@ -58,6 +59,7 @@ class FetchResult:
     # The page the footer's «联系我们» link leads to (PageFacts.contact_page) and its picture (kept apart: bytes).
     contact_page: dict[str, Any] | None = None
     contact_png: bytes | None = None
+    frame_urls: list[str] = field(default_factory=list)  # every frame's URL after load (checked by the pipeline)
 
     @property
     def ok(self) -> bool:
@@ -92,6 +94,7 @@ class PageFetcher:
         self._browser: Any = None
         self._lock = asyncio.Lock()
         self._idle: list[_Tab] = []  # clean tabs waiting for the next page of their host, oldest first
+        self._proxy: str | None = None  # the egress proxy every request goes through (browsers/egress.py)
         self.restarts = 0
         # Followed «联系我们» pages by URL, for the fetcher's lifetime: a site audit opens each one once.
         self._contact_cache: dict[str, tuple[dict[str, Any], bytes | None]] = {}
@@ -113,7 +116,8 @@ class PageFetcher:
 
     async def _launch(self) -> None:
         s = self.settings
-        self._browser = await launch_chromium(self._pw, s.host_map, isolate=s.isolate_network)
+        self._proxy = await asyncio.to_thread(egress.proxy_for, s)
+        self._browser = await launch_chromium(self._pw, s.host_map, isolate=s.isolate_network, proxy=self._proxy)
 
     @property
     def browser(self) -> Any:
@@ -201,7 +205,14 @@ class PageFetcher:
                 kind = PageError.BROWSER_CRASHED
             elif res.dialogs > 20 and kind in (PageError.TIMEOUT, PageError.UNKNOWN):
                 kind = PageError.DIALOG_LOOP
-            res.error_kind, res.error = kind, describe(kind, msg[:300])
+            elif kind == PageError.EGRESS_REFUSED:
+                kind = await self._tunnel_verdict(_tunnel_url(res, url))
+            if kind not in (PageError.BROWSER_CRASHED, PageError.EGRESS_REFUSED) and tab is not None \
+                    and await _landed_refused(tab, s):
+                kind = PageError.EGRESS_REFUSED  # e.g. a meta refresh to an internal address during the probe
+            # A refusal reads the same whatever is behind the address (no URL, no port): nothing to scan with.
+            res.error_kind = kind
+            res.error = describe(kind) if kind == PageError.EGRESS_REFUSED else describe(kind, msg[:300])
         finally:
             if tab is not None:
                 # Only a page that ended cleanly leaves its tab for the next page of the site: an error, a dialog
@@ -213,6 +224,40 @@ class PageFetcher:
             res.probe = None
             res.screenshot = None
         return res
+
+    async def _tunnel_verdict(self, url: str) -> PageError:
+        """Chromium reports every refused proxy tunnel (https) as ERR_TUNNEL_CONNECTION_FAILED; ask the proxy
+        whether it was a refusal, a name that does not resolve or a server that does not answer."""
+        from urllib.parse import urlsplit as _split
+
+        parts = _split(url)
+        if not self._proxy or not parts.hostname:
+            return PageError.CONNECTION
+        port = parts.port or (443 if parts.scheme == "https" else 80)
+        verdict = await egress.ask_proxy(self._proxy, parts.hostname, port)
+        if verdict is None or verdict == "":
+            return PageError.CONNECTION
+        return await self._proxy_kind(parts.hostname, verdict)
+
+    async def _mark_tunnel(self, entry: dict[str, Any]) -> None:
+        """A sub-resource whose proxy tunnel failed (https, wss): the proxy's reason in place of Chromium's."""
+        try:
+            kind = await self._tunnel_verdict(entry["url"])
+        except Exception:  # noqa: BLE001 - the entry keeps Chromium's words
+            return
+        if kind != PageError.CONNECTION:
+            entry["net_error"], entry["error"] = entry["error"], describe(kind)
+
+    async def _proxy_kind(self, host: str, squid_error: str) -> PageError:
+        """The page error of the proxy's answer. Squid 5 reports a name that does not resolve as a read error
+        ("no paths"), so that one is told apart by asking the DNS (the configured server) ourselves."""
+        from auditor.netpolicy import name_resolves
+
+        kind = PageError(egress.refusal_kind(squid_error) or "connection")
+        if kind == PageError.CONNECTION and squid_error.startswith("ERR_READ_ERROR") \
+                and squid_error.rstrip().endswith(" 0") and await name_resolves(host, self.settings.dns_server) is False:
+            return PageError.DNS
+        return kind
 
     # ------------------------------------------------------------------------------------------ tabs
     # A fresh browser context per page costs a new renderer process, and that process compiles axe-core, the
@@ -293,6 +338,7 @@ class PageFetcher:
         aborted: list[_Abort] = []
         received = {"bytes": 0}
         downloads: list[str] = []
+        pending: list[asyncio.Future[None]] = []  # reading the raw headers of failed responses (proxy answers)
 
         def on_dialog(dialog: Any) -> None:
             res.dialogs += 1
@@ -318,8 +364,10 @@ class PageFetcher:
         def on_failed(req: Any) -> None:
             inflight.pop(id(req), None)
             if len(res.failed_requests) < 500:
-                res.failed_requests.append({"url": req.url, "error": req.failure or "failed",
-                                            "type": req.resource_type})
+                entry = {"url": req.url, "error": req.failure or "failed", "type": req.resource_type}
+                res.failed_requests.append(entry)
+                if self._proxy and "ERR_TUNNEL_CONNECTION_FAILED" in entry["error"] and len(pending) < 50:
+                    pending.append(asyncio.ensure_future(self._mark_tunnel(entry)))
 
         def on_response(resp: Any) -> None:
             # A declared size over the cap stops the page before the body is read at all.
@@ -328,8 +376,10 @@ class PageFetcher:
                 aborted.append(_Abort(PageError.TOO_LARGE, f"{resp.url} 声明大小 {int(length) // 1_000_000} MB"))
                 asyncio.ensure_future(_quiet(page.close()))
             if resp.status >= 400 and len(res.failed_requests) < 500:
-                res.failed_requests.append({"url": resp.url, "status": resp.status,
-                                            "type": resp.request.resource_type})
+                entry = {"url": resp.url, "status": resp.status, "type": resp.request.resource_type}
+                res.failed_requests.append(entry)
+                if self._proxy and len(pending) < 50:
+                    pending.append(asyncio.ensure_future(_mark_proxy_answer(resp, entry, self._proxy, s)))
             if url.startswith("https:") and resp.url.startswith("http:"):
                 res.mixed_content.append(resp.url)
 
@@ -370,6 +420,12 @@ class PageFetcher:
             raise aborted[0]
         if response is None:
             raise _Abort(PageError.UNKNOWN, "没有收到页面响应")
+        if self._proxy and map_target(host_of(response.url), s.host_map) is None:  # mapped hosts go direct
+            squid = (await response.all_headers()).get("x-squid-error")
+            if squid:  # the proxy answered instead of the site (a refused, unresolvable or dead destination)
+                kind = await self._proxy_kind(host_of(response.url), squid)
+                # A refusal names nothing (the same words for every port state); the others name the host.
+                raise _Abort(kind, "" if kind == PageError.EGRESS_REFUSED else host_of(response.url))
         try:
             await page.wait_for_load_state("load", timeout=s.load_grace * 1000)
         except Exception:  # noqa: BLE001 - slow third-party resources: audit what rendered
@@ -381,6 +437,9 @@ class PageFetcher:
             raise aborted[0]
         res.status = response.status
         res.final_url = page.url
+        res.frame_urls = [f.url for f in page.frames]
+        if pending:
+            await asyncio.wait(pending, timeout=5)
         chain: list[str] = []
         req = response.request
         while req is not None:
@@ -410,6 +469,9 @@ class PageFetcher:
             t = time.perf_counter()
             res.axe = await axe_pass(page, s.a11y_node_cap)
             res.timings["axe"] = round(time.perf_counter() - t, 3)
+        # Where the page and its frames are now, after the probe and the screenshot (a script or a meta refresh
+        # may have navigated since load): the pipeline judges every address the gathered facts may come from.
+        res.frame_urls = list(dict.fromkeys([*res.frame_urls, *(f.url for f in page.frames)]))
         if extras.get("elderly"):
             t = time.perf_counter()
             # What the page did on the wire is judged as first loaded; the entry clicks and reloads do not count.
@@ -519,6 +581,35 @@ class PageFetcher:
             await _quiet(asyncio.wait_for(page.close(), timeout=10))
 
 
+async def _mark_proxy_answer(resp: Any, entry: dict[str, Any], proxy: str, s: Settings) -> None:
+    """A failed response the egress proxy gave instead of the site is marked with the proxy's reason (e.g.
+    «目标地址不允许访问»). Its X-Squid-Error header says so, but Chromium hides the headers of an opaque
+    (cross-origin no-cors) response, so then: an address literal is judged by the policy, and a name answered
+    403/503 is asked of the proxy (which decides before connecting)."""
+    from urllib.parse import urlsplit as _split
+
+    from auditor.netpolicy import refused_without_lookup
+
+    try:
+        kind = egress.refusal_kind((await resp.all_headers()).get("x-squid-error"))
+    except Exception:  # noqa: BLE001 - a closed page: judged by the URL alone
+        kind = None
+    if kind is None and refused_without_lookup(entry["url"], allow_private=s.allow_private,
+                                               allowlist=s.private_allowlist, host_map=s.host_map):
+        kind = PageError.EGRESS_REFUSED.value
+    if kind is None and entry.get("status") in (403, 503):
+        from auditor.netpolicy import map_target
+
+        parts = _split(entry["url"])
+        if parts.hostname and not parts.hostname.replace(".", "").isdigit() and ":" not in parts.hostname \
+                and map_target(parts.hostname, s.host_map) is None:  # a mapped host never went to the proxy
+            verdict = await egress.ask_proxy(proxy, parts.hostname,
+                                             parts.port or (443 if parts.scheme in ("https", "wss") else 80))
+            kind = egress.refusal_kind(verdict) if verdict else None
+    if kind:
+        entry["error"] = describe(PageError(kind))
+
+
 async def axe_pass(page: Any, node_cap: int) -> dict[str, Any]:
     """axe-core on the page as rendered, compacted, with document boxes for the first nodes of each rule."""
     try:
@@ -547,6 +638,33 @@ async def _quiet(awaitable: Any) -> None:
         await awaitable
     except Exception:  # noqa: BLE001
         pass
+
+
+def _tunnel_url(res: FetchResult, url: str) -> str:
+    """The URL whose proxy tunnel failed: the last failed document request (a redirect's target), else the URL."""
+    for r in reversed(res.failed_requests):
+        if r.get("type") == "document" and "TUNNEL" in str(r.get("net_error") or r.get("error") or ""):
+            return r["url"]
+    return url
+
+
+async def _landed_refused(tab: "_Tab", s: Settings) -> bool:
+    """Whether the tab has navigated (during a failed fetch, e.g. a meta refresh while probing) to an address the
+    policy refuses; a navigation under way is given a moment to commit."""
+    from auditor.netpolicy import refused_without_lookup
+
+    if s.allow_private:
+        return False
+    try:
+        await tab.page.wait_for_load_state("domcontentloaded", timeout=3000)
+    except Exception:  # noqa: BLE001 - judged by where it is now
+        pass
+    try:
+        current = tab.page.url
+    except Exception:  # noqa: BLE001
+        return False
+    return refused_without_lookup(current, allow_private=s.allow_private, allowlist=s.private_allowlist,
+                                  host_map=s.host_map) is not None
 
 
 def host_of(url: str) -> str:

@@ -35,19 +35,38 @@ def resolver_rules(host_map: dict[str, str], isolate: bool) -> str | None:
     return ", ".join(rules) if rules else None
 
 
-def chromium_args(host_map: dict[str, str] | None = None, isolate: bool = False) -> list[str]:
+def proxy_args(proxy: str | None, host_map: dict[str, str]) -> list[str]:
+    """Flags sending every request through the egress proxy (browsers/egress.py).
+
+    ``<-loopback>`` removes Chromium's implicit bypass of localhost/127.0.0.1/[::1], so an iframe, fetch or
+    WebSocket to the auditor's own machine goes to the proxy too (which refuses it unless allowed). Only the hosts
+    the settings map explicitly (``host_map``: tests, the demo, a DNS server's answer for the audited site) go
+    direct, to the address the map names: they are configured destinations, resolved by the browser's MAP rules.
+    """
+    if not proxy:
+        return []
+    bypass = ["<-loopback>", *(h for h in host_map if h.strip())]
+    # WebRTC sends UDP (STUN/TURN, ICE candidates) past any proxy: a page could reach an internal UDP port.
+    # Only proxied (TCP) WebRTC traffic is allowed, i.e. none to a refused destination.
+    return [f"--proxy-server={proxy}", f"--proxy-bypass-list={';'.join(bypass)}",
+            "--webrtc-ip-handling-policy=disable_non_proxied_udp"]
+
+
+def chromium_args(host_map: dict[str, str] | None = None, isolate: bool = False,
+                  proxy: str | None = None) -> list[str]:
     args = list(BASE_FLAGS)
     rules = resolver_rules(host_map or {}, isolate)
     if rules:
         args.append(f"--host-resolver-rules={rules}")
+    args += proxy_args(proxy, host_map or {})
     return args
 
 
 async def launch_chromium(playwright: Any, host_map: dict[str, str] | None = None,
-                          isolate: bool = False, headless: bool = True) -> Any:
-    """Launch Chromium (Playwright async API) and return the Browser."""
+                          isolate: bool = False, headless: bool = True, proxy: str | None = None) -> Any:
+    """Launch Chromium (Playwright async API) and return the Browser; ``proxy`` is the egress proxy URL."""
     return await playwright.chromium.launch(
         executable_path=CHROMIUM_PATH,
         headless=headless,
-        args=chromium_args(host_map, isolate),
+        args=chromium_args(host_map, isolate, proxy),
     )

@@ -33,11 +33,44 @@ DEAD_DRIVER = ("invalid session id", "session deleted", "chrome not reachable", 
                "no such window", "target window already closed", "connection refused", "max retries exceeded")
 
 
+def _proxy(settings: Settings) -> str | None:
+    """The egress proxy for this browser (browsers/egress.py). A remote Grid node cannot reach our own Squid on
+    127.0.0.1, so a remote Grid needs ``egress_proxy`` (an address the node can reach, e.g. compose's egress)."""
+    from urllib.parse import urlsplit
+
+    from browsers.egress import EgressError, proxy_for
+
+    grid_host = (urlsplit(settings.selenium_grid_url).hostname or "") if settings.selenium_grid_url else ""
+    if grid_host and grid_host not in ("127.0.0.1", "localhost", "::1") and settings.egress \
+            and not settings.egress_proxy:
+        raise EgressError("使用远程 Selenium Grid 时须设置 egress_proxy（Grid 节点能访问的出站代理地址）")
+    return proxy_for(settings)
+
+
+def _proxy_verdict(settings: Settings, url: str) -> PageError | None:
+    """WebDriver shows neither the proxy's headers nor the tunnel error, so ask the egress proxy about the URL's
+    destination: the error class when it refuses it (or cannot resolve or reach it), None when it allows it."""
+    from urllib.parse import urlsplit
+
+    from browsers.egress import ask_proxy_sync, proxy_for, refusal_kind
+
+    parts = urlsplit(url)
+    proxy = proxy_for(settings)
+    if not proxy or not parts.hostname or parts.scheme not in ("http", "https"):
+        return None
+    try:
+        port = parts.port or (443 if parts.scheme == "https" else 80)
+    except ValueError:
+        return None
+    kind = refusal_kind(ask_proxy_sync(proxy, parts.hostname, port) or "")
+    return PageError(kind) if kind else None
+
+
 def _options(settings: Settings) -> Any:
     from selenium.webdriver.chrome.options import Options
 
     opts = Options()
-    args = chromium_args(settings.host_map, isolate=settings.isolate_network)
+    args = chromium_args(settings.host_map, isolate=settings.isolate_network, proxy=_proxy(settings))
     # --hide-scrollbars: Playwright's headless Chromium has no scrollbars; the same layout width in both engines.
     for a in args + ["--headless=new", "--hide-scrollbars", f"--window-size={settings.viewport_width},{settings.viewport_height}",
                      f"--user-agent={settings.user_agent}", "--lang=zh-CN"]:
@@ -181,10 +214,16 @@ class SeleniumFetcher:
         res.final_url = driver.current_url
         res.redirect_chain = [url] if res.final_url == url else [url, res.final_url]
         if res.final_url.startswith(("chrome-error:", "about:")):
-            raise _Abort(PageError.UNKNOWN, "页面无法打开")
+            raise _Abort(_proxy_verdict(s, url) or PageError.UNKNOWN, "页面无法打开")
         res.status = driver.execute_script(STATUS_JS)
+        if res.status in (403, 503):
+            refused = _proxy_verdict(s, res.final_url)
+            if refused:  # the egress proxy answered instead of the site
+                raise _Abort(refused)
         if res.status is not None and res.status >= 400:
             raise _Abort(PageError.HTTP_ERROR, f"HTTP {res.status}")
+        res.frame_urls = driver.execute_script(
+            "return Array.from(document.querySelectorAll('iframe[src],frame[src]')).map(f => f.src)") or []
         if want_probe:
             t = time.perf_counter()
             facts = driver.execute_script(f"return ({PROBE_JS})(arguments[0]);", {"maxNodes": s.max_dom_nodes})

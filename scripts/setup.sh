@@ -7,7 +7,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 SUDO=""; [ "$(id -u)" = 0 ] || SUDO="sudo"
 
-APT_PACKAGES=(chromium chromium-driver fonts-noto-cjk redis-server dnsmasq-base iproute2 python3-venv python3-dev)
+APT_PACKAGES=(chromium chromium-driver fonts-noto-cjk redis-server dnsmasq-base iproute2 squid python3-venv python3-dev)
 missing=()
 for pkg in "${APT_PACKAGES[@]}"; do
   dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg")

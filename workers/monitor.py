@@ -13,6 +13,10 @@ probe at once, so a week of probes can be judged by ``auditor.availability.verdi
   it never probes a slot twice; a slot missed while the monitor was down is simply absent (the verdict then
   reports the monitoring as incomplete rather than inventing probes). The database's unique (site_url, slot)
   makes a double insert impossible even when two monitors race.
+* Outside isolated runs an unmapped name is not looked up here: the probe goes through the egress proxy
+  (browsers/egress.py, Squid), which resolves it, refuses private destinations and connects to what it judged;
+  its answers become the same probe errors (a refusal raises TargetRefused, not stored). Literal addresses
+  and mapped hosts are judged here and connected to directly.
 * Sites are spread over the slot (a per-site offset); ``clock`` and ``sleep`` are injectable so a test can run
   a whole week on a fake clock.
 """
@@ -144,6 +148,86 @@ class _Transport(httpx.AsyncHTTPTransport):
             network_backend=_PolicyBackend(settings))
 
 
+class _ProxyAnswer(Exception):
+    """The egress proxy answered instead of the site: its X-Squid-Error value and the host asked for."""
+
+    def __init__(self, squid_error: str, host: str):
+        super().__init__(squid_error)
+        self.squid_error, self.host = squid_error, host
+
+
+class _EgressTransport(httpx.AsyncBaseTransport):
+    """Unmapped names through the egress proxy, everything else over the policy backend (every hop of a
+    redirect chain is routed on its own)."""
+
+    def __init__(self, settings: Settings, proxy: str):
+        self.settings, self.proxy = settings, proxy
+        self.direct = _Transport(settings)
+        self.proxied = httpx.AsyncHTTPTransport(proxy=httpx.Proxy(proxy), verify=_ssl_context(), trust_env=False,
+                                                limits=httpx.Limits(max_connections=4, max_keepalive_connections=0),
+                                                http1=True, http2=False, retries=0)
+
+    def _via_proxy(self, host: str) -> bool:
+        return not _is_ip(host) and map_target(host, self.settings.host_map) is None
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        host = request.url.host
+        if not self._via_proxy(host):
+            return await self.direct.handle_async_request(request)
+        try:
+            response = await self.proxied.handle_async_request(request)
+        except httpx.ProxyError:
+            # A refused tunnel (https): ask the proxy why.
+            from browsers.egress import ask_proxy
+
+            verdict = await ask_proxy(self.proxy, host, request.url.port or 443)
+            if verdict:
+                raise _ProxyAnswer(verdict, host) from None
+            raise
+        squid = response.headers.get("x-squid-error")
+        if squid:
+            await response.aclose()
+            raise _ProxyAnswer(squid, host)
+        return response
+
+    async def aclose(self) -> None:
+        await self.direct.aclose()
+        await self.proxied.aclose()
+
+
+def _probe_transport(settings: Settings) -> httpx.AsyncBaseTransport:
+    if settings.isolate_network:  # names are not resolved at all in isolated runs
+        return _Transport(settings)
+    from browsers.egress import proxy_for
+
+    proxy = proxy_for(settings)
+    return _EgressTransport(settings, proxy) if proxy else _Transport(settings)
+
+
+async def _proxy_error(answer: _ProxyAnswer, settings: Settings) -> str:
+    """The probe error for the proxy's answer; a refusal is not the site's fault (TargetRefused, not stored)."""
+    from browsers.egress import refusal_kind
+
+    squid = answer.squid_error
+    kind = refusal_kind(squid)
+    if kind == "egress_refused":
+        raise TargetRefused(PageError.EGRESS_REFUSED, f"{answer.host}：目标地址不允许访问")
+    if kind == "dns":
+        return "域名无法解析"
+    if kind == "timeout":
+        return "超时"
+    if kind == "tls":
+        return "HTTPS 证书或握手错误"
+    if "ERR_CONNECT_FAIL" in squid:
+        return "连接被拒绝" if squid.rstrip().endswith(" 111") else "无法连接服务器（网络不可达）"
+    if squid.startswith("ERR_READ_ERROR") and squid.rstrip().endswith(" 0"):
+        from auditor.netpolicy import name_resolves
+
+        if await name_resolves(answer.host, settings.dns_server) is False:
+            return "域名无法解析"  # Squid 5: a name without an address is "no paths", a read error
+    return f"连接中断，服务器未返回完整响应（{squid}）"
+
+
 def _chain(exc: BaseException) -> list[BaseException]:
     out: list[BaseException] = []
     e: BaseException | None = exc
@@ -191,10 +275,11 @@ async def probe_once(url: str, settings: Settings, timeout: float = DEFAULT_TIME
                       probed_at=at, ok=False)
     cap = max(1, settings.max_page_bytes)
     size = 0
+    transport = await asyncio.to_thread(_probe_transport, settings)  # may start the proxy: not the site's time
     t0 = time.monotonic()
     try:
         async with asyncio.timeout(timeout):
-            async with httpx.AsyncClient(transport=_Transport(settings), follow_redirects=True,
+            async with httpx.AsyncClient(transport=transport, follow_redirects=True,
                                          max_redirects=MAX_REDIRECTS, timeout=httpx.Timeout(timeout),
                                          trust_env=False,
                                          headers={"User-Agent": settings.user_agent,
@@ -217,6 +302,10 @@ async def probe_once(url: str, settings: Settings, timeout: float = DEFAULT_TIME
             rec.ok = True
     except TargetRefused:
         raise
+    except _ProxyAnswer as answer:
+        rec.error = await _proxy_error(answer, settings)
+        if rec.error == "超时":
+            rec.error = f"超时（{timeout:g}秒）"
     except (TimeoutError, httpx.TimeoutException):
         rec.error = f"超时（{timeout:g}秒）"
     except NameNotResolved:

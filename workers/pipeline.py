@@ -14,7 +14,7 @@ from auditor import pagekind
 from auditor.config import Settings
 from auditor.errors import PageError, describe
 from auditor.models import CheckResult, PageFacts, SiteProfile
-from auditor.netpolicy import TargetRefused, check_target
+from auditor.netpolicy import TargetRefused, check_target, refused_without_lookup
 from auditor.ocr import HeaderOCR
 from auditor.rules import header_site_name, run_rules
 from auditor.rules._common import header_band_bottom
@@ -93,6 +93,7 @@ class PageAuditor:
                     fetch.error_kind, fetch.error = exc.kind, describe(exc.kind, f"重定向到 {hop}")
                     fetch.probe = fetch.screenshot = None
                     break
+            refuse_landing(fetch, s)
             cp = fetch.contact_page
             if fetch.ok and cp and cp.get("final_url"):
                 # The followed «联系我们» page may have gone somewhere the auditor must not go: its facts are dropped.
@@ -151,6 +152,19 @@ class PageAuditor:
         if shot:
             page_rows.append(_ev_row(shot, "整页截图"))
         return checks, check_rows(checks, writer), page_rows
+
+
+def refuse_landing(fetch: FetchResult, settings: Settings) -> None:
+    """Defence in depth beside the egress proxy: the page the browser ended on (a script may have navigated after
+    load) and every frame must be at an allowed address too; otherwise nothing of the page is kept."""
+    if not fetch.ok or settings.allow_private:
+        return
+    for where, u in [("页面最终网址", fetch.final_url), *(("页面或其框架的地址", f) for f in fetch.frame_urls)]:
+        if u and refused_without_lookup(u, allow_private=False, allowlist=settings.private_allowlist,
+                                        host_map=settings.host_map):
+            fetch.error_kind, fetch.error = PageError.EGRESS_REFUSED, describe(PageError.EGRESS_REFUSED, where)
+            fetch.probe = fetch.screenshot = fetch.axe = fetch.elderly = None
+            return
 
 
 HOME_PATHS = frozenset({"", "/", "/index.html", "/index.htm", "/index.shtml", "/index.jsp", "/index.php",
