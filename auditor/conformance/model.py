@@ -288,7 +288,7 @@ def evaluate(std: Standard, pages: Iterable[PageObs], judgements: Iterable[Manua
             res.description = f"覆盖该准则的自动检查在 {len(res.inapplicable_pages)} 个样本页面上均无适用的内容"
         elif cover:
             res.description = "覆盖该准则的自动检查未在样本页面上运行，需人工评测" if not ran_any else \
-                "自动检查未给出结论，需人工评测"
+                "覆盖该准则的自动检查在样本页面上没有结果（未适用或未启用），需人工评测"
         else:
             res.description = "无自动检查覆盖该准则，需人工评测"
         res.outcome = res.automatic
