@@ -1,0 +1,192 @@
+"""无障碍评测报告 end to end on the sample site's variants, in real Chromium: the failed criteria are the ones the
+variants are built to break (derived from truth.json and the mapping data), manual judgements override, and
+the report reads back as WCAG-EM JSON (schema), DOCX (python-docx) and HTML (a screenshot in Chromium)."""
+from __future__ import annotations
+
+import asyncio
+import json
+from pathlib import Path
+
+import jsonschema
+import pytest
+
+from auditor.cli import main
+from auditor.cli_a11y_report import render_report
+from auditor.config import Settings
+from auditor.conformance.load import evaluate_run, record_judgement
+from auditor.conformance.model import BadJudgement
+from auditor.conformance.standards import check_maps, standard
+from auditor.models import SiteProfile
+from auditor.store import Store
+from browsers.launch import CHROMIUM_PATH
+from workers.inprocess import run_pages
+
+pytestmark = [pytest.mark.browser]
+
+AXE_PAGE = "/variants/a11y-violations.html"
+ELDERLY_PAGES = ["/variants/elderly-popup.html", "/variants/elderly-broken.html"]
+
+
+@pytest.fixture(scope="module")
+def audited(tmp_path_factory, sample_site):
+    """Two page runs: the axe variant (no 适老化 pass), the 适老化 variants (适老化 pass on every page)."""
+    tmp = tmp_path_factory.mktemp("a11yreport")
+    base = Settings(database_url=f"sqlite:///{tmp}/govaudit.db", evidence_dir=str(tmp / "evidence"),
+                    allow_private=True, isolate_network=True, standins=True, nav_timeout=15, page_budget=40,
+                    host_map=sample_site["host_map"])
+    store = Store(base.database_url)
+    store.upgrade()
+    truth = sample_site["truth"]
+    site = SiteProfile(truth["site"]["name"], truth["site"]["code"])
+    url = lambda p: f"http://{sample_site['host']}{p}"  # noqa: E731
+    axe_run = asyncio.run(run_pages(base.replace(elderly="off"), store, [url(AXE_PAGE)], site))
+    elderly_run = asyncio.run(run_pages(base.replace(elderly="all"), store, [url(p) for p in ELDERLY_PAGES], site))
+    return {"settings": base, "store": store, "axe": axe_run, "elderly": elderly_run, "truth": truth, "tmp": tmp}
+
+
+def _criteria(checks: list[str], std: str) -> set[str]:
+    ids = {c.id for c in standard(std).criteria}
+    return {sc for chk in checks for sc in check_maps()[chk].criteria if sc in ids}
+
+
+def test_failed_criteria_are_the_ones_the_axe_variant_breaks(audited):
+    want_rules = audited["truth"]["pages"][AXE_PAGE]["a11y"]["axe"]
+    for std in ("wcag21aa", "wcag22aa", "gbt37668"):
+        ev = evaluate_run(audited["store"], audited["axe"], std)
+        want = _criteria([f"a11y.{r}" for r in want_rules], std)
+        assert want and set(ev.conformance.failed()) == want, std
+        # every failed criterion shows a failing element with its crop on disk
+        for cid in want:
+            r = ev.conformance.result(cid)
+            assert r.failed_pages and r.examples
+            assert any(e.evidence_path and (Path(audited["settings"].evidence_dir) / e.evidence_path).is_file()
+                       for e in r.examples), cid
+    ev = evaluate_run(audited["store"], audited["axe"], "wcag21aa")
+    # the text over a picture is left for review, and its rule is counted under 1.4.3
+    assert "a11y.review.color-contrast" in ev.conformance.result("1.4.3").rules
+    # axe found no video on the page: the caption criterion is inapplicable, not passed
+    assert ev.conformance.result("1.2.2").outcome == "inapplicable"
+    assert ev.conformance.result("2.4.2").outcome == "passed"
+    assert ev.conformance.result("3.3.3").outcome == "untested"  # nothing automated covers it
+    # no 适老化 pass in this run: its criteria are not claimed
+    assert set(evaluate_run(audited["store"], audited["axe"], "elderly").conformance.counts()) == {"untested"}
+    assert ev.sample.urls == [f"http://{audited['truth']['site']['host']}{AXE_PAGE}"]
+    assert ev.method["axe_versions"] and ev.method["axe_versions"][0].startswith("4.")
+
+
+def test_elderly_report_follows_the_entry_and_popup_variants(audited):
+    pages = audited["truth"]["pages"]
+    fails = [rule for p in ELDERLY_PAGES for rule, st in pages[p]["a11y"].items()
+             if rule not in ("axe", "review") and st == "fail"]
+    ev = evaluate_run(audited["store"], audited["elderly"], "elderly")
+    assert set(ev.conformance.failed()) == _criteria(fails, "elderly") == {"EL-01", "EL-03"}
+    assert ev.conformance.result("EL-08").outcome == "passed"  # focus visible on both pages
+    assert ev.conformance.result("EL-04").outcome == "untested"  # 诱导式按键: a person must look
+
+
+def test_manual_judgement_overrides_and_bad_ones_are_refused(audited):
+    store, run = audited["store"], audited["axe"]
+    record_judgement(store, run, "wcag21aa", "3.3.3", "passed", "表单出错时给出了修改建议", "manual/333.png", "评测员甲")
+    record_judgement(store, run, "wcag21aa", "1.1.1", "failed", "确认", None, "评测员甲")
+    ev = evaluate_run(store, run, "wcag21aa")
+    r = ev.conformance.result("3.3.3")
+    assert r.outcome == "passed" and r.automatic == "untested" and r.manual.user == "评测员甲"
+    assert ev.conformance.result("1.1.1").manual is not None
+    # another standard is untouched
+    assert evaluate_run(store, run, "wcag22aa").conformance.result("3.3.3").outcome == "untested"
+    with pytest.raises(BadJudgement):
+        record_judgement(store, run, "wcag21aa", "3.3.3", "maybe")
+    with pytest.raises(BadJudgement):
+        record_judgement(store, run, "wcag21aa", "2.5.8", "passed")  # a WCAG 2.2 criterion
+
+
+# The part of the WCAG-EM Report Tool's export we fill in, as a JSON Schema.
+WCAG_EM_SCHEMA = {
+    "type": "object",
+    "required": ["@context", "type", "evaluationScope", "structuredSample", "randomSample", "auditSample",
+                 "auditResult", "reportFindings"],
+    "properties": {
+        "@context": {"type": "object", "required": ["earl", "@vocab"]},
+        "type": {"const": "Evaluation"},
+        "evaluationScope": {"type": "object", "required": ["website", "conformanceTarget"],
+                            "properties": {"website": {"type": "object", "required": ["siteName", "type"]}}},
+        "structuredSample": {"type": "object", "required": ["webpage"], "properties": {"webpage": {
+            "type": "array", "minItems": 1, "items": {"type": "object", "required": ["id", "description", "type"]}}}},
+        "randomSample": {"type": "object", "required": ["webpage"]},
+        "auditResult": {"type": "array", "minItems": 1, "items": {
+            "type": "object", "required": ["type", "test", "result", "subject"],
+            "properties": {"type": {"const": "Assertion"},
+                           "test": {"type": "string", "pattern": "^(WCAG2[012]|GOVSITE-ELDERLY):[a-zA-Z0-9-]+$"},
+                           "result": {"type": "object", "required": ["outcome", "description"], "properties": {
+                               "outcome": {"enum": ["earl:passed", "earl:failed", "earl:cantTell",
+                                                    "earl:inapplicable", "earl:untested"]}}}}}},
+    },
+}
+
+
+def test_reports_read_back_as_json_docx_and_html(audited, tmp_path):
+    from docx import Document
+    from playwright.sync_api import sync_playwright
+
+    s, store, run = audited["settings"], audited["store"], audited["axe"]
+    ev = evaluate_run(store, run, "gbt37668")
+    n = len(standard("gbt37668").criteria)
+
+    doc = json.loads(render_report(ev, "json", s.evidence_dir))
+    jsonschema.validate(doc, WCAG_EM_SCHEMA)
+    assert len(doc["auditResult"]) == n
+    failed = {a["govaudit:criterion"] for a in doc["auditResult"] if a["result"]["outcome"] == "earl:failed"}
+    assert failed == set(ev.conformance.failed())
+    a143 = next(a for a in doc["auditResult"] if a["test"] == "WCAG20:contrast-minimum")
+    assert a143["govaudit:ref"] == "5.1.4" and a143["govaudit:verified"] is False
+    assert a143["hasPart"][0]["subject"] == [doc["structuredSample"]["webpage"][0]["id"]]
+
+    out = tmp_path / "report.docx"
+    assert main(["a11y-report", str(run), "--standard", "gbt37668", "--format", "docx", "--out", str(out),
+                 "--database-url", s.database_url, "--evidence-dir", s.evidence_dir]) == 0
+    word = Document(str(out))
+    text = "\n".join(p.text for p in word.paragraphs)
+    for heading in ("评测范围", "评测结论汇总", "评测样本", "评测方法", "逐项评测结果", "需人工评测的准则", "附录"):
+        assert heading in text
+    results = next(t for t in word.tables if t.rows[0].cells[0].text == "条款" and len(t.columns) == 5)
+    assert len(results.rows) == n + 1
+    by_ref = [(row.cells[1].text, row.cells[3].text) for row in results.rows[1:]]
+    assert ("对比度（最低）", "不符合") in by_ref and ("错误建议", "需人工评测") in by_ref
+    assert word.inline_shapes, "crops are embedded"
+    assert word.styles["Normal"].font.name == "仿宋"
+
+    html = tmp_path / "report.html"
+    assert main(["a11y-report", str(run), "--standard", "gbt37668", "--format", "html", "--out", str(html),
+                 "--database-url", s.database_url, "--evidence-dir", s.evidence_dir]) == 0
+    shot = tmp_path / "report.png"
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM_PATH, args=["--no-sandbox"])
+        try:
+            page = browser.new_page(viewport={"width": 1200, "height": 900})
+            page.route("**/*", lambda route: route.abort() if not route.request.url.startswith(("file:", "data:"))
+                       else route.continue_())
+            page.goto(html.as_uri())
+            info = page.evaluate("""() => ({
+                overflow: document.documentElement.scrollWidth > window.innerWidth,
+                images: [...document.images].map(i => i.complete && i.naturalWidth > 0),
+                failed: [...document.querySelectorAll('.o-failed')].length,
+                h2: [...document.querySelectorAll('h2')].map(h => h.textContent)})""")
+            page.screenshot(path=str(shot), full_page=True)
+        finally:
+            browser.close()
+    assert not info["overflow"], "the report fits the page width"
+    assert info["images"] and all(info["images"]), "every crop is embedded and decodes"
+    assert info["failed"] >= len(ev.conformance.failed())
+    assert any("逐项评测结果" in h for h in info["h2"])
+    assert shot.stat().st_size > 50_000
+
+
+def test_cli_refuses_bad_input_in_chinese(audited, capsys):
+    s = audited["settings"]
+    common = ["--database-url", s.database_url, "--evidence-dir", s.evidence_dir]
+    assert main(["a11y-report", "999", *common]) == 2
+    assert "没有编号为 999 的检查批次" in capsys.readouterr().err
+    assert main(["a11y-report", str(audited["axe"]), "--standard", "wcag3", *common]) == 2
+    assert "未知的评测标准" in capsys.readouterr().err
+    assert main(["a11y-report", "abc", *common]) == 2
+    assert main(["a11y-report", str(audited["axe"]), "--format", "docx", *common]) == 2  # docx needs --out
