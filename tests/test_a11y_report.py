@@ -39,9 +39,14 @@ def audited(tmp_path_factory, sample_site):
     truth = sample_site["truth"]
     site = SiteProfile(truth["site"]["name"], truth["site"]["code"])
     url = lambda p: f"http://{sample_site['host']}{p}"  # noqa: E731
-    axe_run = asyncio.run(run_pages(base.replace(elderly="off"), store, [url(AXE_PAGE)], site))
-    elderly_run = asyncio.run(run_pages(base.replace(elderly="all"), store, [url(p) for p in ELDERLY_PAGES], site))
-    return {"settings": base, "store": store, "axe": axe_run, "elderly": elderly_run, "truth": truth, "tmp": tmp}
+    registered, _ = store.upsert_site(site.name, url("/"), site.code)
+    other, _ = store.upsert_site("别的网站", "http://www.other.gov.cn/")
+    axe_run = asyncio.run(run_pages(base.replace(elderly="off"), store, [url(AXE_PAGE)], site,
+                                    site_id=registered.id))
+    elderly_run = asyncio.run(run_pages(base.replace(elderly="all"), store, [url(p) for p in ELDERLY_PAGES], site,
+                                        site_id=registered.id))
+    return {"settings": base, "store": store, "axe": axe_run, "elderly": elderly_run, "truth": truth, "tmp": tmp,
+            "site_id": registered.id, "other_site": other.url}
 
 
 def _criteria(checks: list[str], std: str) -> set[str]:
@@ -190,3 +195,71 @@ def test_cli_refuses_bad_input_in_chinese(audited, capsys):
     assert "未知的评测标准" in capsys.readouterr().err
     assert main(["a11y-report", "abc", *common]) == 2
     assert main(["a11y-report", str(audited["axe"]), "--format", "docx", *common]) == 2  # docx needs --out
+
+
+def _login(client, username: str) -> None:
+    import re
+
+    html = client.get("/login").get_data(as_text=True)
+    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html)[1]
+    r = client.post("/login", data={"csrf_token": token, "username": username, "password": "correct-horse-1"})
+    assert r.status_code in (302, 303), r.get_data(as_text=True)[:500]
+
+
+def _csrf(html: str) -> str:
+    import re
+
+    return re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html)[1]
+
+
+def test_web_matrix_criterion_judgement_download_and_trend(audited):
+    from auditor.store.users import create_user
+    from web.app import create_app
+
+    s, store, run = audited["settings"], audited["store"], audited["elderly"]
+    create_user(store, "pinggu", "correct-horse-1", "auditor")
+    create_user(store, "owner2", "correct-horse-1", "owner", [audited["other_site"]])
+    app = create_app(s, store)
+    c = app.test_client()
+    _login(c, "pinggu")
+    assert "无障碍评测（按准则）" in c.get(f"/runs/{run}").get_data(as_text=True)
+    page = c.get(f"/runs/{run}/a11y?standard=gbt37668")
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    ev = evaluate_run(store, run, "gbt37668")
+    for cid in ev.conformance.failed():
+        assert f'data-criterion="{cid}" data-outcome="failed"' in html
+    # the trend covers both runs of the registered site
+    assert 'id="a11y-trend"' in html and html.count("<circle") == 2
+    assert c.get(f"/runs/{run}/a11y?standard=nope").status_code == 400
+
+    # drill down: the criterion lists the findings behind it, linked to the finding pages
+    crit = c.get(f"/runs/{run}/a11y/1.4.3?standard=gbt37668").get_data(as_text=True)
+    assert "a11y.color-contrast" in crit and "/findings/c" in crit
+    assert c.get(f"/runs/{run}/a11y/9.9.9?standard=gbt37668").status_code == 404
+
+    # a judgement for a criterion no check covers: recorded, shown, and in the downloaded report
+    form = c.get(f"/runs/{run}/a11y/3.3.3?standard=gbt37668").get_data(as_text=True)
+    r = c.post(f"/runs/{run}/a11y/3.3.3/judgement?standard=gbt37668",
+               data={"csrf_token": _csrf(form), "result": "failed", "note": "提交表单出错时无修改建议",
+                     "evidence_path": "manual/333.png"})
+    assert r.status_code in (302, 303)
+    assert "人工评测：pinggu" in c.get(f"/runs/{run}/a11y/3.3.3?standard=gbt37668").get_data(as_text=True)
+    bad = c.post(f"/runs/{run}/a11y/3.3.3/judgement?standard=gbt37668",
+                 data={"csrf_token": _csrf(form), "result": "untested"})
+    assert bad.status_code in (302, 303)  # refused with a message, nothing recorded
+    assert evaluate_run(store, run, "gbt37668").conformance.result("3.3.3").outcome == "failed"
+    assert c.post(f"/runs/{run}/a11y/3.3.3/judgement?standard=gbt37668", data={"result": "failed"}).status_code == 400
+
+    got = c.get(f"/runs/{run}/a11y/report.json?standard=gbt37668")
+    assert got.status_code == 200 and "attachment" in got.headers["Content-Disposition"]
+    a = next(x for x in json.loads(got.get_data()) ["auditResult"] if x["govaudit:criterion"] == "3.3.3")
+    assert a["result"]["outcome"] == "earl:failed" and a["mode"] == "earl:manual"
+    assert c.get(f"/runs/{run}/a11y/report.docx?standard=elderly").data[:2] == b"PK"
+    assert c.get(f"/runs/{run}/a11y/report.pdf").status_code == 404
+
+    # an owner of another site sees nothing of this run, and may not judge
+    c2 = app.test_client()
+    _login(c2, "owner2")
+    assert c2.get(f"/runs/{run}/a11y").status_code == 404
+    assert c2.post(f"/runs/{run}/a11y/3.3.3/judgement", data={"result": "passed"}).status_code in (400, 404)
