@@ -64,7 +64,10 @@ def _table(doc: Any, header: list[str], rows: list[list[Any]], widths: list[floa
                 r.font.color.rgb = OUTCOME_COLOUR.get(v[1], RGBColor(0, 0, 0))
             else:
                 _font(cells[i].paragraphs[0].add_run("" if v is None else str(v)), HEADING_FONT, 10.5)
-    if widths:
+    if widths:  # both the grid (LibreOffice reads it) and every cell (Word reads those)
+        t.autofit = False
+        for i, w in enumerate(widths):
+            t.columns[i].width = Cm(w)
         for row in t.rows:
             for i, w in enumerate(widths):
                 row.cells[i].width = Cm(w)
@@ -112,7 +115,8 @@ def render(ev: Evaluation, evidence_dir: str | Path | None) -> bytes:
     doc.add_heading("二、评测结论汇总", level=1)
     _para(doc, f"共 {len(c['results'])} 项：" + "，".join(f"{zh[o]} {c['counts'][o]}" for o in c["outcomes"]))
     _table(doc, ["原则"] + [zh[o] for o in c["outcomes"]] + ["合计"],
-           [[p] + [cnt[o] for o in c["outcomes"]] + [sum(cnt.values())] for p, cnt in c["by_principle"]])
+           [[p] + [cnt[o] for o in c["outcomes"]] + [sum(cnt.values())] for p, cnt in c["by_principle"]],
+           [2.6] + [2.3] * len(c["outcomes"]) + [2.2])
 
     doc.add_heading("三、评测样本", level=1)
     _para(doc, ev.sample.method)
@@ -144,7 +148,7 @@ def render(ev: Evaluation, evidence_dir: str | Path | None) -> bytes:
         desc = (f"{r.manual.note}（人工评测：{r.manual.user}；自动：{zh[r.automatic]}）" if r.manual
                 else r.description)
         rows.append([ref, r.criterion.name, r.criterion.level, (zh[r.outcome], r.outcome), desc])
-    _table(doc, ["条款", "名称", "级别", "结论", "说明"], rows, [2.4, 3.6, 1.2, 2, 7.4])
+    _table(doc, ["条款", "名称", "级别", "结论", "说明"], rows, [2.6, 3.4, 1.1, 2.2, 7.3])
     for d in c["details"]:
         doc.add_heading(f"{d['criterion'].label}：{zh[d['outcome']]}", level=2)
         _para(doc, d["description"], 11)
