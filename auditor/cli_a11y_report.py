@@ -48,7 +48,7 @@ def cmd_a11y_report(args: argparse.Namespace) -> int:
     store = Store(settings.database_url)
     store.upgrade()
     try:
-        ev = evaluate_run(store, run_id, args.standard, max_examples=args.examples)
+        ev = evaluate_run(store, run_id, args.standard, max_examples=args.examples, all_pages=args.all_pages)
     except RunNotFound as exc:
         _err(str(exc))
         return EXIT_BAD_INPUT
@@ -82,6 +82,8 @@ def add_a11y_report_command(sub: Any, common: Callable[[argparse.ArgumentParser]
     r.add_argument("--format", default="html", metavar="FMT", help="报告格式：html（默认）| docx | json")
     r.add_argument("--out", metavar="FILE", help="写出的文件（默认输出到终端；docx 必须指定）")
     r.add_argument("--examples", type=int, default=3, help="每项准则最多列出的示例（含截图），默认 3")
+    r.add_argument("--all-pages", action="store_true",
+                   help="整站抽查时全部已检查页面都计入结论（默认只计 WCAG-EM 样本：结构化样本加随机样本）")
     common(r)
     r.set_defaults(func=cmd_a11y_report)
 

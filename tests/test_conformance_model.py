@@ -143,5 +143,8 @@ def test_sample_structured_and_random():
     assert "首页" in s.structured[0].reason and "入口" in s.structured[0].reason
     assert len(s.random) == 1 and len(s.excluded) == 28 and s.failed[0].url == "http://s/bad.html"
     assert build_sample(pages, "site", seed=5).random == s.random  # reproducible
+    every = build_sample(pages, "site", seed=5, all_pages=True)
+    assert not every.excluded and len(every.urls) == 32 and "计入" in every.method
+    assert every.method.startswith("结构化样本 3 页")
     p = build_sample(pages, "pages", seed=5)
     assert len(p.structured) == 32 and not p.random

@@ -112,8 +112,10 @@ def method(run: Run, pages: list[PageObs]) -> dict[str, Any]:
             "options": {k: v for k, v in (run.options or {}).items() if k in ("a11y", "elderly", "max_pages")}}
 
 
-def evaluate_run(store: Store, run_id: int, std: str, max_examples: int = 3) -> Evaluation:
-    """The 评测结论 of a run under a standard (UnknownStandard, RunNotFound)."""
+def evaluate_run(store: Store, run_id: int, std: str, max_examples: int = 3, all_pages: bool = False
+                 ) -> Evaluation:
+    """The 评测结论 of a run under a standard (UnknownStandard, RunNotFound); ``all_pages``: every audited
+    page counts, not only the WCAG-EM sample."""
     stdd = standard(std)
     try:
         run = store.run_with_pages(run_id)
@@ -121,7 +123,7 @@ def evaluate_run(store: Store, run_id: int, std: str, max_examples: int = 3) -> 
         run = None
     if run is None:
         raise RunNotFound(f"没有编号为 {run_id} 的检查批次")
-    sample = build_sample(audited_pages(run), run.kind, seed=run.id)
+    sample = build_sample(audited_pages(run), run.kind, seed=run.id, all_pages=all_pages)
     in_sample = set(sample.urls)
     pages = [_page_obs(p) for p in sorted(run.pages, key=lambda p: p.id) if p.url in in_sample]
     conf = evaluate(stdd, pages, judgements(store, run_id, std), max_examples)

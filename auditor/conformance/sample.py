@@ -52,9 +52,11 @@ def _is_home(p: AuditedPage, first: bool) -> bool:
     return p.kind == "home" or (first and urlsplit(p.url).path in ("", "/"))
 
 
-def build_sample(pages: list[AuditedPage], run_kind: str, seed: int, random_share: float = RANDOM_SHARE
-                 ) -> Sample:
-    """The sample of a run's audited pages (in the order they were audited)."""
+def build_sample(pages: list[AuditedPage], run_kind: str, seed: int, random_share: float = RANDOM_SHARE,
+                 all_pages: bool = False) -> Sample:
+    """The sample of a run's audited pages (in the order they were audited). ``all_pages``: the pages left out
+    of the random sample count too (listed in the structured sample, said so), for an evaluator who wants
+    every audited page in the results."""
     out = Sample()
     ok = [p for p in pages if not p.error]
     out.failed = [SamplePage(p.url, p.kind, p.title, url_template(p.url), f"未能检查：{p.error}")
@@ -81,13 +83,19 @@ def build_sample(pages: list[AuditedPage], run_kind: str, seed: int, random_shar
             rest.append(p)
     k = min(len(rest), max(1, math.ceil(len(out.structured) * random_share))) if rest else 0
     chosen = set(random.Random(seed).sample(range(len(rest)), k)) if k else set()
+    n_structured = len(out.structured)
     for i, p in enumerate(rest):
-        sp = SamplePage(p.url, p.kind, p.title, url_template(p.url),
-                        "随机抽取" if i in chosen else "未抽中（同模板已有代表页）")
-        (out.random if i in chosen else out.excluded).append(sp)
-    out.method = (f"结构化样本 {len(out.structured)} 页（首页、每种模板与页面类型各一页、入口页面），"
+        if i in chosen:
+            out.random.append(SamplePage(p.url, p.kind, p.title, url_template(p.url), "随机抽取"))
+        elif all_pages:
+            out.structured.append(SamplePage(p.url, p.kind, p.title, url_template(p.url), "全部已检查页面计入"))
+        else:
+            out.excluded.append(SamplePage(p.url, p.kind, p.title, url_template(p.url), "未抽中（同模板已有代表页）"))
+    out.method = (f"结构化样本 {n_structured} 页（首页、每种模板与页面类型各一页、入口页面），"
                   f"随机样本 {len(out.random)} 页（其余 {len(rest)} 页中按结构化样本的 {random_share:.0%} 随机抽取，"
                   f"种子为检查批次编号 {seed}）")
+    if all_pages and rest:
+        out.method += "；其余已检查页面也计入结论"
     return out
 
 
