@@ -42,9 +42,13 @@ def _standard_arg() -> str:
     return std
 
 
+def _all_pages() -> bool:
+    return (request.args.get("all") or "") in ("1", "on", "true")
+
+
 def _evaluate(run_id: int, std: str) -> Evaluation:
     try:
-        return evaluate_run(store(), run_id, std)
+        return evaluate_run(store(), run_id, std, all_pages=_all_pages())
     except RunNotFound:
         abort(404)
 
@@ -85,7 +89,7 @@ def matrix(run_id: int) -> Any:
     return render_template("a11y_matrix.html", run=run, ev=ev, std=std, standards=STANDARD_TITLES,
                            outcomes=OUTCOMES, zh=OUTCOME_ZH, cls=OUTCOME_CLASS, counts=ev.conformance.counts(),
                            by_principle=[(PRINCIPLES.get(p, p), by[p]) for p in sorted(by)],
-                           trend=trend, svg=_svg_points(trend), formats=FORMATS)
+                           trend=trend, svg=_svg_points(trend), formats=FORMATS, all_pages=_all_pages())
 
 
 @bp.route("/runs/<int:run_id>/a11y/<criterion>")
@@ -108,6 +112,7 @@ def criterion(run_id: int, criterion: str) -> Any:
     if r.manual:
         form.result.data = r.manual.result
     return render_template("a11y_criterion.html", run=run, ev=ev, std=std, r=r, findings=findings, form=form,
+                           all_pages=_all_pages(),
                            zh=OUTCOME_ZH, cls=OUTCOME_CLASS, may_judge=me().may_review)
 
 
