@@ -105,28 +105,55 @@ def test_manual_judgement_overrides_and_bad_ones_are_refused(audited):
         record_judgement(store, run, "wcag21aa", "2.5.8", "passed")  # a WCAG 2.2 criterion
 
 
-# The part of the WCAG-EM Report Tool's export we fill in, as a JSON Schema.
+# The part of the WCAG-EM Report Tool's export (its 2021+ version) we fill in, as a JSON Schema.
+PAGE = {"type": "object", "required": ["id", "type", "title", "description"]}
 WCAG_EM_SCHEMA = {
     "type": "object",
-    "required": ["@context", "type", "evaluationScope", "structuredSample", "randomSample", "auditSample",
-                 "auditResult", "reportFindings"],
+    "required": ["@context", "type", "defineScope", "exploreTarget", "selectSample", "auditSample",
+                 "reportFindings"],
     "properties": {
-        "@context": {"type": "object", "required": ["earl", "@vocab"]},
+        "@context": {"type": "object", "required": ["earl", "wcagem", "auditSample", "outcome"]},
         "type": {"const": "Evaluation"},
-        "evaluationScope": {"type": "object", "required": ["website", "conformanceTarget"],
-                            "properties": {"website": {"type": "object", "required": ["siteName", "type"]}}},
-        "structuredSample": {"type": "object", "required": ["webpage"], "properties": {"webpage": {
-            "type": "array", "minItems": 1, "items": {"type": "object", "required": ["id", "description", "type"]}}}},
-        "randomSample": {"type": "object", "required": ["webpage"]},
-        "auditResult": {"type": "array", "minItems": 1, "items": {
-            "type": "object", "required": ["type", "test", "result", "subject"],
+        "defineScope": {"type": "object", "required": ["scope", "conformanceTarget", "wcagVersion"],
+                        "properties": {"scope": {"type": "object", "required": ["id", "title", "type"]},
+                                       "conformanceTarget": {"enum": ["A", "AA", "AAA"]}}},
+        "selectSample": {"type": "object", "required": ["structuredSample", "randomSample"], "properties": {
+            "structuredSample": {"type": "array", "minItems": 1, "items": PAGE},
+            "randomSample": {"type": "array", "items": PAGE}}},
+        "auditSample": {"type": "array", "minItems": 1, "items": {
+            "type": "object", "required": ["type", "test", "result", "subject", "mode", "assertedBy"],
             "properties": {"type": {"const": "Assertion"},
                            "test": {"type": "string", "pattern": "^(WCAG2[012]|GOVSITE-ELDERLY):[a-zA-Z0-9-]+$"},
                            "result": {"type": "object", "required": ["outcome", "description"], "properties": {
                                "outcome": {"enum": ["earl:passed", "earl:failed", "earl:cantTell",
                                                     "earl:inapplicable", "earl:untested"]}}}}}},
+        "reportFindings": {"type": "object", "required": ["title", "summary", "date", "evaluationSpecifics"]},
     },
 }
+# How the tool reads a file (src/stores/evaluationStore.js): JSON-LD expand, then frame with its own context, in
+# which outcome, subject and test are plain properties (so an outcome comes back as {"id": "earl:failed"}).
+TOOL_CONTEXT = {
+    "wcagem": "http://www.w3.org/TR/WCAG-EM/#", "Evaluation": "wcagem:procedure", "defineScope": "wcagem:step1",
+    "scope": "wcagem:step1a", "step1b": {"@id": "wcagem:step1b", "@type": "@id"}, "conformanceTarget": "step1b",
+    "selectSample": "wcagem:step3", "structuredSample": "wcagem:step3a", "randomSample": "wcagem:step3b",
+    "auditSample": "wcagem:step4", "reportFindings": "wcagem:step5", "WCAG20": "http://www.w3.org/TR/WCAG20/#",
+    "WCAG21": "http://www.w3.org/TR/WCAG21/#", "WAI": "http://www.w3.org/WAI/", "AA": "WAI:WCAG2AA-Conformance",
+    "wcagVersion": "WAI:standards-guidelines/wcag/#versions", "earl": "http://www.w3.org/ns/earl#",
+    "Assertion": "earl:Assertion", "TestSubject": "earl:TestSubject", "TestResult": "earl:TestResult",
+    "assertedBy": "earl:assertedBy", "mode": "earl:mode", "result": "earl:result", "subject": "earl:subject",
+    "test": "earl:test", "outcome": "earl:outcome", "dcterms": "http://purl.org/dc/terms/",
+    "title": "dcterms:title", "description": "dcterms:description", "hasPart": "dcterms:hasPart",
+    "schema": "http://schema.org/", "WebSite": "schema:WebSite", "WebPage": "schema:WebPage",
+    "id": "@id", "type": "@type"}
+
+
+def _as_tool_reads_it(doc: dict) -> tuple[dict, list[dict]]:
+    from pyld import jsonld
+
+    expanded = jsonld.expand(doc)
+    evaluation = jsonld.frame(expanded, {"@context": TOOL_CONTEXT, "@type": "Evaluation"})
+    assertions = jsonld.frame(expanded, {"@context": TOOL_CONTEXT, "@type": "Assertion"})
+    return evaluation, assertions.get("@graph", [assertions])
 
 
 def test_reports_read_back_as_json_docx_and_html(audited, tmp_path):
@@ -139,12 +166,23 @@ def test_reports_read_back_as_json_docx_and_html(audited, tmp_path):
 
     doc = json.loads(render_report(ev, "json", s.evidence_dir))
     jsonschema.validate(doc, WCAG_EM_SCHEMA)
-    assert len(doc["auditResult"]) == n
-    failed = {a["govaudit:criterion"] for a in doc["auditResult"] if a["result"]["outcome"] == "earl:failed"}
+    assert len(doc["auditSample"]) == n
+    failed = {a["govaudit:criterion"] for a in doc["auditSample"] if a["result"]["outcome"] == "earl:failed"}
     assert failed == set(ev.conformance.failed())
-    a143 = next(a for a in doc["auditResult"] if a["test"] == "WCAG20:contrast-minimum")
+    a143 = next(a for a in doc["auditSample"] if a["test"] == "WCAG20:contrast-minimum")
     assert a143["govaudit:ref"] == "5.1.4" and a143["govaudit:verified"] is False
-    assert a143["hasPart"][0]["subject"] == [doc["structuredSample"]["webpage"][0]["id"]]
+    assert a143["hasPart"][0]["subject"] == doc["selectSample"]["structuredSample"][0]["id"]
+    # read back the way the WCAG-EM Report Tool reads a file
+    evaluation, assertions = _as_tool_reads_it(doc)
+    assert evaluation["defineScope"]["scope"]["title"] == ev.run.site_name
+    assert evaluation["defineScope"]["conformanceTarget"] == "AA"
+    sample = evaluation["selectSample"]["structuredSample"]
+    assert [p["id"] for p in (sample if isinstance(sample, list) else [sample])] == ev.sample.urls
+    site_level = {a["test"]: a for a in assertions if "WebSite" in a["subject"].get("type", [])}
+    assert len(site_level) == n
+    by_test = {r.criterion.test: r.outcome for r in ev.conformance.results}
+    assert {t: a["result"]["outcome"]["id"] for t, a in site_level.items()} == {
+        t: f"earl:{o}" for t, o in by_test.items()}
 
     out = tmp_path / "report.docx"
     assert main(["a11y-report", str(run), "--standard", "gbt37668", "--format", "docx", "--out", str(out),
@@ -253,7 +291,7 @@ def test_web_matrix_criterion_judgement_download_and_trend(audited):
 
     got = c.get(f"/runs/{run}/a11y/report.json?standard=gbt37668")
     assert got.status_code == 200 and "attachment" in got.headers["Content-Disposition"]
-    a = next(x for x in json.loads(got.get_data()) ["auditResult"] if x["govaudit:criterion"] == "3.3.3")
+    a = next(x for x in json.loads(got.get_data())["auditSample"] if x["govaudit:criterion"] == "3.3.3")
     assert a["result"]["outcome"] == "earl:failed" and a["mode"] == "earl:manual"
     assert c.get(f"/runs/{run}/a11y/report.docx?standard=elderly").data[:2] == b"PK"
     assert c.get(f"/runs/{run}/a11y/report.pdf").status_code == 404
