@@ -3,29 +3,12 @@ the 无障碍评测报告 of a stored run, one result per criterion (auditor/con
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from pathlib import Path
 from typing import Any, Callable
 
+from auditor.conformance.render import FORMATS, render_report
 from auditor.conformance.standards import STANDARD_KEYS
-
-FORMATS = ("html", "docx", "json")
-
-
-def render_report(ev: Any, fmt: str, evidence_dir: str) -> bytes:
-    """The report of an Evaluation in a format (html, docx, json), as bytes."""
-    if fmt == "json":
-        from auditor.conformance.earl import document
-
-        return json.dumps(document(ev), ensure_ascii=False, indent=1, default=str).encode("utf-8")
-    if fmt == "docx":
-        from auditor.conformance.word import render
-
-        return render(ev, evidence_dir)
-    from auditor.conformance.html import render as render_html
-
-    return render_html(ev, evidence_dir).encode("utf-8")
 
 
 def cmd_a11y_report(args: argparse.Namespace) -> int:
@@ -88,4 +71,4 @@ def add_a11y_report_command(sub: Any, common: Callable[[argparse.ArgumentParser]
     r.set_defaults(func=cmd_a11y_report)
 
 
-__all__ = ["add_a11y_report_command", "cmd_a11y_report", "render_report"]
+__all__ = ["add_a11y_report_command", "cmd_a11y_report"]

@@ -11,7 +11,7 @@ import jsonschema
 import pytest
 
 from auditor.cli import main
-from auditor.cli_a11y_report import render_report
+from auditor.conformance.render import render_report
 from auditor.config import Settings
 from auditor.conformance.load import evaluate_run, record_judgement
 from auditor.conformance.model import BadJudgement

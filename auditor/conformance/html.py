@@ -33,6 +33,7 @@ th{background:#e8eef5}td.n{text-align:center}
 .ex{display:flex;gap:12px;align-items:flex-start;margin:6px 0;border-top:1px dashed #bbb;padding-top:6px}
 .ex img{max-width:320px;max-height:200px;border:1px solid #888}.ex code{font-size:12px;word-break:break-all}
 .small{font-size:12px;color:#555}.unv{color:#a15c00}
+table.sum{table-layout:fixed}td.ref{white-space:nowrap}
 dl.kv{display:grid;grid-template-columns:9em 1fr;gap:2px 12px}dl.kv dt{font-weight:bold}dl.kv dd{margin:0}
 </style></head><body>
 <h1>{{ title }}</h1>
@@ -50,7 +51,7 @@ dl.kv{display:grid;grid-template-columns:9em 1fr;gap:2px 12px}dl.kv dt{font-weig
 
 <h2>二、评测结论汇总</h2>
 <p>共 {{ results|length }} 项：{% for o in outcomes %}<span class="o o-{{ o }}">{{ zh[o] }} {{ counts[o] }}</span> {% endfor %}</p>
-<table><tr><th>原则</th>{% for o in outcomes %}<th>{{ zh[o] }}</th>{% endfor %}<th>合计</th></tr>
+<table class="sum"><tr><th>原则</th>{% for o in outcomes %}<th>{{ zh[o] }}</th>{% endfor %}<th>合计</th></tr>
 {% for p, c in by_principle %}<tr><td>{{ p }}</td>{% for o in outcomes %}<td class="n">{{ c[o] }}</td>{% endfor %}<td class="n">{{ c.values()|sum }}</td></tr>{% endfor %}
 </table>
 
@@ -71,11 +72,11 @@ dl.kv{display:grid;grid-template-columns:9em 1fr;gap:2px 12px}dl.kv dt{font-weig
 
 <h2>五、逐项评测结果</h2>
 <table><tr><th>条款</th><th>名称</th><th>级别</th><th>结论</th><th>说明</th><th>自动检查</th></tr>
-{% for r in results %}<tr id="c-{{ r.criterion.id }}"><td>{{ r.criterion.ref }}{% if r.criterion.ref != r.criterion.id %}<br><span class="small">WCAG {{ r.criterion.id }}</span>{% endif %}{% if not r.criterion.verified %}<br><span class="small unv">未核对</span>{% endif %}</td>
+{% for r in results %}<tr id="c-{{ r.criterion.id }}"><td class="ref">{{ r.criterion.ref }}{% if r.criterion.ref != r.criterion.id %}<br><span class="small">WCAG {{ r.criterion.id }}</span>{% endif %}{% if not r.criterion.verified %}<br><span class="small unv">未核对</span>{% endif %}</td>
 <td>{{ r.criterion.name }}{% if r.criterion.requirement %}<br><span class="small">{{ r.criterion.requirement }}</span>{% endif %}</td><td class="n">{{ r.criterion.level }}</td>
 <td><span class="o o-{{ r.outcome }}">{{ zh[r.outcome] }}</span>{% if r.manual %}<br><span class="small">人工评测</span>{% endif %}</td>
 <td>{% if r.manual %}{{ r.manual.note }}（{{ r.manual.user }}；自动：{{ zh[r.automatic] }}）{% else %}{{ r.description }}{% endif %}</td>
-<td class="small">{{ r.checks|length }} 项</td></tr>{% endfor %}
+<td class="small" title="{{ r.checks|join(' ') }}">{{ r.checks|length }} 项</td></tr>{% endfor %}
 </table>
 
 {% for r in details %}
