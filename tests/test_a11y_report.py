@@ -274,6 +274,7 @@ def test_web_matrix_criterion_judgement_download_and_trend(audited):
     # drill down: the criterion lists the findings behind it, linked to the finding pages
     crit = c.get(f"/runs/{run}/a11y/1.4.3?standard=gbt37668").get_data(as_text=True)
     assert "a11y.color-contrast" in crit and "/findings/c" in crit
+    assert "/findings?run_id=" in crit and "indicator=" in crit  # and the findings list, filtered
     assert c.get(f"/runs/{run}/a11y/9.9.9?standard=gbt37668").status_code == 404
 
     # a judgement for a criterion no check covers: recorded, shown, and in the downloaded report

@@ -107,12 +107,13 @@ def criterion(run_id: int, criterion: str) -> Any:
                 continue
             if criterion in finding_criteria(c):
                 findings.append({"ref": f"c{c.check_id}", "rule": c.rule, "status": c.status,
-                                 "message": c.message, "page_url": page.url})
+                                 "message": c.message, "page_url": page.url, "indicator": c.indicator})
+    indicators = sorted({f["indicator"] for f in findings if f["indicator"]})
     form = JudgementForm()
     if r.manual:
         form.result.data = r.manual.result
     return render_template("a11y_criterion.html", run=run, ev=ev, std=std, r=r, findings=findings, form=form,
-                           all_pages=_all_pages(),
+                           all_pages=_all_pages(), indicators=indicators,
                            zh=OUTCOME_ZH, cls=OUTCOME_CLASS, may_judge=me().may_review)
 
 

@@ -36,7 +36,7 @@ def _page_obs(p: Page) -> PageObs:
     passes, inapp = a11y.get("passes"), a11y.get("inapplicable")
     checks = [CheckObs(c.rule, c.status, c.message, c.value,
                        [EvidenceObs(e.kind, e.path, e.note, e.text) for e in sorted(c.evidence, key=lambda e: e.id)],
-                       c.id)
+                       c.id, c.indicator or "")
               for c in sorted(p.checks, key=lambda c: c.id)]
     return PageObs(p.url, checks, p.kind, p.title, p.id,
                    frozenset(passes) if passes is not None else None,

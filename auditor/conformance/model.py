@@ -51,6 +51,7 @@ class CheckObs:
     value: Any = None
     evidence: list[EvidenceObs] = field(default_factory=list)
     check_id: int | None = None
+    indicator: str = ""
 
 
 @dataclass
