@@ -105,6 +105,24 @@ def test_manual_judgement_overrides_and_bad_ones_are_refused(audited):
         record_judgement(store, run, "wcag21aa", "2.5.8", "passed")  # a WCAG 2.2 criterion
 
 
+def test_reviewer_marks_a_finding_false_positive(audited):
+    """A finding the reviewer marked 误报 (web UI, reviews table) no longer fails its criterion."""
+    from auditor.store import findings as fq
+    from auditor.store.reviews import add_review
+
+    store, run = audited["store"], audited["axe"]
+    assert "3.2.2" in evaluate_run(store, run, "gbt37668").conformance.failed()
+    found, _ = fq.list_findings(store, None, fq.FindingFilter(run_id=run, latest=False))
+    form = [f for f in found if f.rule == "a11y.ga-form-submit"]
+    assert len(form) == 1
+    f = form[0]
+    add_review(store, site_url=f.site_url, rule=f.rule, page_url=f.page_url, subject=f.subject,
+               verdict="false_positive", reviewer="评测员甲", reason="表单由脚本提交，另有键盘可达的提交方式",
+               run_id=f.run_id, finding_ref=f.ref)
+    r = evaluate_run(store, run, "gbt37668").conformance.result("3.2.2")
+    assert r.outcome == "passed" and not r.failed_pages
+
+
 # The part of the WCAG-EM Report Tool's export (its 2021+ version) we fill in, as a JSON Schema.
 PAGE = {"type": "object", "required": ["id", "type", "title", "description"]}
 WCAG_EM_SCHEMA = {

@@ -148,3 +148,14 @@ def test_sample_structured_and_random():
     assert every.method.startswith("结构化样本 3 页")
     p = build_sample(pages, "pages", seed=5)
     assert len(p.structured) == 32 and not p.random
+
+
+def test_reviewer_verdicts_on_findings_count():
+    """误报 takes a finding out (the page counts as passed for it); 确认 of a 需人工复核 item makes 不符合."""
+    fp = violation("image-alt", ["1.1.1"])
+    fp.review = "false_positive"
+    confirmed = violation("color-contrast", ["1.4.3"], review=True)
+    confirmed.review = "confirmed"
+    conf = evaluate(standard("wcag21aa"), [page("http://s/a", [fp, confirmed])])
+    assert conf.result("1.1.1").outcome == "passed"
+    assert conf.result("1.4.3").outcome == "failed"

@@ -13,6 +13,7 @@ from auditor.conformance.model import (Conformance, CheckObs, EvidenceObs, Manua
 from auditor.conformance.sample import AuditedPage, Sample, build_sample
 from auditor.conformance.standards import Standard, standard
 from auditor.store import Store
+from auditor.store import findings as fq
 from auditor.store.models import ManualJudgementRow, Page, Run
 
 
@@ -31,12 +32,19 @@ class Evaluation:
     method: dict[str, Any]
 
 
-def _page_obs(p: Page) -> PageObs:
+def _reviews(store: Store, run_id: int) -> dict[int, str]:
+    """check id -> the latest 误报/确认 verdict on that finding (reviews carry over between runs by fingerprint)."""
+    found, _ = fq.list_findings(store, None, fq.FindingFilter(run_id=run_id, latest=False))
+    return {int(f.ref[1:]): f.review.verdict for f in found if f.level == "page" and f.review is not None}
+
+
+def _page_obs(p: Page, reviews: dict[int, str] | None = None) -> PageObs:
+    reviews = reviews or {}
     a11y = (p.details or {}).get("a11y") or {}
     passes, inapp = a11y.get("passes"), a11y.get("inapplicable")
     checks = [CheckObs(c.rule, c.status, c.message, c.value,
                        [EvidenceObs(e.kind, e.path, e.note, e.text) for e in sorted(c.evidence, key=lambda e: e.id)],
-                       c.id, c.indicator or "")
+                       c.id, c.indicator or "", reviews.get(c.id))
               for c in sorted(p.checks, key=lambda c: c.id)]
     return PageObs(p.url, checks, p.kind, p.title, p.id,
                    frozenset(passes) if passes is not None else None,
@@ -125,7 +133,8 @@ def evaluate_run(store: Store, run_id: int, std: str, max_examples: int = 3, all
         raise RunNotFound(f"没有编号为 {run_id} 的检查批次")
     sample = build_sample(audited_pages(run), run.kind, seed=run.id, all_pages=all_pages)
     in_sample = set(sample.urls)
-    pages = [_page_obs(p) for p in sorted(run.pages, key=lambda p: p.id) if p.url in in_sample]
+    reviews = _reviews(store, run_id)
+    pages = [_page_obs(p, reviews) for p in sorted(run.pages, key=lambda p: p.id) if p.url in in_sample]
     conf = evaluate(stdd, pages, judgements(store, run_id, std), max_examples)
     return Evaluation(run, stdd, sample, conf, pages, method(run, pages))
 

@@ -52,6 +52,7 @@ class CheckObs:
     evidence: list[EvidenceObs] = field(default_factory=list)
     check_id: int | None = None
     indicator: str = ""
+    review: str | None = None  # the reviewer's verdict on this finding: false_positive (误报) | confirmed (确认)
 
 
 @dataclass
@@ -166,7 +167,15 @@ def finding_criteria(check: CheckObs, maps: dict[str, CheckMap] | None = None) -
 
 
 def _verdict(check: CheckObs, maps: dict[str, CheckMap]) -> str | None:
-    """What one finding means for its criteria: failed, cantTell, passed, or None (nothing to say)."""
+    """What one finding means for its criteria: failed, cantTell, passed, or None (nothing to say).
+
+    A reviewer's verdict on the finding comes first: 误报 means nothing failed there (passed); 确认 makes it a
+    failure, so a 需人工复核 item a reviewer confirmed makes its criterion 不符合."""
+    if check.status in ("fail", "warn", "not_assessable"):
+        if check.review == "false_positive":
+            return "passed"
+        if check.review == "confirmed":
+            return "failed"
     base, review = _base_rule(check.rule)
     if review:
         return "cantTell"
