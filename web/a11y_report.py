@@ -25,7 +25,7 @@ OUTCOME_CLASS = {"failed": "st-fail", "cantTell": "st-warn", "passed": "st-pass"
                  "inapplicable": "st-not_assessable", "untested": "run-running"}
 MIME = {"html": "text/html; charset=utf-8", "json": "application/ld+json; charset=utf-8",
         "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document"}
-TREND_RUNS = 12
+TREND_RUNS = 8  # each run is evaluated (no crops): keep the page quick on large runs
 
 
 class JudgementForm(FlaskForm):
@@ -60,7 +60,7 @@ def _trend(run: fq.RunInfo, std: str) -> list[dict[str, Any]]:
     runs = [r for r in fq.runs_of_site(store(), run.site_id, limit=TREND_RUNS * 3) if not r.active][:TREND_RUNS]
     out = []
     for r in reversed(runs):
-        ev = evaluate_run(store(), r.id, std)
+        ev = evaluate_run(store(), r.id, std, with_evidence=False)
         counts = ev.conformance.counts()
         if not ev.pages:
             continue

@@ -7,6 +7,7 @@ from datetime import datetime, timezone
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from auditor.conformance.model import (Conformance, CheckObs, EvidenceObs, ManualJudgement, PageObs,
                                        check_judgement, evaluate)
@@ -14,7 +15,7 @@ from auditor.conformance.sample import AuditedPage, Sample, build_sample
 from auditor.conformance.standards import Standard, standard
 from auditor.store import Store
 from auditor.store import findings as fq
-from auditor.store.models import ManualJudgementRow, Page, Run
+from auditor.store.models import Check, ManualJudgementRow, Page, Run
 
 
 class RunNotFound(LookupError):
@@ -43,7 +44,8 @@ def _page_obs(p: Page, reviews: dict[int, str] | None = None) -> PageObs:
     a11y = (p.details or {}).get("a11y") or {}
     passes, inapp = a11y.get("passes"), a11y.get("inapplicable")
     checks = [CheckObs(c.rule, c.status, c.message, c.value,
-                       [EvidenceObs(e.kind, e.path, e.note, e.text) for e in sorted(c.evidence, key=lambda e: e.id)],
+                       [EvidenceObs(e.kind, e.path, e.note, e.text) for e in sorted(c.evidence, key=lambda e: e.id)]
+                       if "evidence" in c.__dict__ else [],
                        c.id, c.indicator or "", reviews.get(c.id))
               for c in sorted(p.checks, key=lambda c: c.id)]
     return PageObs(p.url, checks, p.kind, p.title, p.id,
@@ -120,15 +122,22 @@ def method(run: Run, pages: list[PageObs]) -> dict[str, Any]:
             "options": {k: v for k, v in (run.options or {}).items() if k in ("a11y", "elderly", "max_pages")}}
 
 
-def evaluate_run(store: Store, run_id: int, std: str, max_examples: int = 3, all_pages: bool = False
-                 ) -> Evaluation:
+def _load_run(store: Store, run_id: int, with_evidence: bool) -> Run | None:
+    """The run with its pages and checks (and the checks' evidence when asked); not its links or site checks,
+    which a large run has thousands of."""
+    checks = selectinload(Run.pages).selectinload(Page.checks)
+    with store.session() as s:
+        return s.scalar(select(Run).where(Run.id == run_id).options(
+            checks.selectinload(Check.evidence) if with_evidence else checks))
+
+
+def evaluate_run(store: Store, run_id: int, std: str, max_examples: int = 3, all_pages: bool = False,
+                 with_evidence: bool = True) -> Evaluation:
     """The 评测结论 of a run under a standard (UnknownStandard, RunNotFound); ``all_pages``: every audited
-    page counts, not only the WCAG-EM sample."""
+    page counts, not only the WCAG-EM sample; ``with_evidence`` False leaves out the examples' crops (the
+    counts are the same: for trends)."""
     stdd = standard(std)
-    try:
-        run = store.run_with_pages(run_id)
-    except AssertionError:
-        run = None
+    run = _load_run(store, run_id, with_evidence)
     if run is None:
         raise RunNotFound(f"没有编号为 {run_id} 的检查批次")
     sample = build_sample(audited_pages(run), run.kind, seed=run.id, all_pages=all_pages)

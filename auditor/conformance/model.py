@@ -224,6 +224,11 @@ def evaluate(std: Standard, pages: Iterable[PageObs], judgements: Iterable[Manua
     manual: dict[str, ManualJudgement] = {}
     for j in judgements:
         manual[j.criterion] = j
+    # Per check, once: the criteria it bears on and what it says (criteria x checks would repeat this).
+    prepared = [(page, page.axe_state,
+                 [(check, set(finding_criteria(check, maps)), _base_rule(check.rule)[0], _verdict(check, maps))
+                  for check in page.checks if check.rule != AXE_SUMMARY])
+                for page in pages]
     results: list[CriterionResult] = []
     for crit in std.criteria:
         cover = covering_checks(crit.id)
@@ -235,15 +240,12 @@ def evaluate(std: Standard, pages: Iterable[PageObs], judgements: Iterable[Manua
         fail_examples: list[Example] = []
         review_examples: list[Example] = []
         ran_any = False
-        for page in pages:
-            axe = page.axe_state
+        for page, axe, page_checks in prepared:
             reported: set[str] = set()
-            for check in page.checks:
-                if check.rule == AXE_SUMMARY or crit.id not in finding_criteria(check, maps):
+            for check, criteria, base, verdict in page_checks:
+                if crit.id not in criteria:
                     continue
-                base, _ = _base_rule(check.rule)
                 reported.add(base)
-                verdict = _verdict(check, maps)
                 if verdict is None:
                     continue
                 ran_any = True
