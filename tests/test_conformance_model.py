@@ -159,3 +159,12 @@ def test_reviewer_verdicts_on_findings_count():
     conf = evaluate(standard("wcag21aa"), [page("http://s/a", [fp, confirmed])])
     assert conf.result("1.1.1").outcome == "passed"
     assert conf.result("1.4.3").outcome == "failed"
+
+
+def test_runs_without_pass_lists_claim_no_conformance_from_axe_silence():
+    old = PageObs("http://s/a", [AXE_RAN])  # passes/inapplicable None: recorded before they were kept
+    conf = evaluate(standard("wcag21aa"), [old])
+    assert conf.result("2.4.2").outcome == "untested"  # axe ran, did not report document-title: unknown
+    assert conf.result("3.2.2").outcome == "untested"  # our own form check is silent: passed or no form
+    assert evaluate(standard("wcag21aa"), [PageObs("http://s/a", [AXE_RAN, violation("label", ["4.1.2"])])]
+                    ).result("4.1.2").outcome == "failed"

@@ -7,7 +7,8 @@ found nothing to check) and the evaluator's 人工评测 judgements, and returns
   violation is a failure of its criteria whatever its impact; impact is severity, not conformance);
 - 无法判定 (``cantTell``): no failure, but 需人工复核 items (axe's "incomplete"), a check that could not be
   completed (not_assessable), or a check whose 警告 means "partly" (the 适老化 checks);
-- 符合 (``passed``): the covering checks ran on the sample and passed;
+- 符合 (``passed``): a covering check passed on the sample (axe lists the rule as passed, a 适老化 check
+  passed, or a reviewer marked the finding 误报);
 - 不适用 (``inapplicable``): the covering checks ran and axe found nothing to check on any sample page;
 - 需人工评测 (``untested``): no automated check covers the criterion, or none ran.
 
@@ -58,7 +59,7 @@ class CheckObs:
 @dataclass
 class PageObs:
     """A page of the sample with what the run recorded on it. ``passes``/``inapplicable`` are axe rule ids,
-    None when the run predates keeping them (then a silent axe rule counts as passed)."""
+    None when the run predates keeping them (then a silent axe rule proves nothing either way)."""
     url: str
     checks: list[CheckObs]
     kind: str | None = None
@@ -208,7 +209,8 @@ def _examples_of(page: PageObs, check: CheckObs, room: int) -> list[Example]:
 def _axe_rule_state(page: PageObs, rule: str) -> str | None:
     """For a page on which axe ran and did not report the rule: passed, inapplicable, or None (unknown)."""
     if page.passes is None and page.inapplicable is None:
-        return "passed"  # older runs kept no lists: axe ran and did not report the rule
+        # Older runs kept no lists: "not reported" may mean passed or nothing to check; claim neither.
+        return None
     if page.passes is not None and rule in page.passes:
         return "passed"
     if page.inapplicable is not None and rule in page.inapplicable:
@@ -272,7 +274,9 @@ def evaluate(std: Standard, pages: Iterable[PageObs], judgements: Iterable[Manua
                 if axe != "ran":
                     continue
                 ran_any = True
-                state = _axe_rule_state(page, chk[len("a11y."):]) if m.source == "axe-core" else "passed"
+                # Our own in-page checks report only failures: their silence is "passed or nothing to
+                # check", so it claims neither.
+                state = _axe_rule_state(page, chk[len("a11y."):]) if m.source == "axe-core" else None
                 if state == "passed":
                     passed[page.url] = None
                 elif state == "inapplicable":
@@ -300,7 +304,7 @@ def evaluate(std: Standard, pages: Iterable[PageObs], judgements: Iterable[Manua
             res.description = f"覆盖该准则的自动检查在 {len(res.inapplicable_pages)} 个样本页面上均无适用的内容"
         elif cover:
             res.description = "覆盖该准则的自动检查未在样本页面上运行，需人工评测" if not ran_any else \
-                "覆盖该准则的自动检查在样本页面上没有结果（未适用或未启用），需人工评测"
+                "覆盖该准则的自动检查在样本页面上没有结果（规则未启用，或批次早于记录通过与不适用的规则），需人工评测"
         else:
             res.description = "无自动检查覆盖该准则，需人工评测"
         res.outcome = res.automatic
