@@ -206,6 +206,23 @@ def _examples_of(page: PageObs, check: CheckObs, room: int) -> list[Example]:
     return out
 
 
+def _pick(examples: list[Example], n: int) -> list[Example]:
+    """Up to n examples, one per rule and page first, so the report shows the kinds of failure, not n crops
+    of the first one."""
+    out: list[Example] = []
+    seen: set[tuple[str, str]] = set()
+    for e in examples:
+        if len(out) < n and (e.rule, e.page_url) not in seen:
+            out.append(e)
+            seen.add((e.rule, e.page_url))
+    for e in examples:
+        if len(out) >= n:
+            break
+        if e not in out:
+            out.append(e)
+    return out
+
+
 def _axe_rule_state(page: PageObs, rule: str) -> str | None:
     """For a page on which axe ran and did not report the rule: passed, inapplicable, or None (unknown)."""
     if page.passes is None and page.inapplicable is None:
@@ -239,6 +256,7 @@ def evaluate(std: Standard, pages: Iterable[PageObs], judgements: Iterable[Manua
         cant: dict[str, None] = {}
         passed: dict[str, None] = {}
         inapplicable: dict[str, None] = {}
+        failing: Counter[str] = Counter()
         fail_examples: list[Example] = []
         review_examples: list[Example] = []
         ran_any = False
@@ -257,11 +275,12 @@ def evaluate(std: Standard, pages: Iterable[PageObs], judgements: Iterable[Manua
                 nodes = check.value.get("nodes", 1) if isinstance(check.value, dict) else 1
                 res.rules[check.rule] += int(nodes or 1)
                 if verdict == "failed":
+                    failing[check.rule] += int(nodes or 1)
                     failed[page.url] = None
-                    fail_examples += _examples_of(page, check, max_examples - len(fail_examples))
+                    fail_examples += _examples_of(page, check, max_examples)
                 else:
                     cant[page.url] = None
-                    review_examples += _examples_of(page, check, max_examples - len(review_examples))
+                    review_examples += _examples_of(page, check, max_examples)
             # The covering axe rules and our own in-page checks that ran and reported nothing on this page.
             for chk in cover:
                 m = maps[chk]
@@ -286,12 +305,12 @@ def evaluate(std: Standard, pages: Iterable[PageObs], judgements: Iterable[Manua
         res.inapplicable_pages = [u for u in inapplicable if u not in passed and u not in failed and u not in cant]
         if failed:
             res.automatic = "failed"
-            res.examples = fail_examples[:max_examples]
-            res.description = (f"{len(failed)} 个样本页面上有 {sum(n for r, n in res.rules.items() if not r.startswith(REVIEW_PREFIX))}"
-                               f" 处不符合：" + "、".join(sorted(r for r in res.rules if not r.startswith(REVIEW_PREFIX))))
+            res.examples = _pick(fail_examples, max_examples)
+            res.description = (f"{len(failed)} 个样本页面上有 {sum(failing.values())} 处不符合："
+                               + "、".join(sorted(failing)))
         elif cant:
             res.automatic = "cantTell"
-            res.examples = review_examples[:max_examples]
+            res.examples = _pick(review_examples, max_examples)
             res.description = (f"{len(cant)} 个样本页面上有需人工复核的项目或未能完成的检查："
                                + "、".join(sorted(res.rules)) if res.rules else
                                f"{len(cant)} 个样本页面上的自动检查未能完成，需人工复核")
