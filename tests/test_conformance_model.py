@@ -168,3 +168,20 @@ def test_runs_without_pass_lists_claim_no_conformance_from_axe_silence():
     assert conf.result("3.2.2").outcome == "untested"  # our own form check is silent: passed or no form
     assert evaluate(standard("wcag21aa"), [PageObs("http://s/a", [AXE_RAN, violation("label", ["4.1.2"])])]
                     ).result("4.1.2").outcome == "failed"
+
+
+def test_mapping_data_follows_the_vendored_axe():
+    """The axe-core rows of mapping.json were generated from this axe build (scripts/axe_rule_criteria.js);
+    an axe upgrade without regenerating them fails here."""
+    import re
+    from pathlib import Path
+
+    from auditor.a11y import MAPPING
+
+    head = (Path(__file__).resolve().parents[1] / "browsers/vendor/axe-core/axe.min.js").read_text(
+        encoding="utf-8")[:200]
+    assert MAPPING["axe_version"] == re.search(r"axe v([\d.]+)", head)[1]
+    rows = [c for c in MAPPING["checks"] if c["source"] == "axe-core"]
+    assert len(rows) >= 90 and all(c["verified"] for c in rows)
+    # every WCAG row says whether its GB/T 37668 clause was checked against the standard (none was)
+    assert all(r["gbt37668_verified"] is False for r in MAPPING["wcag"])
