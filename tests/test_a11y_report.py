@@ -320,3 +320,18 @@ def test_web_matrix_criterion_judgement_download_and_trend(audited):
     _login(c2, "owner2")
     assert c2.get(f"/runs/{run}/a11y").status_code == 404
     assert c2.post(f"/runs/{run}/a11y/3.3.3/judgement", data={"result": "passed"}).status_code in (400, 404)
+
+
+def test_page_strings_stay_text_in_the_html_report(audited):
+    """Pages are written by strangers: a title with markup is escaped in the self-contained report."""
+    from sqlalchemy import update
+
+    from auditor.store.models import Page
+
+    store, run = audited["store"], audited["elderly"]
+    with store.session.begin() as s:
+        s.execute(update(Page).where(Page.run_id == run).values(title='示范<script>alert(1)</script><img src=x onerror=alert(2)>'))
+    html = render_report(evaluate_run(store, run, "elderly"), "html", audited["settings"].evidence_dir).decode()
+    assert "<script>alert(1)" not in html and "<img src=x" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert "<script" not in html.lower()  # the report itself runs no script either
