@@ -7,57 +7,24 @@ guidelines; its clause numbers here (5.<principle>.<guideline>) follow that stru
 """
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
-# WCAG 2.x success criteria that axe-core or our own checks (browsers/a11y_extra.js) test: number -> (Chinese
-# name, level, WCAG version that added it).
-SC: dict[str, tuple[str, str, str]] = {
-    "1.1.1": ("非文本内容", "A", "2.0"),
-    "1.2.1": ("纯音频和纯视频（预录）", "A", "2.0"),
-    "1.2.2": ("字幕（预录）", "A", "2.0"),
-    "1.2.3": ("音频描述或媒体替代（预录）", "A", "2.0"),
-    "1.3.1": ("信息和关系", "A", "2.0"),
-    "1.3.2": ("有意义的序列", "A", "2.0"),
-    "1.3.4": ("方向", "AA", "2.1"),
-    "1.3.5": ("识别输入目的", "AA", "2.1"),
-    "1.4.1": ("使用颜色", "A", "2.0"),
-    "1.4.2": ("音频控制", "A", "2.0"),
-    "1.4.3": ("对比度（最低）", "AA", "2.0"),
-    "1.4.4": ("调整文字大小", "AA", "2.0"),
-    "1.4.10": ("重排", "AA", "2.1"),
-    "1.4.11": ("非文本对比度", "AA", "2.1"),
-    "1.4.12": ("文本间距", "AA", "2.1"),
-    "2.1.1": ("键盘", "A", "2.0"),
-    "2.1.3": ("键盘（无例外）", "AAA", "2.0"),
-    "2.2.1": ("时间可调", "A", "2.0"),
-    "2.2.2": ("暂停、停止、隐藏", "A", "2.0"),
-    "2.2.4": ("中断", "AAA", "2.0"),
-    "2.4.1": ("绕过块", "A", "2.0"),
-    "2.4.2": ("网页标题", "A", "2.0"),
-    "2.4.3": ("焦点顺序", "A", "2.0"),
-    "2.4.4": ("链接目的（上下文中）", "A", "2.0"),
-    "2.4.7": ("焦点可见", "AA", "2.0"),
-    "2.4.9": ("链接目的（仅链接）", "AAA", "2.0"),
-    "2.5.3": ("标签中包含名称", "A", "2.1"),
-    "2.5.8": ("目标尺寸（最小）", "AA", "2.2"),
-    "3.1.1": ("网页的语言", "A", "2.0"),
-    "3.1.2": ("部分的语言", "AA", "2.0"),
-    "3.2.2": ("输入时", "A", "2.0"),
-    "3.2.5": ("应请求而变化", "AAA", "2.0"),
-    "3.3.2": ("标签或说明", "A", "2.0"),
-    "4.1.1": ("解析", "A", "2.0"),
-    "4.1.2": ("名称、角色、值", "A", "2.0"),
-    "4.1.3": ("状态消息", "AA", "2.1"),
-}
+# The criteria table is data, shared with the conformance report (auditor/conformance/mapping.json): WCAG 2.x
+# success criteria with their Chinese names, levels, the WCAG version that added them and the GB/T 37668-2019
+# clause (marked unverified there), the principles and guidelines.
+MAPPING_PATH = Path(__file__).parent / "conformance" / "mapping.json"
+MAPPING: dict[str, Any] = json.loads(MAPPING_PATH.read_text(encoding="utf-8"))
 
-PRINCIPLES = {"1": "可感知性", "2": "可操作性", "3": "可理解性", "4": "兼容性"}
-GUIDELINES = {
-    "1.1": "替代文本", "1.2": "时基媒体", "1.3": "可适配", "1.4": "可辨别",
-    "2.1": "键盘可访问", "2.2": "充足的时间", "2.3": "癫痫发作", "2.4": "可导航", "2.5": "输入方式",
-    "3.1": "可读性", "3.2": "可预测", "3.3": "输入帮助", "4.1": "兼容",
-}
+# number -> (Chinese name, level, WCAG version that added it)
+SC: dict[str, tuple[str, str, str]] = {r["sc"]: (r["name"], r["level"], r["version"]) for r in MAPPING["wcag"]}
+_GBT_CLAUSE: dict[str, str | None] = {r["sc"]: r.get("gbt37668") for r in MAPPING["wcag"]}
+
+PRINCIPLES: dict[str, str] = dict(MAPPING["principles"])
+GUIDELINES: dict[str, str] = dict(MAPPING["guidelines"])
 
 _SC_TAG = re.compile(r"^wcag(\d)(\d)(\d+)$")
 FAIL_IMPACTS = frozenset({"critical", "serious"})
@@ -96,7 +63,7 @@ class GbtIndicator:
 def gbt_indicator(sc: str) -> GbtIndicator:
     name, level, version = SC.get(sc, ("", "", "2.x"))
     p, g = sc.split(".")[0], ".".join(sc.split(".")[:2])
-    clause = f"5.{g}" if version == "2.0" else None
+    clause = _GBT_CLAUSE.get(sc, f"5.{g}" if version == "2.0" else None)
     return GbtIndicator(sc, clause, PRINCIPLES.get(p, ""), GUIDELINES.get(g, ""), name or sc, level, version)
 
 
@@ -125,7 +92,8 @@ def _compact_rules(items: list[dict[str, Any]], node_cap: int) -> list[dict[str,
 
 def compact(raw: dict[str, Any], node_cap: int = 50) -> dict[str, Any]:
     """The part of an axe result the rules read: per violated rule its impact, tags, Chinese help and nodes;
-    the same for the rules axe left for review (``review``: its "incomplete" results, 需人工复核).
+    the same for the rules axe left for review (``review``: its "incomplete" results, 需人工复核); and the ids
+    of the rules that passed (``passes``) or found nothing to check (``inapplicable``).
 
     The same function compacts both engines' results, so they compare equal when axe saw the same page.
     Our own checks (browsers/a11y_extra.js) come in among the violations with ``source`` "govsite-auditor".
@@ -134,7 +102,11 @@ def compact(raw: dict[str, Any], node_cap: int = 50) -> dict[str, Any]:
     return {"version": (raw.get("testEngine") or {}).get("version", ""), "url": raw.get("url", ""),
             "violations": _compact_rules(raw.get("violations", []), node_cap),
             "review": review,
-            "incomplete": [v["id"] for v in review]}
+            "incomplete": [v["id"] for v in review],
+            # Rule ids only: what the conformance report needs to tell 符合 (a rule passed) from 不适用 (it
+            # found nothing to check). axe lists them even when resultTypes leaves out their nodes.
+            "passes": sorted({v["id"] for v in raw.get("passes") or [] if v.get("id")}),
+            "inapplicable": sorted({v["id"] for v in raw.get("inapplicable") or [] if v.get("id")})}
 
 
 def box_targets(result: dict[str, Any], node_cap: int) -> list[dict[str, Any]]:

@@ -12,6 +12,7 @@ from typing import Any, Sequence
 
 from auditor import __version__
 from auditor.cli_args import ChineseArgumentParser, fits, host_map_pair, iso_date, positive_int
+from auditor.cli_a11y_report import add_a11y_report_command
 from auditor.config import ConfigError, Settings, load_settings
 from auditor.models import STATUS_ZH, SiteProfile, Status
 from auditor.netpolicy import TargetRefused, normalise_url
@@ -512,6 +513,7 @@ def build_parser() -> argparse.ArgumentParser:
     from auditor.cli_web import add_web_commands  # users, serve (web UI and JSON API)
 
     add_web_commands(sub, common)
+    add_a11y_report_command(sub, common)  # a11y-report: 无障碍评测报告 per criterion (auditor/conformance)
     return p
 
 

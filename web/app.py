@@ -118,6 +118,7 @@ def create_app(settings: Settings, store: Store | None = None) -> Flask:
     for mod in (auth, sites, runs, findings, review, evidence, exports):
         app.register_blueprint(mod.bp)
     app.register_blueprint(api.bp)
+    app.register_blueprint(__import__("web.a11y_report", fromlist=["bp"]).bp)  # 无障碍评测 (per criterion)
     csrf.exempt(api.bp)  # the API checks CSRF itself for session-authenticated writes (see web/api.py)
 
     app.add_template_filter(bjt, "bjt")

@@ -231,6 +231,9 @@ def _a11y_details(fetch: FetchResult) -> dict | None:
         out["axe_engine"] = fetch.axe.get("engine")
         out["violations"] = {v["id"]: v["count"] for v in fetch.axe.get("violations", [])}
         out["review"] = {v["id"]: v["count"] for v in fetch.axe.get("review", [])}
+        # Rule ids that passed / had nothing to check: the conformance report's 符合 and 不适用.
+        out["passes"] = list(fetch.axe.get("passes") or [])
+        out["inapplicable"] = list(fetch.axe.get("inapplicable") or [])
         out["error"] = fetch.axe.get("error")
     if fetch.elderly is not None:
         found = fetch.elderly.get("found") or {}

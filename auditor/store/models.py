@@ -228,3 +228,21 @@ class Review(Base):
     run_id: Mapped[int | None] = mapped_column(Integer)  # where it was reviewed; no FK: runs may be deleted
     finding_ref: Mapped[str | None] = mapped_column(String(20))  # e.g. "c123" (check) or "s45" (site check)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+# --- 无障碍评测报告: the evaluator's 人工评测 judgements (migration 0004_a11y_judgements) ---
+
+class ManualJudgementRow(Base):
+    """人工评测: an evaluator's result for one criterion of a run under a standard, append-only; the newest per
+    (run, standard, criterion) counts and replaces the automated result in the 评测报告."""
+    __tablename__ = "manual_judgements"
+    __table_args__ = (Index("ix_manual_judgements_run_std", "run_id", "standard", "criterion"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    run_id: Mapped[int] = mapped_column(ForeignKey("runs.id", ondelete="CASCADE"))
+    standard: Mapped[str] = mapped_column(String(20))  # gbt37668 | wcag21aa | wcag22aa | elderly
+    criterion: Mapped[str] = mapped_column(String(20))  # "1.4.3", "EL-01"
+    result: Mapped[str] = mapped_column(String(20))  # passed | failed | cantTell | inapplicable
+    note: Mapped[str] = mapped_column(Text, default="")
+    evidence_path: Mapped[str | None] = mapped_column(String(500))  # under the evidence folder, or a URL
+    user: Mapped[str] = mapped_column(String(80), default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
