@@ -230,7 +230,7 @@ class Review(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
-# --- 无障碍评测报告: the evaluator's 人工评测 judgements (migration 0004_a11y_judgements) ---
+# --- 无障碍评测报告: the evaluator's 人工评测 judgements (migration 0007_a11y_judgements) ---
 
 class ManualJudgementRow(Base):
     """人工评测: an evaluator's result for one criterion of a run under a standard, append-only; the newest per
