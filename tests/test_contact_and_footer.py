@@ -72,8 +72,9 @@ def facts_of(snap: dict[str, Any]) -> PageFacts:
 
 def snapshots() -> list[tuple[str, str, dict[str, Any]]]:
     out = []
-    for path in sorted(SNAPSHOTS.glob("*/*.json")):
-        out.append((path.parent.name, path.stem, json.loads(path.read_text(encoding="utf-8"))))
+    for cls in ("footer_contact", "footer_sponsor", "footer_police_record", "header_site_name"):
+        for path in sorted((SNAPSHOTS / cls).glob("*.json")):
+            out.append((cls, path.stem, json.loads(path.read_text(encoding="utf-8"))))
     return out
 
 
