@@ -56,6 +56,8 @@ class EvidenceRef:
     text: str | None = None
     kind: str = "element"  # element | region | ocr | axe | shot
     png: bytes | None = None  # a picture the browser took for this check (e.g. after 适老模式 was switched on)
+    # Personal data under the box: the crop (and the page screenshot) blur it, and no HTML snippet is kept.
+    blur: bool = False
 
 
 @dataclass
@@ -105,6 +107,9 @@ class PageFacts:
     reached_hosts: list[str] = field(default_factory=list)
     # The run's reachability probe of the national services (auditor.fault.ServiceStatus as dicts, by host).
     services: dict[str, dict[str, Any]] = field(default_factory=dict)
+    # Same-site attachments linked from the page (browsers/attachments.py): {"url", "name", "ext", "status"
+    # ("ok" | "not_assessable"), "error", "bytes", "chunks": [{"loc", "text", "cells"?}]}; None when not gathered.
+    attachments: list[dict[str, Any]] | None = None
 
     @property
     def failed_urls(self) -> set[str]:
