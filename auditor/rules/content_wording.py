@@ -204,11 +204,16 @@ def check(facts: PageFacts, site: SiteProfile) -> CheckResult:
     ft = footer_top(facts)
     items = [it for it in body_items(facts)
              if ft is None or not it.get("box") or it["box"]["y"] < ft]  # footer boilerplate kept out
-    page = join(items, sep="")
-    hits, skipped = find(page.text, d, _sponsor_names(facts, site))
+    page = join(items, sep="\n")
+    # Match across text nodes (a word split by inline markup), then map back to the page text, whose line breaks
+    # between items bound the sentence shown.
+    index = [i for i, ch in enumerate(page.text) if ch != "\n"]
+    compact = "".join(page.text[i] for i in index)
+    hits, skipped = find(compact, d, _sponsor_names(facts, site))
     found, evidence = [], []
-    for start, end, e in hits:
-        ctx = sentence(page.text, start, end)
+    for cs, ce, e in hits:
+        start, end = index[cs], index[ce - 1] + 1
+        ctx = sentence(page.text, start, end).replace("\n", "")
         found.append({"wrong": e.wrong, "correct": e.correct, "category": e.category, "severity": e.severity,
                       "sentence": ctx})
         if len(evidence) < EVIDENCE_CAP:
