@@ -11,9 +11,9 @@ from typing import Callable
 from auditor import fault
 from auditor.models import CheckResult, PageFacts, SiteProfile
 from auditor.rules import (a11y_axe, a11y_entry, content_pii, content_wording, elderly_focus, elderly_keyboard,
-                           elderly_popups, elderly_zoom, footer_conac, footer_contact, footer_icp, footer_jiucuo, footer_police_record,
-                           footer_site_code, footer_sponsor, header_site_name, meta_article, meta_column, meta_site,
-                           site_domain, site_https)
+                           elderly_popups, elderly_zoom, footer_conac, footer_contact, footer_icp, footer_jiucuo,
+                           footer_police_record, footer_site_code, footer_sponsor, header_site_name, meta_article,
+                           meta_column, meta_site, site_domain, site_https)
 
 ALL_KINDS = frozenset({"home", "column", "article", "other"})
 
