@@ -275,16 +275,26 @@ def extract(path: Path, ext: str) -> dict[str, Any]:
     return {"chunks": kept, "truncated": total > MAX_CHARS}
 
 
-async def gather(probe: dict[str, Any], page_url: str, settings: Settings) -> list[dict[str, Any]]:
-    """Fetch and parse the page's same-site attachments -> PageFacts.attachments."""
+CACHE_ENTRIES = 200
+
+
+async def gather(probe: dict[str, Any], page_url: str, settings: Settings,
+                 cache: dict[str, dict[str, Any]] | None = None) -> list[dict[str, Any]]:
+    """Fetch and parse the page's same-site attachments -> PageFacts.attachments. ``cache`` (by URL, kept by the
+    caller for a run) spares a site the same file fetched again for every page that links to it."""
     links = attachment_links(probe, page_url, settings.attachment_max_count)
     out: list[dict[str, Any]] = []
     if not links:
         return out
+    fetched = 0
     with tempfile.TemporaryDirectory(prefix="govaudit-att-") as tmp:
         for i, (url, text) in enumerate(links):
-            if i:
+            if cache is not None and url in cache:
+                out.append({**cache[url], "link_text": text[:100]})
+                continue
+            if fetched:
                 await asyncio.sleep(settings.crawl_delay)
+            fetched += 1
             ext = _ext(url) or ""
             name = unquote(Path(urlsplit(url).path).name) or url
             entry: dict[str, Any] = {"url": url, "name": name, "ext": ext, "link_text": text[:100],
@@ -303,6 +313,11 @@ async def gather(probe: dict[str, Any], page_url: str, settings: Settings) -> li
                 entry["error"] = parsed["error"]
                 continue
             entry.update(status="ok", chunks=parsed.get("chunks", []), truncated=parsed.get("truncated", False))
+    if cache is not None:
+        for entry in out:
+            if len(cache) >= CACHE_ENTRIES:
+                cache.pop(next(iter(cache)))
+            cache[entry["url"]] = entry
     return out
 
 

@@ -306,10 +306,14 @@ def test_gather_fetches_same_site_attachments_under_the_size_cap(settings, tmp_p
                        {"href": f"{base}/files/stream.pdf"}, {"href": f"{base}/files/loop.pdf"},
                        {"href": f"{base}/files/missing.docx"}, {"href": "http://other.example.org/x.pdf"},
                        {"href": f"{base}/news/1.html"}]}
+    cache: dict = {}
     try:
-        got = asyncio.run(attachments.gather(probe, f"{base}/a.html", s))
+        got = asyncio.run(attachments.gather(probe, f"{base}/a.html", s, cache))
     finally:
         server.shutdown()
+    # another page of the run linking to the same file: answered from the run's cache, not fetched again
+    again = asyncio.run(attachments.gather({"links": probe["links"][:1]}, f"{base}/b.html", s, cache))
+    assert again[0]["status"] == "ok" and again[0]["chunks"] == got[0]["chunks"]
     by = {a["name"]: a for a in got}
     assert set(by) == {"p.xlsx", "huge.pdf", "stream.pdf", "loop.pdf", "missing.docx"}  # other host not fetched
     assert by["p.xlsx"]["status"] == "ok" and by["p.xlsx"]["chunks"]

@@ -55,6 +55,7 @@ class PageAuditor:
         # The content rules' settings: the wording files (validated here too) and the salt of personal-data hashes.
         content_wording.use(settings.wording_files)
         content_pii.configure(pii_salt(settings))
+        self._attachments: dict[str, dict] = {}  # by URL, for the pages of this auditor (one run or worker)
 
     async def services_for(self, run_id: int) -> dict[str, dict]:
         """The run's national-service reachability: stored with the run by whichever job came first, else probed
@@ -111,7 +112,8 @@ class PageAuditor:
                           services=self.services)
         if s.attachments:
             try:
-                facts.attachments = await gather_attachments(fetch.probe, fetch.final_url or url, s)
+                facts.attachments = await gather_attachments(fetch.probe, fetch.final_url or url, s,
+                                                             self._attachments)
             except Exception as exc:  # noqa: BLE001 - the attachments cannot sink the page's other checks
                 facts.attachments = [{"url": url, "name": "（附件）", "status": "not_assessable",
                                       "error": f"附件收集出错：{type(exc).__name__}", "chunks": []}]
