@@ -4,7 +4,7 @@ the page audit without them, side by side in one run.
     .venv/bin/python bench/bench_content.py [--pages N] [--paragraphs P]
 
 Generated 公示 pages (P paragraphs of Chinese text with phone and ID numbers, a table of people) served locally,
-each linking to one XLSX and one DOCX. Three sequential passes over the same pages in one Chromium:
+each linking to its own XLSX and DOCX. Three sequential passes over the same pages in one Chromium:
   A. the page audit without the content rules and without attachments (the baseline);
   B. with both content rules on the page text (attachments off);
   C. with both rules and the attachments (fetched, parsed in the limited child process).
@@ -46,13 +46,15 @@ def build_site(root: Path, pages: int, paragraphs: int) -> None:
     files.mkdir(parents=True)
     cf.xlsx_people(files / "list.xlsx")
     cf.docx_people(files / "notice.docx")
-    for i in range(pages):
+    for i in range(pages):  # distinct files per page: the run's attachment cache must not hide the cost
+        (files / f"list{i}.xlsx").write_bytes((files / "list.xlsx").read_bytes())
+        (files / f"notice{i}.docx").write_bytes((files / "notice.docx").read_bytes())
         body = "".join(f"<p>{SENTENCES[(i + j) % len(SENTENCES)]}</p>" for j in range(paragraphs))
         rows = "".join(f"<tr><td>张伟{k}</td><td>138****{1000 + k}</td></tr>" for k in range(20))
         (root / f"p{i}.html").write_text(
             f"<!doctype html><html><head><meta charset='utf-8'><title>公示{i}</title></head><body>"
             f"<div class='header'><h1>示范市人民政府</h1></div><div class='content'>{body}<table>{rows}</table>"
-            f"<p><a href='/files/list.xlsx'>名单</a> <a href='/files/notice.docx'>公示</a></p></div>"
+            f"<p><a href='/files/list{i}.xlsx'>名单</a> <a href='/files/notice{i}.docx'>公示</a></p></div>"
             f"<div class='footer'>主办单位：示范市人民政府办公室 网站标识码：1234567890</div></body></html>",
             encoding="utf-8")
 
@@ -74,8 +76,9 @@ async def one_pass(settings: Settings, urls: list[str]) -> tuple[list[float], li
 
 def main() -> int:
     ap = argparse.ArgumentParser()
-    ap.add_argument("--pages", type=int, default=8)
+    ap.add_argument("--pages", type=int, default=9)
     ap.add_argument("--paragraphs", type=int, default=300)
+    ap.add_argument("--rounds", type=int, default=2)
     args = ap.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp) / "site"
@@ -87,14 +90,21 @@ def main() -> int:
                         elderly="off", ocr=False, concurrency=1, crawl_delay=0)
         full_rules = list(rules_mod.RULES)
         without = [r for r in full_rules if not r.id.startswith("content.")]
+        a: list[float] = []
+        b: list[float] = []
+        c: list[float] = []
         try:
-            # warm-up (Chromium start, imports), not counted
-            asyncio.run(one_pass(base.replace(attachments=False), urls[:1]))
-            rules_mod.RULES[:] = without
-            a, _ = asyncio.run(one_pass(base.replace(attachments=False), urls))
-            rules_mod.RULES[:] = full_rules
-            b, _ = asyncio.run(one_pass(base.replace(attachments=False), urls))
-            c, pages = asyncio.run(one_pass(base.replace(attachments=True), urls))
+            # Passes interleaved over rounds (machine load drifts); each pass's first page carries the browser
+            # start and is not counted.
+            for _round in range(args.rounds):
+                rules_mod.RULES[:] = without
+                t, _ = asyncio.run(one_pass(base.replace(attachments=False), urls))
+                a += t[1:]
+                rules_mod.RULES[:] = full_rules
+                t, _ = asyncio.run(one_pass(base.replace(attachments=False), urls))
+                b += t[1:]
+                t, pages = asyncio.run(one_pass(base.replace(attachments=True), urls))
+                c += t[1:]
         finally:
             rules_mod.RULES[:] = full_rules
             server.shutdown()
@@ -119,8 +129,9 @@ def main() -> int:
             t = time.perf_counter()
             parse_file(root / "files" / name, ext)
             parse.append(time.perf_counter() - t)
-    ma, mb, mc = statistics.mean(a), statistics.mean(b), statistics.mean(c)
+    ma, mb, mc = statistics.median(a), statistics.median(b), statistics.median(c)
     chars = sum(len(s) for s in text)
+    print(f"medians over {len(a)} pages per pass ({args.rounds} interleaved rounds)")
     print(f"pages: {args.pages}, {args.paragraphs} paragraphs (~{chars} characters) each, 2 attachments each")
     print(f"A page audit without content rules      {ma:6.2f} s/page")
     print(f"B + content.wording + content.pii        {mb:6.2f} s/page   ratio B/A {mb / ma:5.2f}")

@@ -114,11 +114,12 @@ def _limits(memory: int, cpu: int) -> None:
     resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 1))
 
 
-def parse_file(path: Path, ext: str, timeout: float = 30.0, memory: int = 1_500_000_000) -> dict[str, Any]:
-    """Extract the file's text in a limited child process -> {"chunks": [...]} or {"error": "…"}."""
+def _run_child(files: list[tuple[Path, str]], timeout: float, memory: int) -> list[dict[str, Any]] | dict[str, str]:
+    """One limited child process over these files -> one result per file, or a process-level {"error"}."""
     cpu = max(1, int(timeout))
+    args = [a for path, ext in files for a in (str(path), ext)]
     try:
-        proc = subprocess.run([sys.executable, "-m", "browsers.attachments", str(path), ext],
+        proc = subprocess.run([sys.executable, "-m", "browsers.attachments", *args],
                               capture_output=True, timeout=timeout, preexec_fn=lambda: _limits(memory, cpu),
                               cwd=str(Path(__file__).resolve().parents[1]), env={**os.environ, "PYTHONHASHSEED": "0"})
     except subprocess.TimeoutExpired:
@@ -131,9 +132,30 @@ def parse_file(path: Path, ext: str, timeout: float = 30.0, memory: int = 1_500_
             return {"error": "解析时超出时间上限，文件可能有问题"}
         return {"error": f"无法解析：{tail[0][:200]}"}
     try:
-        return json.loads(proc.stdout)
+        out = json.loads(proc.stdout)
     except json.JSONDecodeError:
         return {"error": "无法解析：解析器输出无效"}
+    if not isinstance(out, list) or len(out) != len(files):
+        return {"error": "无法解析：解析器输出无效"}
+    return out
+
+
+def parse_file(path: Path, ext: str, timeout: float = 30.0, memory: int = 1_500_000_000) -> dict[str, Any]:
+    """Extract the file's text in a limited child process -> {"chunks": [...]} or {"error": "…"}."""
+    out = _run_child([(path, ext)], timeout, memory)
+    return out if isinstance(out, dict) else out[0]
+
+
+def parse_files(files: list[tuple[Path, str]], timeout: float = 30.0,
+                memory: int = 1_500_000_000) -> list[dict[str, Any]]:
+    """A page's files in one child process (one interpreter start, not one per file); when that child is stopped
+    (time, memory), each file again on its own, so that only the hostile one is not_assessable."""
+    if len(files) <= 1:
+        return [parse_file(p, e, timeout, memory) for p, e in files]
+    out = _run_child(files, timeout, memory)
+    if isinstance(out, list):
+        return out
+    return [parse_file(p, e, timeout, memory) for p, e in files]
 
 
 def signal_cpu() -> int:
@@ -287,6 +309,7 @@ async def gather(probe: dict[str, Any], page_url: str, settings: Settings,
     if not links:
         return out
     fetched = 0
+    todo: list[tuple[dict[str, Any], Path, str]] = []
     with tempfile.TemporaryDirectory(prefix="govaudit-att-") as tmp:
         for i, (url, text) in enumerate(links):
             if cache is not None and url in cache:
@@ -306,9 +329,10 @@ async def gather(probe: dict[str, Any], page_url: str, settings: Settings,
             if err:
                 entry["error"] = err
                 continue
-            parsed = await asyncio.to_thread(parse_file, dest, ext, settings.attachment_parse_timeout,
-                                             settings.attachment_parse_memory)
-            dest.unlink(missing_ok=True)
+            todo.append((entry, dest, ext))
+        results = await asyncio.to_thread(parse_files, [(d, e) for _en, d, e in todo],
+                                          settings.attachment_parse_timeout, settings.attachment_parse_memory)
+        for (entry, _dest, _ext_), parsed in zip(todo, results):
             if parsed.get("error"):
                 entry["error"] = parsed["error"]
                 continue
@@ -322,8 +346,13 @@ async def gather(probe: dict[str, Any], page_url: str, settings: Settings,
 
 
 def main(argv: list[str]) -> int:
-    """Child process: print the extracted chunks of one file as JSON (errors as {"error"})."""
-    path, ext = Path(argv[0]), argv[1]
+    """Child process: FILE EXT [FILE EXT …] -> a JSON list, one {"chunks"} or {"error"} per file."""
+    results = [_extract_one(Path(argv[i]), argv[i + 1]) for i in range(0, len(argv) - 1, 2)]
+    sys.stdout.write(json.dumps(results, ensure_ascii=False))
+    return 0
+
+
+def _extract_one(path: Path, ext: str) -> dict[str, Any]:
     try:
         out = extract(path, ext)
     except MemoryError:
@@ -338,8 +367,7 @@ def main(argv: list[str]) -> int:
             out = {"error": "文件结构循环引用，无法解析"}
         else:
             out = {"error": f"无法解析：{type(exc).__name__}: {msg[:160]}"}
-    sys.stdout.write(json.dumps(out, ensure_ascii=False))
-    return 0
+    return out
 
 
 if __name__ == "__main__":
