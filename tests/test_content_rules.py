@@ -178,6 +178,9 @@ def test_bank_card_beside_a_name_fails_an_organisation_account_is_not_personal()
     acct = pii([f"户名：示范市财政局 开户行：示范银行 账号：{cf.CARD}"])
     assert acct.status is Status.PASS and acct.value["not_personal"]["account"] == 1
     assert pii([f"卡号 {cf.CARD}"]).status is Status.WARN
+    grouped = " ".join(cf.CARD[i:i + 4] for i in range(0, len(cf.CARD), 4))  # 6222 0202 0011 2345 679
+    c = pii([f"赵强 {grouped}"])
+    assert c.status is Status.FAIL and grouped not in json.dumps(c.value, ensure_ascii=False)
 
 
 def test_long_document_numbers_are_not_cards_or_ids():

@@ -134,7 +134,7 @@ def mask(raw: str, kind: str) -> str:
     return raw[:2] + "*" * (len(raw) - 5) + raw[-3:]
 
 
-_ANY_LONG = re.compile(r"(?<![\dA-Za-z])1[3-9]\d[- ]?\d{4}[- ]?\d{4}(?!\d)|\d{11,19}[Xx]?")
+_ANY_LONG = re.compile(r"(?<![\dA-Za-z])1[3-9]\d[- ]?\d{4}[- ]?\d{4}(?!\d)|\d{4}(?: \d{4}){3}(?: \d{1,3})?|\d{11,19}[Xx]?")
 
 
 def mask_text(s: str) -> str:

@@ -22,6 +22,7 @@ from auditor.config import ConfigError
 from auditor.models import CheckResult, EvidenceRef, PageFacts, SiteProfile, Status
 from auditor.rules._common import result
 from auditor.rules._content_common import body_items, footer_top, join, sentence
+from auditor.rules.content_pii import mask_text
 
 RULE = "content.wording"
 INDICATOR = "严重表述错误（固定表述、错别字）"
@@ -213,7 +214,7 @@ def check(facts: PageFacts, site: SiteProfile) -> CheckResult:
     found, evidence = [], []
     for cs, ce, e in hits:
         start, end = index[cs], index[ce - 1] + 1
-        ctx = sentence(page.text, start, end).replace("\n", "")
+        ctx = mask_text(sentence(page.text, start, end))  # a sentence may carry personal data too
         found.append({"wrong": e.wrong, "correct": e.correct, "category": e.category, "severity": e.severity,
                       "sentence": ctx})
         if len(evidence) < EVIDENCE_CAP:
