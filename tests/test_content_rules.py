@@ -68,7 +68,10 @@ def test_wrong_fixed_expressions_fail_with_sentence_correct_form_and_box():
 
 def test_correct_text_passes_and_legitimate_contexts_are_kept_out():
     c = wording(["中华人民共和国国务院令", "参观党史教育基地，开展党史学习教育。", "习近平新时代中国特色社会主义思想",
-                 "截至目前，共部署检查组12个。", "新疆维吾尔自治区、西藏自治区"])
+                 "截至目前，共部署检查组12个。", "新疆维吾尔自治区、西藏自治区",
+                 # near misses: a variant's characters across a word boundary in correct text
+                 "既将群众满意作为标准，又注重实效。", "两个确定的地块已完成出让。", "恢复盖章业务，重复盖章无效。",
+                 "商品标签定价须规范。", "以经济建设为中心。", "依法行使合法权力。"])
     assert c.status is Status.PASS, c.value
 
 
