@@ -93,7 +93,8 @@ class Settings:
 
     # Content rules (auditor/rules/content_wording.py, content_pii.py): extra wording files (a province's own
     # 固定表述 list, same format as auditor/data/wording.tsv); same-site attachments (PDF/DOCX/XLSX/XLS) fetched
-    # per page, each at most attachment_max_bytes, parsed in a subprocess with a time and memory limit; the salt
+    # per page, each at most attachment_max_bytes, within attachment_budget seconds per page (downloads), parsed
+    # in a subprocess with a time and memory limit; the salt
     # of the hashes of personal data (unset: generated once and kept in <data folder>/pii_salt).
     wording_files: list[str] = field(default_factory=list)
     attachments: bool = True
@@ -102,6 +103,7 @@ class Settings:
     attachment_timeout: float = 30.0
     attachment_parse_timeout: float = 30.0
     attachment_parse_memory: int = 1_500_000_000
+    attachment_budget: float = 90.0
     pii_salt: str | None = None
 
     # Web UI (web/): the session-signing key (unset: generated once and kept in <data folder>/secret_key, the

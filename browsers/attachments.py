@@ -21,6 +21,7 @@ import resource
 import subprocess
 import sys
 import tempfile
+import time
 import zipfile
 from pathlib import Path
 from typing import Any
@@ -310,6 +311,7 @@ async def gather(probe: dict[str, Any], page_url: str, settings: Settings,
         return out
     fetched = 0
     todo: list[tuple[dict[str, Any], Path, str]] = []
+    deadline = time.monotonic() + settings.attachment_budget
     with tempfile.TemporaryDirectory(prefix="govaudit-att-") as tmp:
         for i, (url, text) in enumerate(links):
             if cache is not None and url in cache:
@@ -324,6 +326,9 @@ async def gather(probe: dict[str, Any], page_url: str, settings: Settings,
                                      "status": "not_assessable", "error": None, "bytes": 0, "chunks": []}
             out.append(entry)
             dest = Path(tmp) / f"a{i}{ext}"
+            if time.monotonic() > deadline:  # the page's job has a time limit too
+                entry["error"] = f"本页附件检查已超过时间预算（{settings.attachment_budget:.0f} 秒），未下载"
+                continue
             size, err = await fetch_file(url, settings, dest)
             entry["bytes"] = size
             if err:

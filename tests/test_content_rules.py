@@ -460,3 +460,12 @@ def test_no_finding_on_the_corpus_rendered_in_chromium(settings, monkeypatch):
                 if c.status is Status.NOT_ASSESSABLE:
                     assert "附件未能检查" in c.message and "HTTP 404" in c.message, c.message
     assert seen == 80
+
+
+def test_no_download_once_the_page_budget_is_spent(settings):
+    probe = {"links": [{"href": "http://www.shifan.gov.cn/files/a.pdf"}, {"href": "http://www.shifan.gov.cn/b.xlsx"}]}
+    got = asyncio.run(attachments.gather(probe, "http://www.shifan.gov.cn/p.html", settings.replace(attachment_budget=-1)))
+    assert [a["status"] for a in got] == ["not_assessable", "not_assessable"]
+    assert all("时间预算" in a["error"] for a in got)
+    c = pii(["正文"], got)
+    assert c.status is Status.NOT_ASSESSABLE and "a.pdf" in c.message
