@@ -464,7 +464,8 @@ def test_no_finding_on_the_corpus_rendered_in_chromium(settings, monkeypatch):
 
 def test_no_download_once_the_page_budget_is_spent(settings):
     probe = {"links": [{"href": "http://www.shifan.gov.cn/files/a.pdf"}, {"href": "http://www.shifan.gov.cn/b.xlsx"}]}
-    got = asyncio.run(attachments.gather(probe, "http://www.shifan.gov.cn/p.html", settings.replace(attachment_budget=-1)))
+    s = settings.replace(attachment_budget=-1)
+    got = asyncio.run(attachments.gather(probe, "http://www.shifan.gov.cn/p.html", s))
     assert [a["status"] for a in got] == ["not_assessable", "not_assessable"]
     assert all("时间预算" in a["error"] for a in got)
     c = pii(["正文"], got)
