@@ -67,6 +67,7 @@ def test_wrong_fixed_expressions_fail_with_sentence_correct_form_and_box():
 
 
 def test_correct_text_passes_and_legitimate_contexts_are_kept_out():
+    assert wording(["中华人民共和国"]).evidence[0].note.startswith("检查范围")
     c = wording(["中华人民共和国国务院令", "参观党史教育基地，开展党史学习教育。", "习近平新时代中国特色社会主义思想",
                  "截至目前，共部署检查组12个。", "新疆维吾尔自治区、西藏自治区",
                  # near misses: a variant's characters across a word boundary in correct text
@@ -164,6 +165,7 @@ def test_invalid_checksum_and_masked_numbers_pass_with_the_masked_count():
     c = pii([f"编号 {cf.INVALID_ID}", f"张伟 {cf.MASKED_ID} 138****1234", "李娜 139****4321"])
     assert c.status is Status.PASS, c.value
     assert c.value["masked"] == 3 and "已去标识化 3 处" in c.message
+    assert c.evidence and c.evidence[0].kind == "region"  # a pass says where it looked
 
 
 def test_contact_lines_are_not_personal_but_a_list_of_people_is():

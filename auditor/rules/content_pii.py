@@ -328,6 +328,13 @@ def check(facts: PageFacts, site: SiteProfile) -> CheckResult:
         note = f"{_KIND_ZH[f.hit.kind]} {mask(f.hit.raw, f.hit.kind)}（{f.where}）"
         evidence.append(EvidenceRef(note=note, box=f.box if f.where == "页面正文" else None, text=f.sentence,
                                     kind="element" if f.where == "页面正文" else "attachment", blur=True))
+    if not evidence:  # where the rule looked: the page text and each attachment, with what became of it
+        atts = getattr(facts, "attachments", None) or []
+        evidence.append(EvidenceRef(note=f"检查范围：页面正文 {len(page_rows)} 行，附件 {len(atts)} 个", kind="region"))
+        for att in atts[:EVIDENCE_CAP]:
+            state = "已检查" if att.get("status") == "ok" else f"未能检查：{att.get('error') or ''}"
+            evidence.append(EvidenceRef(note=f"附件 {att.get('name') or att.get('url')}", kind="attachment",
+                                        text=f"{att.get('url')} {state}"))
     tail = f"；已去标识化 {masked} 处" if masked else ""
     att_note = f"；检查附件 {checked} 个" if checked else ""
     if fails:
@@ -339,5 +346,6 @@ def check(facts: PageFacts, site: SiteProfile) -> CheckResult:
                       f"发现 {len(warns)} 处疑似个人信息，需人工确认{tail}{att_note}", value, evidence)
     if unassessed:
         return result(RULE, INDICATOR, Status.NOT_ASSESSABLE,
-                      f"附件未能检查：{'；'.join(unassessed[:5])}。页面正文未发现未去标识化的个人信息{tail}", value)
-    return result(RULE, INDICATOR, Status.PASS, f"未发现未去标识化的个人信息{tail}{att_note}", value)
+                      f"附件未能检查：{'；'.join(unassessed[:5])}。页面正文未发现未去标识化的个人信息{tail}", value,
+                      evidence)
+    return result(RULE, INDICATOR, Status.PASS, f"未发现未去标识化的个人信息{tail}{att_note}", value, evidence)

@@ -223,7 +223,10 @@ def check(facts: PageFacts, site: SiteProfile) -> CheckResult:
     value = {"hits": found, "quoted_skipped": skipped, "entries": len(d.entries)}
     if not found:
         extra = f"（{skipped} 处为页面自身引用的错误写法，已放行）" if skipped else ""
-        return result(RULE, INDICATOR, Status.PASS, f"未发现词表中的 {len(d.entries)} 种错误写法{extra}", value)
+        scope = EvidenceRef(note=f"检查范围：页面正文 {len(compact)} 字（底部功能区除外），词表 {len(d.entries)} 条",
+                            kind="region", text=mask_text(compact[:200]) or None)
+        return result(RULE, INDICATOR, Status.PASS, f"未发现词表中的 {len(d.entries)} 种错误写法{extra}", value,
+                      [scope])
     serious = [h for h in found if h["severity"] == "fail"]
     listed = "；".join(f"«{h['wrong']}»应为«{h['correct']}»" for h in (serious or found)[:5])
     if serious:
