@@ -81,7 +81,14 @@ def _settings(args: argparse.Namespace) -> Settings:
         changes["a11y"] = False
     if getattr(args, "elderly", None):
         changes["elderly"] = args.elderly
-    return s.replace(**changes)
+    if getattr(args, "wording", None):
+        changes["wording_files"] = [*s.wording_files, *args.wording]
+    s = s.replace(**changes)
+    if s.wording_files:  # a bad wording file is bad input: exit 2 with file, line and what is wrong
+        from auditor.rules import content_wording
+
+        content_wording.use(s.wording_files)
+    return s
 
 
 def _a11y_options(sp: argparse.ArgumentParser) -> None:
@@ -92,6 +99,8 @@ def _a11y_options(sp: argparse.ArgumentParser) -> None:
     sp.add_argument("--no-a11y", action="store_true", help="不做无障碍（axe-core）检查")
     sp.add_argument("--elderly", choices=["home", "all", "off"],
                     help="无障碍/适老化入口与适老化检查：首页（默认）、全部页面或不做")
+    sp.add_argument("--wording", action="append", metavar="FILE",
+                    help="追加的固定表述词表（格式同 auditor/data/wording.tsv，可重复）")
 
 
 def _progress(done: int, total: int, out: object) -> None:

@@ -161,6 +161,21 @@ class Settings:
     worker_maintenance: PositiveInt = 60
     result_ttl: Annotated[int, Field(ge=-1)] = 86400
 
+    # Content rules (auditor/rules/content_wording.py, content_pii.py): extra wording files (a province's own
+    # 固定表述 list, same format as auditor/data/wording.tsv); same-site attachments (PDF/DOCX/XLSX/XLS) fetched
+    # per page, each at most attachment_max_bytes, within attachment_budget seconds per page (downloads), parsed
+    # in a subprocess with a time and memory limit; the salt
+    # of the hashes of personal data (unset: generated once and kept in <data folder>/pii_salt).
+    wording_files: list[str] = field(default_factory=list)
+    attachments: bool = True
+    attachment_max_bytes: PositiveInt = 20_000_000
+    attachment_max_count: NonNegativeInt = 10
+    attachment_timeout: PositiveFloat = 30.0
+    attachment_parse_timeout: PositiveFloat = 30.0
+    attachment_parse_memory: PositiveInt = 1_500_000_000
+    attachment_budget: PositiveFloat = 90.0
+    pii_salt: str | None = None
+
     # Web UI (web/): the session-signing key, at least 32 bytes (unset: generated once and kept in
     # <data folder>/secret_key, the data folder being the parent of evidence_dir); Secure cookies over HTTPS.
     secret_key: SecretKey | None = None

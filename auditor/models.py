@@ -56,6 +56,8 @@ class EvidenceRef:
     text: str | None = None
     kind: str = "element"  # element | region | ocr | axe | shot
     png: bytes | None = None  # a picture the browser took for this check (e.g. after 适老模式 was switched on)
+    # Personal data under the box: the crop (and the page screenshot) blur it, and no HTML snippet is kept.
+    blur: bool = False
 
 
 @dataclass
@@ -112,6 +114,9 @@ class PageFacts:
     # ``contact_png``, so that nothing serialised to JSON carries picture bytes.
     contact_page: dict[str, Any] | None = None
     contact_png: bytes | None = None
+    # Same-site attachments linked from the page (browsers/attachments.py): {"url", "name", "ext", "status"
+    # ("ok" | "not_assessable"), "error", "bytes", "chunks": [{"loc", "text", "cells"?}]}; None when not gathered.
+    attachments: list[dict[str, Any]] | None = None
 
     @property
     def failed_urls(self) -> set[str]:

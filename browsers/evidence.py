@@ -20,7 +20,7 @@ import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
-from PIL import Image, ImageDraw
+from PIL import Image, ImageDraw, ImageFilter
 
 from auditor.models import Box
 
@@ -63,6 +63,17 @@ def _frame(draw: ImageDraw.ImageDraw, size: tuple[int, int], x: float, y: float,
     x0, y0 = min(max(0.0, x - 2), size[0] - 1), min(max(0.0, y - 2), size[1] - 1)
     x1, y1 = min(max(x0, x + w + 2), size[0] - 1), min(max(y0, y + h + 2), size[1] - 1)
     draw.rectangle([x0, y0, x1, y1], outline=(230, 0, 0), width=3)
+
+
+def _blur(img: Image.Image, box: Box) -> None:
+    """Gaussian blur over a region, strong enough that digits cannot be read back."""
+    x0, y0 = max(0, int(box.x) - 2), max(0, int(box.y) - 2)
+    x1, y1 = min(img.width, int(box.x + box.w) + 2), min(img.height, int(box.y + box.h) + 2)
+    if x1 - x0 < 1 or y1 - y0 < 1:
+        return
+    region = img.crop((x0, y0, x1, y1))
+    radius = max(6, int(min(x1 - x0, y1 - y0) / 3))
+    img.paste(region.filter(ImageFilter.GaussianBlur(radius)), (x0, y0))
 
 
 def _mkdir(path: Path) -> None:
@@ -161,7 +172,18 @@ class EvidenceWriter:
         img.crop((x0, y0, x1, y1)).save(buf, "PNG")
         return buf.getvalue(), (float(x0), float(y0))
 
-    def crop(self, rule: str, box: Box | None, kind: str = "crop") -> EvidenceFile | None:
+    def redact(self, boxes: list[Box]) -> None:
+        """Blur these regions (personal data) in the page screenshot itself, before it or any crop is written."""
+        img = self._image()
+        if img is None or not boxes:
+            return
+        for box in boxes:
+            _blur(img, box)
+        buf = io.BytesIO()
+        img.save(buf, "PNG")
+        self.png = buf.getvalue()
+
+    def crop(self, rule: str, box: Box | None, kind: str = "crop", blur: bool = False) -> EvidenceFile | None:
         """A crop around the element with the element boxed in red; None when there is no box or image."""
         img = self._image()
         if img is None or box is None or box.w <= 0 or box.h <= 0:
@@ -174,8 +196,10 @@ class EvidenceWriter:
         if x1 - x0 < 4 or y1 - y0 < 4:
             return None
         piece = img.crop((x0, y0, x1, y1))
-        draw = ImageDraw.Draw(piece)
         bx0, by0 = box.x - x0, box.y - y0
+        if blur:  # personal data: blurred under the box, so the crop shows where it was, not what it was
+            _blur(piece, Box(bx0, by0, box.w, box.h))
+        draw = ImageDraw.Draw(piece)
         _frame(draw, piece.size, bx0, by0, box.w, box.h)
         buf = io.BytesIO()
         piece.save(buf, "PNG", optimize=False)

@@ -251,6 +251,8 @@
       links: links.filter((l) => inFooter(l.box)), images: images.filter((i) => inFooter(i.box)) },
     links, images, scripts, nav: navLinks, listItems,
     text: texts.map((x) => x.t).join("\n"),
+    // Every visible text item with its box, compact (the content rules crop a hit from it).
+    bodyTexts: texts.slice(0, opts.maxBodyTexts || 8000).map((x) => ({ text: x.t, box: { x: Math.round(x.b.x), y: Math.round(x.b.y), w: Math.round(x.b.w), h: Math.round(x.b.h) } })),
     placeholders: { ideConac: placeholder(document.getElementById("_ideConac")), spanJiucuo: placeholder(document.getElementById("_span_jiucuo")) },
     hints: { datedItems, h1: [...document.querySelectorAll("h1")].map((h) => h.innerText.trim()).filter(Boolean).slice(0, 5), longestBlock,
       linkCount: allLinks.length, imageCount: allImgs.length },

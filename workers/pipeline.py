@@ -16,10 +16,11 @@ from auditor.errors import PageError, describe
 from auditor.models import CheckResult, PageFacts, SiteProfile
 from auditor.netpolicy import TargetRefused, check_target, refused_without_lookup
 from auditor.ocr import HeaderOCR
-from auditor.rules import header_site_name, run_rules
+from auditor.rules import content_pii, content_wording, header_site_name, run_rules
 from auditor.rules._common import header_band_bottom
 from auditor.store import Store
 from auditor.store.models import Check, Evidence, Page
+from browsers.attachments import gather as gather_attachments
 from browsers.evidence import EvidenceFile, EvidenceWriter
 from browsers.fetcher import FetchResult, PageFetcher
 
@@ -52,6 +53,10 @@ class PageAuditor:
         self.services: dict[str, dict] = {}
         self._services_run: int | None = None
         self._services_lock = asyncio.Lock()
+        # The content rules' settings: the wording files (validated here too) and the salt of personal-data hashes.
+        content_wording.use(settings.wording_files)
+        content_pii.configure(pii_salt(settings))
+        self._attachments: dict[str, dict] = {}  # by URL, for the pages of this auditor (one run or worker)
 
     async def services_for(self, run_id: int) -> dict[str, dict]:
         """The run's national-service reachability: stored with the run by whichever job came first, else probed
@@ -119,6 +124,13 @@ class PageAuditor:
                           side_failures=fetch.side_failures, reached_hosts=fetch.reached_hosts,
                           services=self.services, contact_page=fetch.contact_page,
                           contact_png=fetch.contact_png)
+        if s.attachments:
+            try:
+                facts.attachments = await gather_attachments(fetch.probe, fetch.final_url or url, s,
+                                                             self._attachments)
+            except Exception as exc:  # noqa: BLE001 - the attachments cannot sink the page's other checks
+                facts.attachments = [{"url": url, "name": "（附件）", "status": "not_assessable",
+                                      "error": f"附件收集出错：{type(exc).__name__}", "chunks": []}]
         kind = pagekind.classify(facts)
         page.kind, page.title = kind, (fetch.probe.get("title") or "")[:500]
         keys = (f"run-{run_id}", f"page-{index:04d}-{urlsplit(url).path}")
@@ -147,6 +159,8 @@ class PageAuditor:
             facts.header_ocr = self.ocr.read_png(region[0], region[1]) if region else []
             facts.header_ocr_box = header_box
         checks = run_rules(facts, site, kind, node_cap=self.settings.a11y_node_cap)
+        # Personal data on the page is blurred in the stored screenshot too, not only in its crop.
+        writer.redact([r.box for c in checks for r in c.evidence if r.blur and r.box is not None])
         page_rows: list[Evidence] = []
         shot = writer.screenshot()
         if shot:
@@ -165,6 +179,27 @@ def refuse_landing(fetch: FetchResult, settings: Settings) -> None:
             fetch.error_kind, fetch.error = PageError.EGRESS_REFUSED, describe(PageError.EGRESS_REFUSED, where)
             fetch.probe = fetch.screenshot = fetch.axe = fetch.elderly = None
             return
+
+
+def pii_salt(settings: Settings) -> str:
+    """The per-deployment salt of personal-data hashes: the setting, else one generated once and kept beside the
+    evidence folder (<data folder>/pii_salt)."""
+    if settings.pii_salt:
+        return settings.pii_salt
+    import secrets
+    from pathlib import Path
+
+    path = Path(settings.evidence_dir).resolve().parent / "pii_salt"
+    try:
+        if path.is_file():
+            return path.read_text(encoding="utf-8").strip()
+        path.parent.mkdir(parents=True, exist_ok=True)
+        salt = secrets.token_hex(16)
+        path.write_text(salt, encoding="utf-8")
+        path.chmod(0o600)
+        return salt
+    except OSError:
+        return ""
 
 
 HOME_PATHS = frozenset({"", "/", "/index.html", "/index.htm", "/index.shtml", "/index.jsp", "/index.php",
@@ -190,9 +225,14 @@ def check_rows(checks: list[CheckResult], writer: EvidenceWriter) -> list[tuple[
             if ref.png is not None:  # a picture of its own (before/after a mode switch), box drawn on it
                 evs.append(_ev_row(writer.picture(c.rule, ref.png, ref.box), ref.note, ref.text))
                 continue
-            crop = writer.crop(c.rule, ref.box, "ocr_crop" if ref.kind == "ocr" else "crop")
+            crop = writer.crop(c.rule, ref.box, "ocr_crop" if ref.kind == "ocr" else "crop", blur=ref.blur)
             if crop:
                 evs.append(_ev_row(crop, ref.note, ref.text))
+            if ref.blur:  # personal data: the masked sentence only, never the element's raw HTML
+                if not crop:
+                    evs.append(Evidence(kind=ref.kind, note=ref.note, text=ref.text,
+                                        box=ref.box.as_dict() if ref.box else None))
+                continue
             if ref.html and ref.kind == "link":  # a link's HTTP exchange: plain text, not markup
                 evs.append(_ev_row(writer.text(c.rule, ref.html), ref.note, ref.text))
             elif ref.html:

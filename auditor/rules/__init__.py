@@ -10,10 +10,10 @@ from typing import Callable
 
 from auditor import fault
 from auditor.models import CheckResult, PageFacts, SiteProfile
-from auditor.rules import (a11y_axe, a11y_entry, elderly_focus, elderly_keyboard, elderly_popups, elderly_zoom,
-                           footer_conac, footer_contact, footer_icp, footer_jiucuo, footer_police_record,
-                           footer_site_code, footer_sponsor, header_site_name, meta_article, meta_column, meta_site,
-                           site_domain, site_https)
+from auditor.rules import (a11y_axe, a11y_entry, content_pii, content_wording, elderly_focus, elderly_keyboard,
+                           elderly_popups, elderly_zoom, footer_conac, footer_contact, footer_icp, footer_jiucuo,
+                           footer_police_record, footer_site_code, footer_sponsor, header_site_name, meta_article,
+                           meta_column, meta_site, site_domain, site_https)
 
 ALL_KINDS = frozenset({"home", "column", "article", "other"})
 
@@ -44,6 +44,8 @@ RULES: list[Rule] = [
     _rule(meta_article, frozenset({"article"})),
     _rule(site_domain),
     _rule(site_https),
+    _rule(content_wording),
+    _rule(content_pii),
 ]
 RULE_IDS = [r.id for r in RULES]
 INDICATORS = {r.id: r.indicator for r in RULES}
