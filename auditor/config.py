@@ -173,7 +173,7 @@ class Settings:
     attachment_timeout: PositiveFloat = 30.0
     attachment_parse_timeout: PositiveFloat = 30.0
     attachment_parse_memory: PositiveInt = 1_500_000_000
-    attachment_budget: PositiveFloat = 90.0
+    attachment_budget: float = 90.0  # seconds per page; 0 or less: no downloads (a budget already spent)
     pii_salt: str | None = None
 
     # Web UI (web/): the session-signing key, at least 32 bytes (unset: generated once and kept in

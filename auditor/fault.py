@@ -43,6 +43,14 @@ _AUDITOR_SIDE: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"^pending$"), "请求在检查时仍未完成"),
     # The browser gave the request up without a network answer (cut off, or failed before any response).
     (re.compile(r"ERR_FAILED$|ERR_ABORTED$"), "请求未完成"),
+    # Through the egress proxy an unreachable host answers with the proxy's error page, which the browser blocks
+    # as the wrong kind of response for a script or a stylesheet.
+    (re.compile(r"ERR_BLOCKED_BY_ORB|ERR_BLOCKED_BY_RESPONSE"), "响应被拦截（代理或服务的错误页）"),
+    # The egress proxy's own classes (auditor/errors.py), as the fetcher records them.
+    (re.compile(r"域名无法解析"), "域名无法解析"),
+    (re.compile(r"无法连接服务器|连接被拒绝|连接被重置"), "无法连接"),
+    (re.compile(r"未能打开|超时"), "连接超时"),
+    (re.compile(r"目标地址不允许访问"), "检查方网络策略拒绝访问"),
 ]
 # An answer that says the other host is down or refuses the auditor, not that the site's reference is wrong.
 _OUTAGE_STATUSES = frozenset({403, 408, 429, 500, 502, 503, 504, 520, 521, 522, 523, 524})
@@ -77,7 +85,7 @@ def auditor_side_reason(failure: dict[str, Any]) -> str | None:
     status = failure.get("status")
     if status:
         return f"服务返回 HTTP {status}" if int(status) in _OUTAGE_STATUSES else None
-    err = str(failure.get("error") or "")
+    err = f"{failure.get('net_error') or ''} {failure.get('error') or ''}".strip()
     for pattern, reason in _AUDITOR_SIDE:
         if pattern.search(err):
             return reason
@@ -87,7 +95,7 @@ def auditor_side_reason(failure: dict[str, Any]) -> str | None:
 def _error_text(failure: dict[str, Any]) -> str:
     if failure.get("status"):
         return f"HTTP {failure['status']}"
-    return str(failure.get("error") or "failed")[:120]
+    return str(failure.get("net_error") or failure.get("error") or "failed")[:120]
 
 
 def _same(a: str, b: str) -> bool:

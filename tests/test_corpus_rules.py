@@ -2,7 +2,7 @@
 national service, no other host reachable), against labels made by inspecting the renders (tests/corpus/labels.tsv,
 tests/corpus/README.md).
 
-Prints per rule precision and recall of the problem class (anything but pass), exact agreement and the verdict
+Prints per rule precision and recall of the problem class (fail and warn: what accuses the site), exact agreement and the verdict
 counts; fails where precision or recall drops below 0.95, on any `fail` where the labels say the element is present
 (the rule of fault), and on any `not_assessable` that names neither a host nor a reason. With
 GOVAUDIT_WRITE_SNAPSHOTS=1 it also runs the 无障碍/适老化 entry pass on every page (about ten minutes) and writes

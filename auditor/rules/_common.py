@@ -191,3 +191,14 @@ def failed_service_requests(facts: PageFacts, hosts: set[str], pattern: re.Patte
         if host(u) in hosts or (pattern is not None and pattern.search(u)):
             out.append(u)
     return list(dict.fromkeys(out))
+
+
+_ONCLICK_URL = re.compile(r"""(?:https?:)?//[^\s'"()+]+""")
+
+
+def link_targets(link: dict[str, Any]) -> list[str]:
+    """Where a link leads: its href, and the URLs its onclick opens (sites move registry links into
+    ``window.open(...)``)."""
+    out = [link.get("href") or ""]
+    out += [u if u.startswith("http") else "https:" + u for u in _ONCLICK_URL.findall(link.get("onclick") or "")]
+    return [u for u in out if u]

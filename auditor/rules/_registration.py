@@ -6,7 +6,7 @@ import re
 from typing import Any
 
 from auditor.models import CheckResult, PageFacts, Status
-from auditor.rules._common import band_evidence, footer_links, footer_texts, host, link_evidence, result, search_texts
+from auditor.rules._common import link_targets, band_evidence, footer_links, footer_texts, host, link_evidence, result, search_texts
 
 
 def check_registration(facts: PageFacts, *, rule: str, indicator: str, strict: re.Pattern[str],
@@ -20,7 +20,7 @@ def check_registration(facts: PageFacts, *, rule: str, indicator: str, strict: r
         if linked:
             hits = []
             a = linked[0]
-            ok = host(a.get("href", "")) in registry_hosts
+            ok = any(host(u) in registry_hosts for u in link_targets(a))
             return result(rule, indicator, Status.PASS if ok else Status.WARN,
                           f"{what}{'已显示并链接到' if ok else '未链接到'}备案查询网站",
                           {"number": strict.search(a["title"]).group(0), "href": a.get("href")},
@@ -31,7 +31,7 @@ def check_registration(facts: PageFacts, *, rule: str, indicator: str, strict: r
             # An older or non-standard form (e.g. «X公备…», a number that is not the registry's): the site shows
             # that it is registered, in a form that cannot be verified as written — a warning, not a failure.
             info: dict[str, Any] = {"text": rough[0].text.strip()}
-            registry = [a for a in links if host(a.get("href", "")) in registry_hosts]
+            registry = [a for a in links if any(host(u) in registry_hosts for u in link_targets(a))]
             if registry:
                 info["href"] = registry[0]["href"]
             linked = "，已链接到备案查询网站" if registry else ""
@@ -41,7 +41,7 @@ def check_registration(facts: PageFacts, *, rule: str, indicator: str, strict: r
                       [band_evidence(facts, "footer", "底部功能区")])
     hit = hits[0]
     number = re.sub(r"\s+", "", hit.text)
-    registry = [a for a in links if host(a.get("href", "")) in registry_hosts]
+    registry = [a for a in links if any(host(u) in registry_hosts for u in link_targets(a))]
     wrapping = [a for a in registry if _same_number(a, number)] or registry
     value: dict[str, Any] = {"number": number}
     if wrapping:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from auditor.models import CheckResult, EvidenceRef, PageFacts, SiteProfile, Status
-from auditor.rules._common import all_links, band_evidence, failed_service_requests, host, link_evidence, result
+from auditor.rules._common import link_targets, all_links, band_evidence, failed_service_requests, host, link_evidence, result
 
 RULE = "footer.conac"
 INDICATOR = "党政机关网站标识"
@@ -37,7 +37,7 @@ def check(facts: PageFacts, site: SiteProfile) -> CheckResult:
         imgs = a.get("imgs") or []
         shown = a.get("text") or any(i.get("loaded") and i.get("visible") for i in imgs)
         if shown:
-            status = Status.PASS if _SHOW.search(a["href"]) else Status.WARN
+            status = Status.PASS if any(_SHOW.search(u) for u in link_targets(a)) else Status.WARN
             msg = "页面显示党政机关网站标识并链接到 bszs.conac.cn" if status is Status.PASS else \
                 "党政机关网站标识链接格式异常（应为 bszs.conac.cn/sitename?method=show&id=…）"
             return result(RULE, INDICATOR, status, msg, {"href": a["href"]}, [link_evidence(a, "党政机关网站标识")])

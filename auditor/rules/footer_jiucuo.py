@@ -57,7 +57,9 @@ def targets(link: dict[str, Any]) -> list[str]:
 
 def check(facts: PageFacts, site: SiteProfile) -> CheckResult:
     found = entries(facts)
-    visible = [a for a in found if a.get("visible")]
+    # An entry whose only content is pictures that did not load shows a broken-image box, not the entry.
+    visible = [a for a in found if a.get("visible") and not (
+        not (a.get("text") or "").strip() and a.get("imgs") and not any(i.get("loaded") for i in a["imgs"]))]
     scripts = [s for s in facts.probe.get("scripts", []) if "jiucuo.js" in (s.get("src") or "")]
     code = entry_site_code(facts)
     for a in visible:

@@ -18,6 +18,7 @@ _SUFFIXED = re.compile(r"([\u4e00-\u9fff（）()·]{4,40}?)\s*主\s*办(?!\s*(?:
 _ORG_END = re.compile(r"(?:政府|办公室|办公厅|局|委员会|委|厅|部|院|中心|管委会|管理委员会|办|署|室|会|所|站|处|馆|社|团|队"
                       r"|公司|集团|协会|学会|大学|学院)$")
 _NOT_SPONSOR = ("单位", "方", "机关")
+FOOTER_LINE_MAX = 60  # characters of one text item: longer ones are prose, not a footer line
 # Roles before the name that are not the sponsor (a «XX承办YY主办» run is split at them).
 _OTHER_ROLE = re.compile(r".*(?:承\s*办|主\s*管|协\s*办|技术支持|由|版权所有)")
 
@@ -40,7 +41,9 @@ def check(facts: PageFacts, site: SiteProfile) -> CheckResult:
     sponsor = hits[0].match.group(4) if hits else None
     hit = hits[0] if hits else None
     if hit is None:
-        for h in search_texts(texts, _SUFFIXED):
+        # Only a footer line says «XX主办» of the site; in a sentence of prose («…由XX主办，…») it names an event's.
+        lines = [t for t in texts if len(t.get("text") or "") <= FOOTER_LINE_MAX]
+        for h in search_texts(lines, _SUFFIXED):
             name = _suffixed_name(h.match.group(1))
             if name:
                 hit, sponsor = h, name

@@ -10,6 +10,7 @@ import re
 from difflib import SequenceMatcher
 from typing import Any
 
+from auditor.fault import facts_failures, find_unreachable, own_host
 from auditor.models import Box, CheckResult, EvidenceRef, OcrLine, PageFacts, SiteProfile, Status
 from auditor.rules._common import band_evidence, contrast, header_band_bottom, in_band, result
 
@@ -142,6 +143,12 @@ def header_images_failed(facts: PageFacts) -> list[str]:
     return out
 
 
+def _answered_with_error(facts: PageFacts, urls: list[str]) -> bool:
+    """Every one of these pictures was answered with an HTTP error (the server's doing, not the network's)."""
+    answered = {f.get("url") for f in facts.failed_requests if f.get("status")}
+    return all(u in answered or u.replace("https://", "http://", 1) in answered for u in urls)
+
+
 def hidden_name(reasons: list[str]) -> bool:
     """The name is in the DOM but a person cannot see it (e.g. white on white after a background failed)."""
     return any("肉眼无法看到" in r for r in reasons)
@@ -174,9 +181,17 @@ def check(facts: PageFacts, site: SiteProfile) -> CheckResult:
                       {"reasons": reasons}, [region])
     ocr_text = _squash("".join(line.text for line in ocr))[:200]
     if broken and not hidden_name(reasons):
-        return result(RULE, INDICATOR, Status.NOT_ASSESSABLE,
-                      f"头部有 {len(broken)} 个图片未能加载，无法判断是否显示网站名称",
-                      {"failed_images": broken[:10], "ocr_text": ocr_text}, [region])
+        # Pictures that did not load: not assessable when any of them failed on the auditor's side; when the
+        # site's own server answered an error for all of them, the header shows no name and that is the site's.
+        gone = find_unreachable(facts_failures(facts), broken, own_host(facts), facts.services,
+                                reached=facts.reached_hosts,
+                                own_scheme=(facts.final_url or facts.url).split(":", 1)[0])
+        if gone is not None or not _answered_with_error(facts, broken):
+            return result(RULE, INDICATOR, Status.NOT_ASSESSABLE,
+                          f"头部有 {len(broken)} 个图片未能加载，无法判断是否显示网站名称"
+                          + (f"（本次检查无法访问 {gone.describe()}）" if gone else ""),
+                          {"failed_images": broken[:10], "ocr_text": ocr_text}, [region])
+        reasons.append(f"头部 {len(broken)} 个图片网站服务器返回错误（{broken[0]}）")
     reasons.append("头部图像文字识别未读出网站名称" + (f"（识别到：{ocr_text[:40]}）" if ocr_text else ""))
     region.kind = "ocr"
     region.text = ocr_text

@@ -22,6 +22,7 @@ CORPUS = SHARED / "corpus"
 LABELS = Path(__file__).parent / "labels.tsv"
 SNAPSHOTS = Path(__file__).resolve().parents[1] / "snapshots" / "corpus"
 THRESHOLD = 0.95
+EXACT_FLOOR = 0.9  # not_assessable is no accusation, but a rule that cannot judge most pages is of little use
 # A not_assessable must say why: the unreachable host, or the reason the rule could not judge.
 _WHY = re.compile(r"无法访问|无法加载|未能加载|未能打开|无法打开|无法判断|无法检查|无法评估|HTTP \d{3}|超时|规则出错|未进行|未能|\S+\.\S+")
 
@@ -103,7 +104,7 @@ class Score:
     def failing_rules(self) -> list[str]:
         out = []
         for rule, st in self.stats.items():
-            if self.precision(rule) < THRESHOLD or self.recall(rule) < THRESHOLD:
+            if self.precision(rule) < THRESHOLD or self.recall(rule) < THRESHOLD or st["exact"] / st["n"] < EXACT_FLOOR:
                 out.append(rule)
         return sorted(out)
 
@@ -116,7 +117,7 @@ class Score:
         return st["tp"] / (st["tp"] + st["fn"]) if st["tp"] + st["fn"] else 1.0
 
     def table(self) -> str:
-        """Per rule: precision/recall of the problem class (not pass), exact agreement, and the verdict counts
+        """Per rule: precision/recall of the problem class (fail, warn), exact agreement, and the verdict counts
         (pass / fail / warn / not_assessable) beside the labels' counts."""
         lines = ["rule                    precision  recall  exact   got p/f/w/na      labels p/f/w/na"]
         for rule in sorted(self.stats):
@@ -141,7 +142,9 @@ def score(checks_by_slug: dict[str, Iterable[CheckResult]], labels: dict[str, di
             msg = c.message if c else ""
             st = sc.stats[rule]
             want = label.expected
-            p_want, p_have = want != "pass", have != "pass"
+            # The problem class is what accuses the site (fail, warn); not_assessable accuses no one, and its
+            # agreement with the labels shows in the exact figure.
+            p_want, p_have = want in ("fail", "warn"), have in ("fail", "warn")
             st["tp"] += p_want and p_have
             st["fp"] += p_have and not p_want
             st["fn"] += p_want and not p_have
