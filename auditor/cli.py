@@ -23,6 +23,16 @@ from auditor.store.models import Page, Run
 EXIT_OK, EXIT_FINDINGS, EXIT_BAD_INPUT = 0, 1, 2
 
 
+def cli_user() -> str:
+    """Who started a run from the command line (runs.started_by): «命令行（login name）»."""
+    import getpass
+
+    try:
+        return f"命令行（{getpass.getuser()}）"[:80]
+    except Exception:  # noqa: BLE001 - no login name in some containers
+        return "命令行"
+
+
 def _err(msg: str) -> None:
     print(f"错误：{msg}", file=sys.stderr)
 
@@ -95,7 +105,8 @@ def audit_urls(settings: Settings, urls: list[str], site: SiteProfile, json_path
     from workers.inprocess import run_pages
 
     store = _open_store(settings)
-    run_id = asyncio.run(run_pages(settings, store, urls, site, progress=None if quiet else _progress))
+    run_id = asyncio.run(run_pages(settings, store, urls, site, progress=None if quiet else _progress,
+                                   started_by=cli_user()))
     run = store.run_with_pages(run_id)
     doc = run_document(run, settings.evidence_dir)
     doc["run"]["database"] = settings.database_url
@@ -164,6 +175,7 @@ def cmd_audit_site(args: argparse.Namespace) -> int:
 
     try:
         run_id = asyncio.run(run_site(settings, store, url, SiteProfile(args.site_name, args.site_code),
+                                      started_by=cli_user(),
                                       today=today, progress=progress, links=not args.no_links))
     except TargetRefused as exc:
         _err(str(exc))
@@ -222,12 +234,16 @@ def cmd_monitor(args: argparse.Namespace) -> int:
     settings = _settings(args)
     store = _open_store(settings)
     urls = []
+    from auditor.store.limits import check_lengths
+    from auditor.store.models import AvailabilityProbe
+
     for raw in args.urls or [s.url for s in store.sites()]:
         try:
             urls.append(normalise_url(raw))
         except TargetRefused as exc:
             _err(str(exc))
             return EXIT_BAD_INPUT
+        check_lengths(AvailabilityProbe, {"site_url": urls[-1]})  # ValueTooLong → «错误：网址太长…», exit 2
     if not urls:
         _err("没有要监测的网站：请给出网址，或先用 govaudit sites import 导入网站清单")
         return EXIT_BAD_INPUT
@@ -275,7 +291,7 @@ def cmd_sites_import(args: argparse.Namespace) -> int:
 
     settings = _settings(args)
     try:
-        rows, errors = read_site_list(args.file)
+        rows, errors = read_site_list(args.file, settings)
     except SiteListError as exc:
         _err(str(exc))
         return EXIT_BAD_INPUT
@@ -499,12 +515,15 @@ def build_parser() -> argparse.ArgumentParser:
     return p
 
 
-class Terminated(KeyboardInterrupt):
-    """SIGTERM, raised like Ctrl-C so a running audit ends its run as aborted (已中止) and closes the browser."""
+_terminated = False
 
 
 def _on_sigterm(signum: int, frame: Any) -> None:
-    raise Terminated()
+    """SIGTERM is handled as Ctrl-C (asyncio cancels the running audit, which ends its run as aborted and
+    closes the browser); the exit status still tells them apart (143, not 130)."""
+    global _terminated
+    _terminated = True
+    os.kill(os.getpid(), signal.SIGINT)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -542,10 +561,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         where = f"{exc.filename}：" if getattr(exc, "filename", None) else ""
         _err(f"文件或目录无法访问：{where}{exc.strerror or exc}")
         return EXIT_BAD_INPUT
-    except Terminated:
-        _err("已终止（SIGTERM）：进行中的检查批次已标记为中止")
-        return 143
     except KeyboardInterrupt:
+        if _terminated:
+            _err("已终止（SIGTERM）：进行中的检查批次已标记为中止")
+            return 143
         _err("已中断：进行中的检查批次已标记为中止")
         return 130
     except Exception as exc:  # noqa: BLE001 - the last line: a message, not a traceback

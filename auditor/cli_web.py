@@ -75,7 +75,7 @@ def cmd_users_passwd(args: argparse.Namespace) -> int:
     except UserError as exc:
         _err(str(exc))
         return EXIT_BAD_INPUT
-    print(f"已修改 {args.name} 的密码（其已登录的会话随之失效）")
+    print(f"已修改 {args.name} 的密码（其已登录的会话和 API 令牌随之失效）")
     return EXIT_OK
 
 
@@ -130,8 +130,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from auditor.store import Store
 
     from auditor.cli import reap_at_start
+    from web.app import secret_key
 
     settings = _settings(args)
+    secret_key(settings)  # a key shorter than 32 bytes: ConfigError, a Chinese message and exit 2 (auditor.cli.main)
     # Migrate once here, before any worker process starts, so workers never race on the schema.
     store = Store(settings.database_url)
     store.upgrade()

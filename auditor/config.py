@@ -160,6 +160,18 @@ class Settings:
     # <data folder>/secret_key, the data folder being the parent of evidence_dir); Secure cookies over HTTPS.
     secret_key: SecretKey | None = None
     cookie_secure: bool = False
+    # Log-in limiter (web/limiter.py): failed log-ins per user name and per client address within the window
+    # (seconds); counted in Redis when redis_url is set, else in the database, so all server processes agree.
+    login_max_failures: int = 5
+    login_max_failures_per_address: int = 20
+    login_window: int = 900
+
+    # Site-list import (auditor/sites_import.py): an .xlsx is a zip, so its entries and their uncompressed size
+    # are capped before it is opened; rows and the characters of one cell are capped for both .xlsx and .csv.
+    import_max_bytes: int = 50_000_000
+    import_max_entries: int = 200
+    import_max_rows: int = 20_000
+    import_max_field: int = 10_000
 
     @field_validator("*", mode="before")
     @classmethod

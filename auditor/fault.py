@@ -96,14 +96,21 @@ def _same(a: str, b: str) -> bool:
     return strip(a) == strip(b)
 
 
+def _scheme(url: str) -> str:
+    return url.split("://", 1)[0].lower() if "://" in url else ""
+
+
 def find_unreachable(failures: Iterable[dict[str, Any]], depends_on: Iterable[str], own_host: str,
                      services: dict[str, dict[str, Any]] | None = None, source: str = "page",
-                     reached: Iterable[str] = ()) -> Unreachable | None:
+                     reached: Iterable[str] = (), own_scheme: str = "") -> Unreachable | None:
     """The first dependency the auditor could not load: its own request failed on the auditor's side, or the
     whole host was unreachable (a name or connection failure of any request to it, or the run's probe of it,
     unless the host answered some request of the page: then its answer is the evidence).
 
-    Requests to ``own_host`` (the site's own server) never count: what it answers is the site's doing."""
+    Requests to ``own_host`` (the site's own server) never count: what it answers is the site's doing. The one
+    exception is a connection that failed to the site's own host over the other scheme than the page was opened
+    with (an http page asking for https://own-host/…): the auditor reached the site over one scheme only, and the
+    other may be closed on the auditor's path (an intranet that lets port 80 through), so that is not proof."""
     deps = [d for d in depends_on if d]
     if not deps:
         return None
@@ -114,7 +121,9 @@ def find_unreachable(failures: Iterable[dict[str, Any]], depends_on: Iterable[st
     for f in fails:
         url = str(f.get("url") or "")
         h = host_of(url)
-        if not h or h == own:
+        if not h:
+            continue
+        if h == own and (f.get("status") or not own_scheme or _scheme(url) == own_scheme):
             continue
         reason = auditor_side_reason(f)
         if reason is None:
@@ -123,7 +132,7 @@ def find_unreachable(failures: Iterable[dict[str, Any]], depends_on: Iterable[st
         for d in deps:
             if _same(url, d):
                 return u
-        if not f.get("status"):  # a name or connection failure: the whole host is unreachable
+        if not f.get("status") and h != own:  # a name or connection failure: the whole host is unreachable
             by_host.setdefault(h, u)
     for d in deps:
         h = host_of(d) if "://" in d else d.lower()
@@ -166,7 +175,7 @@ def adjudicate(result: CheckResult, facts: PageFacts) -> CheckResult:
     if result.status not in (Status.FAIL, Status.WARN) or not result.depends_on:
         return result
     gone = find_unreachable(facts_failures(facts), result.depends_on, own_host(facts), facts.services,
-                            reached=facts.reached_hosts)
+                            reached=facts.reached_hosts, own_scheme=_scheme(facts.final_url or facts.url))
     return not_assessable(result, gone) if gone is not None else result
 
 

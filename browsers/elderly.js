@@ -82,11 +82,11 @@
     for (const el of document.querySelectorAll("*")) el.__gaSeen = 1;
   }
 
-  function mainText() {
-    // Font size of the main text: the median over visible characters (CSS px, times any page zoom).
+  function mainText(root) {
+    // Font size of the text under root: the median over visible characters (CSS px, times any page zoom).
     const sizes = [];
     const colors = new Map();
-    const walker = document.createTreeWalker(document.body || document.documentElement, NodeFilter.SHOW_TEXT);
+    const walker = document.createTreeWalker(root || document.body || document.documentElement, NodeFilter.SHOW_TEXT);
     let n, count = 0;
     while ((n = walker.nextNode()) && count < 5000) {
       const t = n.nodeValue.replace(/\s+/g, "");
@@ -107,6 +107,34 @@
     return { median, chars: total, color };
   }
 
+  // Where the 正文 is, by what the page calls it (not by which block holds the most text: on a portal home page
+  // that is the news lists). Semantic elements first, then the ids and classes content-management systems give
+  // the text block (TRS's #zoom, .content, .article, .main, .text). Blocks named like navigation are skipped.
+  const MAIN_SELECTORS = ["main", "[role=main]", "article", "#zoom", ".zoom", "#content", ".content", "#article",
+    ".article", "#main", ".main", "#text", ".text", "[id*=zoom i]", "[class*=zoom i]", "[id*=content i]",
+    "[class*=content i]", "[id*=article i]", "[class*=article i]", "[id*=main i]", "[class*=main i]",
+    "[id*=text i]", "[class*=text i]"];
+  const NOT_MAIN_RE = /nav|menu|head|foot|top|bar|daohang|banner|logo|search|link|tool|list/i;
+  const MAIN_MIN_CHARS = 30;
+
+  function mainBlock(sel) {
+    if (sel) {
+      let el = null;
+      try { el = document.querySelector(sel); } catch (e) {}
+      if (el && visible(el)) return { el, selector: sel };
+    }
+    for (const s of MAIN_SELECTORS) {
+      for (const el of document.querySelectorAll(s)) {
+        if (el === document.body || el === document.documentElement || !visible(el)) continue;
+        const idc = (el.id || "") + " " + (el.className && el.className.toString ? el.className.toString() : "");
+        if (s.includes("*=") && NOT_MAIN_RE.test(idc)) continue;
+        if ((el.innerText || "").replace(/\s+/g, "").length < MAIN_MIN_CHARS) continue;
+        return { el, selector: path(el), matched: s };
+      }
+    }
+    return null;
+  }
+
   function scale(el) {
     if (!el) return 1;
     const cs = getComputedStyle(el);
@@ -125,8 +153,8 @@
     return "rgb(255, 255, 255)";
   }
 
-  function measure() {
-    const text = mainText();
+  function measure(mainSel) {
+    const text = mainText(document.body || document.documentElement);
     const zoom = scale(document.documentElement) * scale(document.body);
     let fresh = 0, toolbar = null, toolbarArea = 0;
     for (const el of document.querySelectorAll("body *")) {
@@ -141,16 +169,56 @@
         toolbar = { selector: path(el), box: box(el), controls, text: label(el).slice(0, 60) };
       }
     }
-    const main = document.querySelector("main, #main, .main, .content, #content, article") || document.body;
+    // The 正文 block: the same element as before the click when it is still there (mainSel), else found anew.
+    const blk = mainBlock(mainSel);
+    let main = null;
+    if (blk) {
+      const t = mainText(blk.el);
+      // Zoom on the block or an ancestor below body counts as the block's own enlargement.
+      let z = zoom;
+      for (let p = blk.el; p && p !== document.body && p !== document.documentElement; p = p.parentElement) z *= scale(p);
+      main = { selector: blk.selector, matched: blk.matched || null, fontPx: t.median * z, rawFontPx: t.median,
+               chars: t.chars, color: t.color, box: box(blk.el) };
+    }
+    const mainEl = blk ? blk.el : (document.querySelector("main, #main, .main, .content, #content, article") || document.body);
     return {
       url: location.href,
       fontPx: text.median * zoom, rawFontPx: text.median, zoom, chars: text.chars,
-      textColor: text.color, bodyBg: background(document.body), mainBg: background(main),
+      textColor: text.color, bodyBg: background(document.body), mainBg: background(mainEl),
       htmlClass: document.documentElement.className.toString().slice(0, 200),
       bodyClass: (document.body ? document.body.className.toString() : "").slice(0, 200),
       filter: getComputedStyle(document.documentElement).filter + " " + (document.body ? getComputedStyle(document.body).filter : ""),
-      newVisible: fresh, toolbar,
+      newVisible: fresh, toolbar, main,
     };
+  }
+
+  function domClick(selector) {
+    // The page's own click (HTMLElement.click()): reaches the handler even when an overlay covers the entry.
+    const el = document.querySelector(selector);
+    if (!el) return false;
+    el.scrollIntoView({ block: "center" });
+    el.click();
+    return true;
+  }
+
+  function clickAt(x, y) {
+    // An entry found by OCR has only a place: the element drawn there (page coordinates), clicked by the DOM.
+    window.scrollTo(0, Math.max(0, y - window.innerHeight / 2));
+    let el = document.elementFromPoint(x - window.scrollX, y - window.scrollY);
+    if (!el) return false;
+    el = el.closest("a, button, [role=button], [onclick], input") || el;
+    el.click();
+    return true;
+  }
+
+  function resources(urls) {
+    // What the page's Resource Timing says of each URL (for a script loaded before the auditor listened).
+    return urls.map((u) => {
+      const e = performance.getEntriesByName(u).slice(-1)[0];
+      if (!e) return null;
+      return { duration: e.duration, responseEnd: e.responseEnd, transferSize: e.transferSize,
+               status: e.responseStatus || 0 };
+    });
   }
 
   function floating(exclude) {
@@ -233,5 +301,5 @@
     return els.length;
   }
 
-  window.__ga = { find, mark, measure, floating, focused, stylesOf, clipped, textZoom };
+  window.__ga = { find, mark, measure, floating, focused, stylesOf, clipped, textZoom, domClick, clickAt, resources };
 })();

@@ -98,35 +98,297 @@ async def find(page: Any) -> dict[str, Any]:
     return await _ga(page, "find")
 
 
-async def activate(page: Any, context: Any, entry: dict[str, Any], settle: float) -> dict[str, Any]:
-    """Click the entry; measure the page (or the page it opened) before and after, with a picture of each."""
+CLICK_TIMEOUT = 3.0  # s for a trusted click (Playwright waits this long for the entry to take the pointer)
+SCRIPT_WAIT = 5.0  # s to wait for a toolbar script still loading
+NAV_WAIT = 10.0  # s to wait for the page an entry opens, when it is still loading after the settle time
+
+
+class NetLog:
+    """Every request of the browser context during the 适老化 pass, with its outcome: loaded, failed (the
+    browser's error), HTTP status ≥ 400, or still pending. Listening on the context sees new tabs too.
+
+    What failed during the auditor's own clicks is the evidence for the rule of fault (auditor/fault.py): it
+    goes to ``FetchResult.side_failures``, never to the page's own failed requests."""
+
+    def __init__(self) -> None:
+        self.recs: list[dict[str, Any]] = []
+        self._by_req: dict[int, dict[str, Any]] = {}
+        self._context: Any = None
+        self._fns: list[tuple[str, Any]] = []
+
+    def attach(self, context: Any) -> None:
+        self._context = context
+        for event, fn in (("request", self._on_request), ("requestfinished", self._on_finished),
+                          ("requestfailed", self._on_failed), ("response", self._on_response)):
+            context.on(event, fn)
+            self._fns.append((event, fn))
+
+    def detach(self) -> None:
+        for event, fn in self._fns:
+            try:
+                self._context.remove_listener(event, fn)
+            except Exception:  # noqa: BLE001 - a closed context has dropped its listeners already
+                pass
+        self._fns.clear()
+
+    def _on_request(self, req: Any) -> None:
+        if len(self.recs) >= 3000 or not req.url.startswith(("http:", "https:")):
+            return
+        try:
+            frame = req.frame
+            nav = req.is_navigation_request() and frame.parent_frame is None
+        except Exception:  # noqa: BLE001 - a service worker's request has no frame
+            frame, nav = None, False
+        rec = {"url": req.url, "type": req.resource_type, "nav": nav, "frame": frame, "state": "pending",
+               "seq": len(self.recs)}
+        self.recs.append(rec)
+        self._by_req[id(req)] = rec
+
+    def _on_finished(self, req: Any) -> None:
+        rec = self._by_req.pop(id(req), None)
+        if rec is not None and rec["state"] == "pending":
+            rec["state"] = "loaded"
+
+    def _on_failed(self, req: Any) -> None:
+        rec = self._by_req.pop(id(req), None)
+        if rec is not None:
+            rec["state"], rec["error"] = "failed", req.failure or "failed"
+
+    def _on_response(self, resp: Any) -> None:
+        rec = self._by_req.get(id(resp.request))
+        if rec is not None:
+            rec["status"] = resp.status
+
+    def mark(self) -> int:
+        return len(self.recs)
+
+    @staticmethod
+    def outcome(rec: dict[str, Any]) -> dict[str, Any]:
+        """A request as the rule of fault reads it: {url, type, error} or {url, type, status}; ok when loaded."""
+        out: dict[str, Any] = {"url": rec["url"], "type": rec["type"]}
+        if rec["state"] == "failed":
+            out["error"] = rec.get("error") or "failed"
+        elif rec["state"] == "pending":
+            out["error"] = "pending"
+        elif int(rec.get("status") or 0) >= 400:
+            out["status"] = int(rec["status"])
+        out["ok"] = not ("error" in out or "status" in out)
+        return out
+
+    def failures(self, since: int = 0, urls: list[str] | None = None) -> list[dict[str, Any]]:
+        """Failed (or unfinished) requests since a mark, or of the given URLs at any time; source «action»."""
+        recs = self.recs[since:] if urls is None else [r for r in self.recs if r["url"] in urls]
+        # A navigation that failed leaves a second, never-finished request for the same URL (the error page):
+        # the failure with its error is the evidence, not that shadow.
+        settled = {r["url"] for r in recs if r["state"] != "pending"}
+        out = []
+        for rec in recs:
+            if rec["state"] == "pending" and rec["url"] in settled:
+                continue
+            o = self.outcome(rec)
+            if not o.pop("ok"):
+                out.append({**o, "source": "action"})
+        return out
+
+    def last(self, url: str) -> dict[str, Any] | None:
+        """The latest request for this URL, whichever scheme (upgrade-insecure-requests asks for https)."""
+        bare = url.split("://", 1)[-1]
+        return next((r for r in reversed(self.recs) if r["url"].split("://", 1)[-1] == bare), None)
+
+    def navigation(self, since: int, frame: Any) -> dict[str, Any] | None:
+        """The last main-frame document request of a tab since the mark (the page the click opened)."""
+        nav = next((r for r in reversed(self.recs[since:]) if r["nav"] and r["frame"] is frame), None)
+        if nav is not None and nav["state"] == "pending":  # the shadow of a failed navigation, as above
+            nav = next((r for r in reversed(self.recs[since:]) if r["url"] == nav["url"] and r["nav"]
+                        and r["state"] != "pending"), nav)
+        return nav
+
+    async def wait(self, recs: list[dict[str, Any]], seconds: float) -> None:
+        """Until none of these requests is pending, at most ``seconds``."""
+        end = time.perf_counter() + seconds
+        while any(r["state"] == "pending" for r in recs) and time.perf_counter() < end:
+            await asyncio.sleep(0.1)
+
+
+def _first_line(exc: BaseException) -> str:
+    return (str(exc).splitlines()[0] if str(exc) else type(exc).__name__)[:200]
+
+
+async def _click(page: Any, entry: dict[str, Any], net: NetLog, mark: int, opened: list[Any]) -> dict[str, Any]:
+    """Click as a user does (a trusted click, the entry scrolled into view); when an overlay takes the pointer or
+    the click times out, the page's own click (``el.click()``). Records which one worked and why the other did
+    not."""
+    rec: dict[str, Any] = {"method": None, "errors": []}
+
+    def started() -> bool:  # the click began a navigation or opened a tab even if Playwright reported an error
+        return bool(opened) or any(r["nav"] for r in net.recs[mark:])
+
+    sel = entry.get("selector")
+    if sel:
+        loc = page.locator(sel).first
+        try:
+            await loc.scroll_into_view_if_needed(timeout=CLICK_TIMEOUT * 1000)
+        except Exception as exc:  # noqa: BLE001 - the click itself will tell
+            rec["errors"].append(f"滚动到入口：{_first_line(exc)}")
+        try:
+            await loc.click(timeout=CLICK_TIMEOUT * 1000)
+            rec["method"] = "trusted"
+            return rec
+        except Exception as exc:  # noqa: BLE001 - an overlay or a timeout: try the DOM click
+            rec["errors"].append(f"可信点击：{_first_line(exc)}")
+            if started():
+                rec["method"] = "trusted"
+                return rec
+        dom = _ga(page, "domClick", sel)
+    else:
+        b = entry["box"]
+        x, y = b["x"] + b["w"] / 2, b["y"] + b["h"] / 2
+        try:
+            await page.mouse.click(x - await page.evaluate("window.scrollX"), y - await page.evaluate("window.scrollY"))
+            rec["method"] = "trusted"
+            return rec
+        except Exception as exc:  # noqa: BLE001
+            rec["errors"].append(f"可信点击：{_first_line(exc)}")
+            if started():
+                rec["method"] = "trusted"
+                return rec
+        dom = _ga(page, "clickAt", x, y)
+    try:
+        ok = await asyncio.wait_for(dom, timeout=CLICK_TIMEOUT + 2)
+        if ok:
+            rec["method"] = "dom"
+        else:
+            rec["errors"].append("页面内点击：入口元素已不在页面中")
+    except Exception as exc:  # noqa: BLE001
+        if started() or "context was destroyed" in str(exc):
+            rec["method"] = "dom"  # the click navigated away before the evaluation returned
+        else:
+            rec["errors"].append(f"页面内点击：{_first_line(exc) if str(exc) else '超时'}")
+    return rec
+
+
+async def _scripts_state(page: Any, net: NetLog, urls: list[str]) -> list[dict[str, Any]]:
+    """The outcome of each toolbar script the page references, waited for (bounded) while it still loads.
+
+    A script loaded before the auditor listened is read from the page's Resource Timing."""
+    recs = [r for r in (net.last(u) for u in urls) if r is not None]
+    await net.wait(recs, SCRIPT_WAIT)
+    out = []
+    unknown = [u for u in urls if net.last(u) is None]
+    timing = dict(zip(unknown, await _ga(page, "resources", unknown))) if unknown else {}
+    for u in urls:
+        r = net.last(u)
+        if r is not None:
+            o = net.outcome(r)
+            o["state"] = "loaded" if o["ok"] else ("pending" if o.get("error") == "pending" else "failed")
+        else:
+            t = timing.get(u)
+            o = {"url": u, "type": "script", "ok": bool(t and t.get("responseEnd")),
+                 "state": "loaded" if t and t.get("responseEnd") else "unknown"}
+        out.append(o)
+    return out
+
+
+async def activate(page: Any, context: Any, entry: dict[str, Any], settle: float, net: NetLog | None = None,
+                   toolbar_scripts: list[str] | None = None, nav_wait: float = NAV_WAIT) -> dict[str, Any]:
+    """Click the entry; measure the page (or the page it opened) before and after, with a picture of each.
+
+    Also recorded, so that a verdict of «nothing changed» can be told from «the auditor could not load what the
+    entry needs»: how the entry was clicked (``click``), the toolbar scripts' outcome (``toolbar_scripts``), the
+    page the click opened and whether it loaded (``target_load``), and the requests of the click that failed
+    (``failures``)."""
+    own = net is None
+    if net is None:
+        net = NetLog()
+        net.attach(context)
+    try:
+        return await _activate(page, context, entry, settle, net, toolbar_scripts or [], nav_wait)
+    finally:
+        if own:
+            net.detach()
+
+
+async def _activate(page: Any, context: Any, entry: dict[str, Any], settle: float, net: NetLog,
+                    toolbar_scripts: list[str], nav_wait: float) -> dict[str, Any]:
     out: dict[str, Any] = {"entry": entry}
+    # The toolbar script the page references must have loaded (or failed) before the click means anything.
+    out["toolbar_scripts"] = await _scripts_state(page, net, toolbar_scripts)
     await _ga(page, "mark")
-    out["before"] = await _ga(page, "measure")
+    out["before"] = await _ga(page, "measure", None)
     out["shot_before"] = await page.screenshot(type="png")
     opened: list[Any] = []
-    context.on("page", lambda p: opened.append(p))
+    on_page = (lambda p: opened.append(p))
+    context.on("page", on_page)
     start_url = page.url
+    mark = net.mark()
     try:
-        if entry.get("selector"):
-            await page.locator(entry["selector"]).first.click(timeout=3000)
-        else:
-            b = entry["box"]
-            await page.mouse.click(b["x"] + b["w"] / 2, b["y"] + b["h"] / 2)
-    except Exception as exc:  # noqa: BLE001 - an entry that cannot be clicked is a finding, not a crash
-        out["error"] = f"点击入口失败：{str(exc).splitlines()[0][:200]}"
+        return await _after_click(page, context, entry, settle, net, toolbar_scripts, nav_wait, out, opened,
+                                  start_url, mark)
+    finally:
+        context.remove_listener("page", on_page)
+
+
+async def _after_click(page: Any, context: Any, entry: dict[str, Any], settle: float, net: NetLog,
+                       toolbar_scripts: list[str], nav_wait: float, out: dict[str, Any], opened: list[Any],
+                       start_url: str, mark: int) -> dict[str, Any]:
+    out["click"] = await _click(page, entry, net, mark, opened)
+    if out["click"]["method"] is None:
+        out["click_failed"] = True
+        out["error"] = "点击入口失败/超时：" + "；".join(out["click"]["errors"])[:400]
+        out["failures"] = net.failures(mark)
         return out
     await _settle(page, settle)
-    target = page
+    target = opened[-1] if opened else page
     if opened:
-        target = opened[-1]
         out["new_page"] = True
         await _settle(target, settle)
-    out["navigated"] = target is not page or target.url != start_url
-    out["after"] = await _ga(target, "measure")
+    nav = net.navigation(mark, target.main_frame)
+    if nav is None and opened:  # a tab opened by the click: its first document, whichever frame object it has
+        nav = next((r for r in reversed(net.recs[mark:]) if r["nav"] and r["frame"] is not page.main_frame), None)
+    if nav is not None and nav["state"] == "pending":
+        await net.wait([nav], nav_wait)
+        await _settle(target, 0.2)
+    # A change of the fragment only (href="#") is the same document, not another page.
+    out["navigated"] = (target is not page or target.url.split("#")[0] != start_url.split("#")[0]
+                        or nav is not None)
+    # Scripts the click itself asked for in the page (a toolbar that loads on demand) are what the click needed,
+    # too; for another page, what it needed is that page's document.
+    clicked_scripts = [] if out["navigated"] else [r["url"] for r in net.recs[mark:] if r["type"] == "script"]
+    if clicked_scripts:
+        scripts = list(dict.fromkeys([*toolbar_scripts, *clicked_scripts]))
+        out["toolbar_scripts"] = await _scripts_state(target, net, scripts)
+    if out["navigated"]:
+        load: dict[str, Any] = {"url": nav["url"] if nav else target.url, "final_url": target.url}
+        if nav is not None:
+            o = net.outcome(nav)
+            load.update({k: o[k] for k in ("error", "status") if k in o})
+        if target.url.startswith("chrome-error:") and "error" not in load and "status" not in load:
+            load["error"] = "页面未能加载（chrome-error）"
+        load["host"] = _host(load["url"])
+        load["ok"] = "error" not in load and "status" not in load
+        out["target_load"] = load
+    if out.get("target_load", {}).get("ok", True):
+        same = target is page and not out["navigated"]
+        out["after"] = await _ga(target, "measure", ((out["before"].get("main") or {}).get("selector")
+                                                      if same else None))
     out["shot_after"] = await target.screenshot(type="png")
     out["target"] = target
+    seen = {(f["url"], f.get("error"), f.get("status")) for f in net.failures(mark)}
+    out["failures"] = net.failures(mark) + [
+        {**f, "source": "action"} for f in (
+            {k: v for k, v in s.items() if k in ("url", "type", "error", "status")} for s in out["toolbar_scripts"]
+            if s.get("state") in ("failed", "pending"))
+        if (f["url"], f.get("error"), f.get("status")) not in seen]
     return out
+
+
+def _host(url: str) -> str:
+    from urllib.parse import urlsplit
+
+    try:
+        return (urlsplit(url).hostname or "").lower()
+    except ValueError:
+        return ""
 
 
 async def reset(page: Any, context: Any, url: str, timeout: float) -> None:
@@ -175,28 +437,46 @@ async def assess(page: Any, context: Any, url: str, *, ocr_found: list[dict[str,
     out["zoom"] = await step("zoom", text_zoom(page))
     dirty = True
 
-    elderly = next((e for e in entries if e["kind"] == "elderly"), None)
-    if elderly is not None:
-        await step("reset", reset(page, context, url, nav_timeout))
-        act = await step("elderly", activate(page, context, elderly, settle))
-        if act is not None:
-            target = act.pop("target", page)
-            if "after" in act:
-                await asyncio.sleep(1.0)  # floating ads start after a delay
-                tb = (act["after"].get("toolbar") or {}).get("selector")
-                out["popups"] = {"mode": "elderly", "items": await step("popups", _ga(target, "floating", tb))}
-        out["elderly"] = act
-        dirty = True
+    # Every request from here on is the auditor's doing (reloads, clicks): recorded apart from the page's own.
+    net = NetLog()
+    net.attach(context)
+    out["side_failures"] = []
+    scripts = list(found.get("toolbarScripts") or [])
 
-    a11y = next((e for e in entries if e["kind"] == "a11y"), None)
-    if a11y is not None and (elderly is None or a11y["selector"] != elderly["selector"] or not a11y["selector"]):
-        if dirty:
+    def keep(act: dict[str, Any] | None) -> None:
+        if act is None:
+            return
+        have = {(f["url"], f.get("error"), f.get("status")) for f in out["side_failures"]}
+        out["side_failures"] += [f for f in act.get("failures") or []
+                                 if (f["url"], f.get("error"), f.get("status")) not in have]
+
+    try:
+        elderly = next((e for e in entries if e["kind"] == "elderly"), None)
+        if elderly is not None:
             await step("reset", reset(page, context, url, nav_timeout))
-        act = await step("a11y", activate(page, context, a11y, settle))
-        if act is not None:
-            act.pop("target", None)
-        out["a11y"] = act
-    elif a11y is not None:
-        out["a11y"] = {**(out.get("elderly") or {}), "same_as_elderly": True}
+            act = await step("elderly", activate(page, context, elderly, settle, net, scripts))
+            keep(act)
+            if act is not None:
+                target = act.pop("target", page)
+                if "after" in act:
+                    await asyncio.sleep(1.0)  # floating ads start after a delay
+                    tb = (act["after"].get("toolbar") or {}).get("selector")
+                    out["popups"] = {"mode": "elderly", "items": await step("popups", _ga(target, "floating", tb))}
+            out["elderly"] = act
+            dirty = True
+
+        a11y = next((e for e in entries if e["kind"] == "a11y"), None)
+        if a11y is not None and (elderly is None or a11y["selector"] != elderly["selector"] or not a11y["selector"]):
+            if dirty:
+                await step("reset", reset(page, context, url, nav_timeout))
+            act = await step("a11y", activate(page, context, a11y, settle, net, scripts))
+            keep(act)
+            if act is not None:
+                act.pop("target", None)
+            out["a11y"] = act
+        elif a11y is not None:
+            out["a11y"] = {**(out.get("elderly") or {}), "same_as_elderly": True}
+    finally:
+        net.detach()
     out["seconds"] = round(time.perf_counter() - t0, 3)
     return out

@@ -116,8 +116,12 @@ class EvidenceWriter:
             return
         try:
             if not self.final.exists():
-                os.rename(stage, self.final)  # one atomic step for a new page
-                return
+                try:
+                    os.rename(stage, self.final)  # one atomic step for a new page
+                    return
+                except OSError:
+                    if not self.final.is_dir():  # not a race with a duplicate job: a real failure
+                        raise
             for f in stage.iterdir():  # the page was stored before (a retried job): file by file
                 os.replace(f, self.final / f.name)
             stage.rmdir()

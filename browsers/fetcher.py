@@ -432,6 +432,9 @@ class PageFetcher:
                 partial["timeout"] = f"适老化检查超过 {s.elderly_budget:.0f} 秒未完成"
                 res.elderly = partial
             res.failed_requests[:], res.mixed_content[:], res.console_errors[:] = kept
+            # ... but what failed during the entry clicks is the evidence the rule of fault reads (a toolbar
+            # script or a 关怀版 host the auditor could not load), kept apart as the auditor's own actions.
+            res.side_failures.extend((res.elderly or {}).get("side_failures") or [])
             res.timings["elderly"] = round(time.perf_counter() - t, 3)
 
 

@@ -118,3 +118,27 @@ def test_one_reading_of_the_host_map():
     with pytest.raises(TargetRefused) as e:
         check_target("http://dead.gov.cn/", allow_private=True, host_map=m)
     assert e.value.kind is PageError.DNS
+
+
+def test_settings_stay_a_dataclass_that_validates():
+    """Code and other helpers rely on dataclasses.fields/asdict/replace and on pickling (RQ job arguments)."""
+    import dataclasses
+    import pickle
+
+    s = Settings(concurrency=3, evidence_dir="ev")
+    assert "concurrency" in {f.name for f in dataclasses.fields(Settings)}
+    assert dataclasses.asdict(s)["concurrency"] == 3 and pickle.loads(pickle.dumps(s)) == s
+    assert dataclasses.replace(s, ocr=False).ocr is False
+    with pytest.raises(ConfigError, match="concurrency"):
+        dataclasses.replace(s, concurrency=0)
+    with pytest.raises(ConfigError, match="elderly"):
+        Settings(elderly="sometimes")
+
+
+def test_environment_forms_read_as_the_setting_type():
+    s = load_settings(env={"GOVAUDIT_HOST_MAP": '{"a.gov.cn": "127.0.0.1:81"}', "GOVAUDIT_RETRY_BACKOFF": "[1, 2]",
+                           "GOVAUDIT_PRIVATE_ALLOWLIST": "10.0.0.0/8, 192.168.0.0/16", "GOVAUDIT_OCR": "off",
+                           "GOVAUDIT_NAV_TIMEOUT": " 12.5 ", "GOVAUDIT_SELENIUM_GRID_URL": ""})
+    assert s.host_map == {"a.gov.cn": "127.0.0.1:81"} and s.retry_backoff == [1, 2] and s.ocr is False
+    assert s.private_allowlist == ["10.0.0.0/8", "192.168.0.0/16"] and s.nav_timeout == 12.5
+    assert s.selenium_grid_url is None

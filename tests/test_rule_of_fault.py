@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from auditor import facts_io, fault
+from auditor.fault import host_of
 from auditor.models import CheckResult, PageFacts, SiteProfile, Status
 from auditor.rules import ALL_KINDS, Rule, run_one, run_rules
 from tests.servers import start
@@ -70,6 +71,9 @@ def _fail(*deps: str) -> CheckResult:
     # the site's own server failing is the site's doing, whatever the error
     ({"url": "http://www.site.gov.cn/t.js", "error": "net::ERR_CONNECTION_RESET"}, Status.FAIL),
     ({"url": "http://www.site.gov.cn/t.js", "status": 404}, Status.FAIL),
+    # the site's own host over the other scheme, refused: the auditor reached the site over http only
+    ({"url": "https://www.site.gov.cn/t.js", "error": "net::ERR_CONNECTION_REFUSED"}, Status.NOT_ASSESSABLE),
+    ({"url": "https://www.site.gov.cn/t.js", "status": 404}, Status.FAIL),
     # the browser gave up for a reason of its own (not the network): no evidence either way, the fail stands
     ({"url": "https://cdn.other.cn/t.js", "error": "net::ERR_BLOCKED_BY_CLIENT"}, Status.FAIL),
 ])
@@ -77,7 +81,7 @@ def test_which_failures_are_the_auditors_side(failure, verdict):
     out = fault.adjudicate(_fail(failure["url"]), _facts(failed=[failure]))
     assert out.status is verdict
     if verdict is Status.NOT_ASSESSABLE:
-        assert "cdn.other.cn" in out.message and "页面引用了 X" in out.message
+        assert host_of(failure["url"]) in out.message and "页面引用了 X" in out.message
 
 
 def test_a_request_still_pending_at_probe_time_is_the_auditors_side():

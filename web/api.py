@@ -19,7 +19,7 @@ from auditor.store.reviews import ReviewError, ReviewInfo, history
 from auditor.store.users import user_by_token
 from web.context import me, store
 from web.helpers import bjt
-from web.params import BadParam, finding_filter, paging
+from web.params import BadParam, finding_filter, int_arg, paging, valid_ref
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 UNSAFE = ("POST", "PUT", "PATCH", "DELETE")
@@ -71,7 +71,8 @@ def run_json(r: fq.RunInfo) -> dict[str, Any]:
             "site_url": r.site_url, "site_code": r.site_code, "engine": r.engine, "user_agent": r.user_agent,
             "started_at": _iso(r.started_at), "finished_at": _iso(r.finished_at), "pages_total": r.pages_total,
             "pages_done": r.pages_done, "pages_failed": r.pages_failed, "findings": r.findings,
-            "services": list(((r.options or {}).get("services") or {}).values())}
+            "services": list(((r.options or {}).get("services") or {}).values()),
+            "purpose": r.purpose, "started_by": r.started_by, "error": r.error}
 
 
 def review_json(r: ReviewInfo | None) -> dict[str, Any] | None:
@@ -110,6 +111,8 @@ def _run(run_id: int) -> fq.RunInfo:
 
 
 def _finding(ref: str) -> fq.Finding:
+    if not valid_ref(ref):
+        abort(404)
     f = fq.get_finding(store(), ref, me().scope)
     if f is None:
         abort(404)
@@ -175,13 +178,16 @@ def start_audit(site_id: int) -> Any:
 @bp.route("/sites/<int:site_id>/compare")
 def compare(site_id: int) -> Any:
     s = _site(site_id)
-    a, b = request.args.get("a", ""), request.args.get("b", "")
-    if not (a.isdigit() and b.isdigit()):
+    try:
+        a, b = int_arg(request.args, "a"), int_arg(request.args, "b")
+    except BadParam as exc:
+        return _bad(str(exc))
+    if a is None or b is None:
         return _bad("需要参数 a 和 b（两次检查的批次号）")
     ids = {r.id for r in fq.runs_of_site(store(), s.id)}
-    if int(a) not in ids or int(b) not in ids:
+    if a not in ids or b not in ids:
         abort(404)
-    cmp = fq.compare_runs(store(), me().scope, int(a), int(b))
+    cmp = fq.compare_runs(store(), me().scope, a, b)
     if cmp is None:
         abort(404)
     return jsonify({"a": run_json(cmp.a), "b": run_json(cmp.b), "new": [finding_json(f) for f in cmp.new],

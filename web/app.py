@@ -13,12 +13,15 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, Response, g, redirect, render_template, request, url_for
+import logging
+
+from flask import Flask, Response, g, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError, CSRFProtect
+from werkzeug.exceptions import HTTPException
 
 from auditor import __version__
-from auditor.config import Settings
+from auditor.config import ConfigError, Settings
 from auditor.store import Store
 from web.context import AppState
 from web.helpers import bjt, labels, status_zh
@@ -29,6 +32,15 @@ CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self';
        "form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
 # Endpoints reachable without a session (the API authenticates on its own, with JSON errors).
 PUBLIC_ENDPOINTS = {"auth.login", "static", "api.openapi"}
+# Endpoints outside /api/v1 that API clients are sent to (evidence URLs in API answers): a Bearer token works.
+TOKEN_ENDPOINTS = {"evidence.file"}
+MIN_SECRET_BYTES = 32
+log = logging.getLogger(__name__)
+
+# Chinese titles for every error status the app answers, so no English Werkzeug body reaches anyone.
+ERROR_ZH = {400: "请求无效", 401: "请先登录", 403: "没有权限", 404: "找不到该页面", 405: "不支持该请求方法",
+            408: "请求超时", 413: "请求太大", 414: "网址太长", 415: "不支持的内容类型", 429: "请求过于频繁",
+            431: "请求头太大", 500: "服务器内部错误", 503: "服务暂不可用"}
 
 
 def secret_key(settings: Settings) -> str:
@@ -38,6 +50,10 @@ def secret_key(settings: Settings) -> str:
     read it, so all sign sessions with the same key.
     """
     if settings.secret_key:
+        if len(settings.secret_key.encode("utf-8")) < MIN_SECRET_BYTES:
+            # A short key can be guessed offline from one session cookie, and then any session forged.
+            raise ConfigError(f"设置 secret_key（GOVAUDIT_SECRET_KEY）太短：至少 {MIN_SECRET_BYTES} 字节，"
+                              "可用 python -c 'import secrets; print(secrets.token_hex(32))' 生成")
         return settings.secret_key
     path = Path(settings.evidence_dir).resolve().parent / "secret_key"
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -55,14 +71,24 @@ def secret_key(settings: Settings) -> str:
 
 
 def create_app(settings: Settings, store: Store | None = None) -> Flask:
-    """The web app on these settings; the Store is created (and migrated) unless one is given."""
+    """The web app on these settings; the Store is created (and migrated) unless one is given.
+
+    Raises ConfigError (before touching the database) when ``secret_key`` is set but shorter than 32 bytes."""
+    key = secret_key(settings)
     app = Flask(__name__)
+    # Before any blueprint: every <int:...> in a route is a bounded ASCII id (web/params.py).
+    from web.params import IdConverter
+
+    app.url_map.converters["int"] = IdConverter
     if store is None:
         store = Store(settings.database_url)
     store.upgrade()
     app.extensions["govaudit"] = AppState(settings, store)
+    from web.limiter import LoginLimiter
+
+    app.extensions["govaudit_limiter"] = LoginLimiter(settings, store)
     app.config.update(
-        SECRET_KEY=secret_key(settings),
+        SECRET_KEY=key,
         SESSION_COOKIE_NAME="govaudit_session",
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
@@ -76,6 +102,14 @@ def create_app(settings: Settings, store: Store | None = None) -> Flask:
         JSON_AS_ASCII=False,
     )
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
+
+    @app.before_request
+    def _upload_limit() -> None:
+        # Before CSRFProtect reads the form: a site-list upload may be larger than other requests, up to the
+        # import limit (the file is then checked again, uncompressed, by auditor.sites_import).
+        if request.endpoint == "sites.import_list":
+            request.max_content_length = max(settings.import_max_bytes, 1_000_000)
+
     csrf.init_app(app)
 
     from web import api, auth, evidence, exports, findings, review, runs, sites
@@ -93,10 +127,38 @@ def create_app(settings: Settings, store: Store | None = None) -> Flask:
     app.jinja_env.globals.update(labels(), version=__version__)
 
     @app.before_request
+    def _no_nul() -> Any:
+        # A NUL character is never meaningful in a name, a URL or a reason, and PostgreSQL refuses to store one
+        # (an error deep in the driver): refuse it at the door, for query strings, forms and JSON bodies.
+        def has_nul(md: Any) -> bool:
+            return any("\x00" in k or any("\x00" in v for v in vs) for k, vs in md.lists())
+
+        bad = "\x00" in request.path or has_nul(request.args)
+        if not bad and request.mimetype in ("application/x-www-form-urlencoded", "multipart/form-data"):
+            bad = has_nul(request.form)
+        elif not bad and request.is_json:
+            raw = request.get_data(cache=True)
+            bad = b"\\u0000" in raw or b"\x00" in raw
+        if bad:
+            return _answer(400, "请求中含有不允许的空字符（NUL）")
+        return None
+
+    @app.before_request
     def _require_login() -> Any:
         # Default deny: every page needs a logged-in user unless listed as public; the API answers 401 itself.
         if request.blueprint == "api" or request.endpoint in PUBLIC_ENDPOINTS or request.endpoint is None:
             return None
+        if request.endpoint in TOKEN_ENDPOINTS:
+            from web.auth import bearer_user, unauthorized_json, wants_json
+
+            if request.headers.get("Authorization"):
+                user = bearer_user()
+                if user is None:
+                    return unauthorized_json("令牌无效")
+                g.api_user = user
+                return None
+            if not current_user.is_authenticated and wants_json():
+                return unauthorized_json("需要登录或 API 令牌")
         if not current_user.is_authenticated:
             return redirect(url_for("auth.login", next=request.full_path if request.query_string else request.path))
         return None
@@ -112,24 +174,37 @@ def create_app(settings: Settings, store: Store | None = None) -> Flask:
             resp.headers.setdefault("Cache-Control", "private, no-store")
         return resp
 
-    def _error(code: int, title: str) -> Any:
-        def handler(exc: Exception) -> Any:
-            if request.path.startswith("/api/"):
-                return {"error": title}, code
-            return render_template("error.html", code=code, title=title,
-                                   detail=getattr(exc, "description", "")), code
-        return handler
+    def _answer(code: int, detail: str) -> Any:
+        title = ERROR_ZH.get(code, "请求无效" if code < 500 else "服务器内部错误")
+        if request.path == "/api" or request.path.startswith("/api/"):
+            return jsonify({"error": detail or title}), code
+        try:
+            return render_template("error.html", code=code, title=title, detail=detail), code
+        except Exception:  # noqa: BLE001 - the error page itself failed (e.g. the database is down)
+            return Response(f"<!doctype html><html lang=\"zh-CN\"><meta charset=\"utf-8\"><title>{title}</title>"
+                            f"<h1>{code} · {title}</h1></html>", code, mimetype="text/html")
 
-    app.register_error_handler(400, _error(400, "请求无效"))
-    app.register_error_handler(401, _error(401, "请先登录"))
-    app.register_error_handler(403, _error(403, "没有权限"))
-    app.register_error_handler(404, _error(404, "找不到该页面"))
-    app.register_error_handler(413, _error(413, "请求太大"))
+    @app.errorhandler(HTTPException)
+    def _http_error(exc: HTTPException) -> Any:
+        code = exc.code or 500
+        # Werkzeug's own descriptions are English; only a message we gave abort() (Chinese) is shown.
+        desc = exc.description or ""
+        own = desc and desc != type(exc).description
+        resp = _answer(code, desc if own else "")
+        if code == 405 and isinstance(resp, tuple) and exc.valid_methods:
+            return resp[0], code, {"Allow": ", ".join(exc.valid_methods)}
+        return resp
+
+    @app.errorhandler(Exception)
+    def _server_error(exc: Exception) -> Any:
+        # Last line only: no traceback or exception text reaches the client; the log keeps it.
+        log.exception("未处理的异常：%s %s", request.method, request.path)
+        return _answer(500, "")
 
     @app.errorhandler(CSRFError)
     def _csrf(exc: CSRFError) -> Any:
         if request.path.startswith("/api/"):
-            return {"error": "CSRF 校验失败", "detail": exc.description}, 400
+            return {"error": "CSRF 校验失败：会话写入需在 X-CSRFToken 请求头中带上页面的 CSRF 令牌"}, 400
         return render_template("error.html", code=400, title="表单已失效（CSRF 校验失败）",
                                detail="请返回上一页刷新后重试。"), 400
 

@@ -12,10 +12,11 @@ from auditor.store import findings as fq
 from auditor.store.reviews import history
 from web.context import me, settings, store
 from web.helpers import evidence_path, file_sha256, png_size, read_text
-from web.params import BadParam, finding_filter
+from web.params import BadParam, finding_filter, int_arg, valid_ref
 
 bp = Blueprint("findings", __name__)
 PAGE_SIZE = 100
+MAX_PAGE_NO = 1_000_000  # page × PAGE_SIZE must stay a valid SQL offset
 
 
 @bp.route("/findings")
@@ -23,10 +24,11 @@ def index() -> Any:
     user = me()
     try:
         flt = finding_filter(request.args)
+        page_no_i = int_arg(request.args, "page") or 1
     except BadParam as exc:
         abort(400, str(exc))
-    page_no = request.args.get("page", "1")
-    page_no_i = int(page_no) if page_no.isdigit() and 0 < int(page_no) < 100_000 else 1
+    if page_no_i > MAX_PAGE_NO:
+        abort(400, f"参数 page 不能大于 {MAX_PAGE_NO}")
     items, total = fq.list_findings(store(), user.scope, flt, PAGE_SIZE, (page_no_i - 1) * PAGE_SIZE)
     query = {k: v for k, v in request.args.items() if k != "page" and v}
     sites = fq.visible_sites(store(), user.scope)
@@ -57,6 +59,8 @@ def _shown(ev: fq.EvidenceInfo) -> ShownEvidence:
 
 
 def visible_finding(ref: str) -> fq.Finding:
+    if not valid_ref(ref):
+        abort(404)
     f = fq.get_finding(store(), ref, me().scope)
     if f is None:
         abort(404)

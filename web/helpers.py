@@ -14,7 +14,8 @@ from auditor.store.users import ROLE_ZH
 # 检查时间 is shown in China Standard Time (no daylight saving, so a fixed offset is exact).
 BJT = timezone(timedelta(hours=8), "北京时间")
 RUN_STATUS_ZH = {"queued": "排队中", "running": "检查中", "done": "已完成", "failed": "失败", "cancelled": "已取消",
-                 "error": "出错"}
+                 "error": "出错", "aborted": "已中止"}
+RUN_PURPOSE_ZH = {"official": "正式检查", "self_check": "自查", "partial": "抽查页面"}
 KIND_ZH = {"home": "首页", "column": "栏目页", "article": "内容页", "other": "其他页面"}
 RUN_KIND_ZH = {"site": "全站检查", "pages": "页面检查"}
 REVIEW_ZH = {"unreviewed": "未审核", **VERDICTS}
@@ -39,6 +40,7 @@ def status_zh(status: str) -> str:
 def labels() -> dict[str, Any]:
     """Passed to every template."""
     return {"RUN_STATUS_ZH": RUN_STATUS_ZH, "KIND_ZH": KIND_ZH, "RUN_KIND_ZH": RUN_KIND_ZH, "REVIEW_ZH": REVIEW_ZH,
+            "RUN_PURPOSE_ZH": RUN_PURPOSE_ZH,
             "ROLE_ZH": ROLE_ZH, "VERDICTS": VERDICTS}
 
 

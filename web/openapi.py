@@ -29,14 +29,17 @@ NULLTIME = {"type": ["string", "null"], "format": "date-time"}
 
 
 def _path_int(name: str) -> dict[str, Any]:
-    return {"name": name, "in": "path", "required": True, "schema": {"type": "integer"}}
+    # Ids are ASCII digits, 1 ≤ id < 2^63 (web/params.py); anything else is 404.
+    return {"name": name, "in": "path", "required": True,
+            "schema": {"type": "integer", "minimum": 1, "maximum": 2 ** 63 - 1}}
 
 
 def _q(name: str, schema: dict[str, Any], desc: str) -> dict[str, Any]:
     return {"name": name, "in": "query", "required": False, "schema": schema, "description": desc}
 
 
-REF_PARAM = {"name": "ref", "in": "path", "required": True, "schema": {"type": "string", "pattern": "^[cs][0-9]+$"},
+REF_PARAM = {"name": "ref", "in": "path", "required": True,
+             "schema": {"type": "string", "pattern": "^[cs][0-9]{1,19}$"},
              "description": "c<id>: a page check; s<id>: a site-level check"}
 
 
@@ -192,6 +195,8 @@ def spec() -> dict[str, Any]:
                 "BadRequest": {"description": "Bad request (also a missing CSRF token)", **err},
                 "Unauthorized": {"description": "No or invalid credentials", **err},
                 "Forbidden": {"description": "The role does not allow this", **err},
-                "NotFound": {"description": "Unknown, or outside the user's sites", **err}},
+                "NotFound": {"description": "Unknown, or outside the user's sites", **err},
+                "MethodNotAllowed": {"description": "Method not allowed on this path", **err},
+                "TooLarge": {"description": "Request body larger than 1 MB", **err}},
         },
     }

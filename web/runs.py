@@ -8,13 +8,14 @@ from urllib.parse import urlsplit
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 
 from auditor.models import SiteProfile
-from auditor.netpolicy import TargetRefused, normalise_url
+from auditor.netpolicy import TargetRefused
 from auditor.services import unreachable_lines
 from auditor.store import findings as fq
 from auditor.store.users import UserInfo
 from web.context import may_start_audit, me, settings, store
 from web.helpers import evidence_path, png_size
-from web.sites import AuditForm, visible_site
+from web.params import BadParam, clean_url
+from web.sites import AuditForm, form_errors, site_page, visible_site
 
 bp = Blueprint("runs", __name__)
 MAX_URLS = 500
@@ -39,8 +40,8 @@ def site_urls(site: fq.SiteInfo, raw: list[str]) -> list[str]:
         if not line:
             continue
         try:
-            url = normalise_url(line)
-        except TargetRefused as exc:
+            url = clean_url(line)
+        except BadParam as exc:
             raise AuditRefused(str(exc)) from exc
         host = (urlsplit(url).hostname or "").lower()
         if not (host == base or host.endswith("." + base)):
@@ -66,14 +67,21 @@ def start_audit(user: UserInfo, site: fq.SiteInfo, mode: str, urls: list[str] | 
         raise AuditRefused("检查调度模块不可用（workers.dispatch）") from exc
     profile = SiteProfile(site.name, site.site_code, site.sponsor, site.site_type)
     s, st = settings(), store()
+    # A site owner's run is a self-check (自查): it never replaces the official result of an auditor's audit.
+    who = {"started_by": user.username, "purpose": "self_check" if user.role == "owner" else None}
     try:
         if mode == "site":
             n = max(1, min(int(max_pages or s.max_pages), 2000))
-            return int(dispatch.submit_site_audit(s, st, site.url, profile, site_id=site.id, max_pages=n))
+            return int(dispatch.submit_site_audit(s, st, site.url, profile, site_id=site.id, max_pages=n, **who))
         if mode == "pages":
-            return int(dispatch.submit_page_audit(s, st, site_urls(site, urls or []), profile, site_id=site.id))
+            return int(dispatch.submit_page_audit(s, st, site_urls(site, urls or []), profile, site_id=site.id,
+                                                  **who))
+    except AuditRefused:
+        raise
     except TargetRefused as exc:  # the home page is not a valid or allowed target
         raise AuditRefused(str(exc)) from exc
+    except ValueError as exc:  # a stored home page that urllib cannot parse: refused, never a 500
+        raise AuditRefused(f"网址无效：{site.url}") from exc
     raise AuditRefused("检查方式必须是 site 或 pages")
 
 
@@ -84,16 +92,15 @@ def start(site_id: int) -> Any:
     if not may_start_audit(user, site.id):
         abort(403)
     form = AuditForm()
+    # Refusals answer 400 with the site page and the form as filled in (the URLs typed are kept).
     if not form.validate_on_submit():
-        for errs in form.errors.values():
-            for e in errs:
-                flash(str(e), "error")
-        return redirect(url_for("sites.show", site_id=site.id))
+        form_errors(form)
+        return site_page(site, form, 400)
     try:
         run_id = start_audit(user, site, form.mode.data, (form.urls.data or "").splitlines(), form.max_pages.data)
     except AuditRefused as exc:
         flash(str(exc), "error")
-        return redirect(url_for("sites.show", site_id=site.id))
+        return site_page(site, form, 400)
     flash(f"已开始检查（批次 {run_id}）", "info")
     return redirect(url_for("runs.show", run_id=run_id))
 
@@ -120,7 +127,13 @@ def show(run_id: int) -> Any:
     site = fq.get_site(store(), run.site_id) if run.site_id else None
     site_level = [f for f in found if f.level == "site"]
     services = (run.options or {}).get("services") or {}
-    return render_template("run.html", run=run, progress=progress, pages=pages, site=site,
+    card = None
+    if not run.active:
+        from auditor.scoring import load_table
+        from auditor.scoring.from_run import score_run
+
+        card = score_run(store(), run.id, load_table(), site_type=site.site_type if site else None)
+    return render_template("run.html", run=run, progress=progress, pages=pages, site=site, card=card,
                            by_indicator=sorted(by_indicator.items(), key=lambda kv: -kv[1]),
                            site_level=site_level, services=services, service_lines=unreachable_lines(services))
 

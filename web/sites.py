@@ -2,19 +2,23 @@
 and comparing two runs of a site (new / fixed / still there)."""
 from __future__ import annotations
 
+import tempfile
+from pathlib import Path
 from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
 from wtforms import IntegerField, RadioField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
 
-from auditor.netpolicy import TargetRefused, normalise_url
 from auditor.rules._common import SITE_CODE_RE
+from auditor.sites_import import SiteListError, read_site_list
 from auditor.store import findings as fq
 from web.context import may_start_audit, me, require_roles, settings, store
 from web.helpers import sparkline
+from web.params import BadParam, clean_url, int_arg
 
 bp = Blueprint("sites", __name__)
 
@@ -26,6 +30,15 @@ class SiteForm(FlaskForm):
     sponsor = StringField("主办单位", validators=[Optional(), Length(max=200)])
 
 
+class ImportForm(FlaskForm):
+    file = FileField("网站清单文件（.xlsx 或 .csv，列：网站名称、网址、网站标识码、主办单位、网站类型）",
+                     validators=[FileRequired("请选择要导入的文件")])
+
+
+IMPORT_SUFFIXES = (".xlsx", ".xlsm", ".csv", ".txt")
+MAX_SHOWN_ERRORS = 50
+
+
 class AuditForm(FlaskForm):
     mode = RadioField("检查方式", choices=[SelectChoice("site", "全站检查（从首页抓取）"),
                                                 SelectChoice("pages", "检查指定页面")], default="site")
@@ -33,28 +46,76 @@ class AuditForm(FlaskForm):
     urls = TextAreaField("页面网址（每行一个，须在本网站内）", validators=[Optional(), Length(max=100_000)])
 
 
-@bp.route("/sites")
-def index() -> Any:
+def _index(form: SiteForm | None, status: int = 200, import_form: ImportForm | None = None) -> Any:
     user = me()
     rows = fq.site_overview(store(), user.scope)
     charts = {r.site.id: sparkline(r.trend) for r in rows}
-    return render_template("sites.html", rows=rows, charts=charts, form=SiteForm() if user.sees_all_sites else None)
+    if import_form is None and user.sees_all_sites:
+        import_form = ImportForm()
+    return render_template("sites.html", rows=rows, charts=charts, form=form, import_form=import_form), status
+
+
+@bp.route("/sites")
+def index() -> Any:
+    return _index(SiteForm() if me().sees_all_sites else None)
+
+
+@bp.route("/sites/import", methods=["POST"])
+@require_roles("admin", "auditor")
+def import_list() -> Any:
+    """Upload of the site list: read by auditor.sites_import within the import_max_* limits (the same code as
+    `govaudit sites import`); valid rows are added or updated, each bad row is reported with its line."""
+    form = ImportForm()
+    if not form.validate_on_submit():
+        form_errors(form)
+        return _index(SiteForm(), 400, form)
+    upload = form.file.data
+    suffix = Path(upload.filename or "").suffix.lower()
+    if suffix not in IMPORT_SUFFIXES:
+        flash(f"不支持的文件类型 {suffix or '(无扩展名)'}：请上传 .xlsx 或 .csv", "error")
+        return _index(SiteForm(), 400, form)
+    with tempfile.TemporaryDirectory(prefix="govaudit-import-") as tmp:
+        path = Path(tmp) / f"上传的网站清单{suffix}"
+        upload.save(path)
+        try:
+            rows, errors = read_site_list(path, settings())
+        except SiteListError as exc:
+            flash(str(exc), "error")
+            return _index(SiteForm(), 400, form)
+    created = updated = 0
+    for r in rows:
+        _, new = store().upsert_site(r.name, r.url, r.site_code, r.sponsor, r.site_type)
+        created += new
+        updated += not new
+    for e in errors[:MAX_SHOWN_ERRORS]:
+        flash(e, "error")
+    if len(errors) > MAX_SHOWN_ERRORS:
+        flash(f"另有 {len(errors) - MAX_SHOWN_ERRORS} 行错误未列出", "error")
+    flash(f"导入完成：新增 {created} 个网站，更新 {updated} 个，错误 {len(errors)} 行", "info")
+    if errors and not rows:
+        return _index(SiteForm(), 400, form)
+    return redirect(url_for("sites.index"))
+
+
+def form_errors(form: Any) -> None:
+    for errs in form.errors.values():
+        for e in errs:
+            flash(str(e), "error")
 
 
 @bp.route("/sites", methods=["POST"])
 @require_roles("admin", "auditor")
 def register() -> Any:
+    # Refusals answer 400 with the list page and the form as filled in (nothing typed is lost).
     form = SiteForm()
     if not form.validate_on_submit():
-        for errs in form.errors.values():
-            for e in errs:
-                flash(str(e), "error")
-        return redirect(url_for("sites.index"))
+        form_errors(form)
+        return _index(form, 400)
     try:
-        url = normalise_url(form.url.data.strip())
-    except TargetRefused as exc:
+        url = clean_url(form.url.data.strip())
+    except BadParam as exc:
         flash(str(exc), "error")
-        return redirect(url_for("sites.index"))
+        return _index(form, 400)
     site, created = store().upsert_site(form.name.data.strip(), url, form.site_code.data or None,
                                         (form.sponsor.data or "").strip() or None)
     flash(("已添加网站：" if created else "已更新网站：") + site.name, "info")
@@ -70,12 +131,16 @@ def visible_site(site_id: int) -> fq.SiteInfo:
     return site
 
 
+def site_page(site: fq.SiteInfo, form: AuditForm | None, status: int = 200) -> Any:
+    runs = fq.runs_of_site(store(), site.id)
+    return render_template("site.html", site=site, runs=runs, form=form), status
+
+
 @bp.route("/sites/<int:site_id>")
 def show(site_id: int) -> Any:
     site = visible_site(site_id)
-    runs = fq.runs_of_site(store(), site.id)
     form = AuditForm(max_pages=settings().max_pages) if may_start_audit(me(), site.id) else None
-    return render_template("site.html", site=site, runs=runs, form=form)
+    return site_page(site, form)
 
 
 @bp.route("/sites/<int:site_id>/compare")
@@ -83,13 +148,16 @@ def compare(site_id: int) -> Any:
     site = visible_site(site_id)
     runs = fq.runs_of_site(store(), site.id)
     ids = {r.id for r in runs}
-    a, b = request.args.get("a", ""), request.args.get("b", "")
-    if not (a.isdigit() and b.isdigit()):
+    try:
+        a, b = int_arg(request.args, "a"), int_arg(request.args, "b")
+    except BadParam as exc:
+        abort(400, str(exc))
+    if a is None or b is None:
         if len(runs) < 2:
             flash("至少需要两次检查才能对比", "error")
             return redirect(url_for("sites.show", site_id=site.id))
-        a, b = str(runs[1].id), str(runs[0].id)  # default: the previous run against the latest
-    ra, rb = int(a), int(b)
+        a, b = runs[1].id, runs[0].id  # default: the previous run against the latest
+    ra, rb = a, b
     if ra not in ids or rb not in ids:
         abort(404)
     cmp = fq.compare_runs(store(), me().scope, ra, rb)

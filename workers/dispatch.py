@@ -18,6 +18,7 @@ from auditor.config import Settings
 from auditor.models import SiteProfile
 from auditor.netpolicy import TargetRefused, check_target, normalise_url
 from auditor.store import Store
+from auditor.store.limits import check_lengths
 from auditor.store.models import Page, Run
 from workers import jobs
 
@@ -38,7 +39,7 @@ def _owner(settings: Settings) -> dict[str, Any]:
 
 
 def submit_page_audit(settings: Settings, store: Store, urls: list[str], site: SiteProfile, *,
-                      site_id: int | None = None) -> int:
+                      site_id: int | None = None, purpose: str | None = None, started_by: str | None = None) -> int:
     """页面检查: one run over the given pages; returns the run id at once (pages_total = distinct URLs).
 
     URLs are normalised and de-duplicated first (a page is stored once per run); one that cannot be
@@ -53,10 +54,12 @@ def submit_page_audit(settings: Settings, store: Store, urls: list[str], site: S
     keys = list(dict.fromkeys(keys))
     if not keys:
         raise ValueError("没有要检查的网址")
+    for k in keys:  # what the user typed is refused, not cut (ValueTooLong is a ValueError)
+        check_lengths(Page, {"url": k})
     run = store.create_run(site.name, site.code, len(keys), settings.engine, settings.user_agent,
                            {"urls": keys, "allow_private": settings.allow_private,
                             "mode": "rq" if settings.redis_url else "embedded"}, site_id=site_id,
-                           owner=_owner(settings))
+                           owner=_owner(settings), purpose=purpose, started_by=started_by)
     _set_status(store, run.id, _initial_status(settings))
     _enqueue_or_fail(store, run.id, lambda: jobs.enqueue_pages(settings, run.id, site,
                                                                [(i, u, None) for i, u in enumerate(keys)]))
@@ -65,7 +68,8 @@ def submit_page_audit(settings: Settings, store: Store, urls: list[str], site: S
 
 def submit_site_audit(settings: Settings, store: Store, site_url: str, site: SiteProfile, *,
                       site_id: int | None = None, max_pages: int | None = None, today: date | None = None,
-                      links: bool = True, ipv6: bool = True) -> int:
+                      links: bool = True, ipv6: bool = True, purpose: str | None = None,
+                      started_by: str | None = None) -> int:
     """全站检查: crawl and audit a whole site (per crawl level fan-out); returns the run id at once.
 
     Raises ``TargetRefused`` when the home page URL is invalid or refused by the network policy (nothing is
@@ -79,7 +83,8 @@ def submit_site_audit(settings: Settings, store: Store, site_url: str, site: Sit
                            {"max_pages": settings.max_pages, "per_template": settings.per_template,
                             "today": today.isoformat() if today else None, "links": links, "ipv6": ipv6,
                             "mode": "rq" if settings.redis_url else "embedded"},
-                           site_id=site_id, kind="site", site_url=home, owner=_owner(settings))
+                           site_id=site_id, kind="site", site_url=home, owner=_owner(settings), purpose=purpose,
+                           started_by=started_by)
     _set_status(store, run.id, _initial_status(settings))
     _enqueue_or_fail(store, run.id, lambda: jobs.enqueue_call(settings, jobs.site_step, settings, run.id, site))
     return run.id

@@ -18,14 +18,15 @@ Progress = Callable[[int, int, PageOutcome], None]
 
 
 async def run_pages(settings: Settings, store: Store, urls: list[str], site: SiteProfile,
-                    progress: Progress | None = None, site_id: int | None = None) -> int:
+                    progress: Progress | None = None, site_id: int | None = None, purpose: str | None = None,
+                    started_by: str | None = None) -> int:
     """Audit the URLs as one run; returns the run id. Bad URLs become page errors; the run goes on.
 
     The run always ends: done, or failed with the reason (``RunFailed`` is raised: the browser would not
     start, the evidence folder is not writable...), or aborted on Ctrl-C/SIGTERM (re-raised)."""
     run = store.create_run(site.name, site.code, len(urls), settings.engine, settings.user_agent,
                            {"urls": urls, "allow_private": settings.allow_private}, site_id=site_id,
-                           owner=owner_identity())
+                           owner=owner_identity(), purpose=purpose, started_by=started_by)
     with ending(store, settings, run.id):
         done = 0
         ocr = shared_ocr() if settings.ocr else None

@@ -26,9 +26,9 @@ import re
 import shutil
 import time
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Iterable
 
 from sqlalchemy import select
 
@@ -113,8 +113,8 @@ def reap_runs(store: Store, settings: Settings | None = None, *, grace: float = 
         mode = owner.get("mode") or (run.options or {}).get("mode") or "embedded"
         verdict: tuple[str, str] | None = None
         if mode == "rq":
-            if settings is None:
-                continue
+            if settings is None or owner.get("queue", settings.rq_queue) != settings.rq_queue:
+                continue  # RQ runs are judged against their own queue only
             if not rq_asked:
                 rq_live, rq_asked = rq_live_runs(settings), True
             if rq_live is not None and run.id not in rq_live:
@@ -160,7 +160,7 @@ def sweep_evidence(store: Store, evidence_dir: str | os.PathLike[str], *, runs: 
     if not dirs:
         return report
     with store.session() as s:
-        status = dict(s.execute(select(Run.id, Run.status).where(Run.id.in_(list(dirs)))).tuples().all())
+        status = {i: st for i, st in s.execute(select(Run.id, Run.status).where(Run.id.in_(list(dirs))))}
     for run_id, d in sorted(dirs.items()):
         st = status.get(run_id)
         if st is None:

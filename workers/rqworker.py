@@ -56,9 +56,22 @@ class ThreadScheduler(RQScheduler):
 class AuditWorker(SimpleWorker):
     """The RQ worker of govsite-auditor (see the module docstring)."""
 
-    def __init__(self, *args: Any, heartbeat: int = 15, **kwargs: Any):
+    def __init__(self, *args: Any, heartbeat: int = 15, settings: Settings | None = None, **kwargs: Any):
         super().__init__(*args, **kwargs)
         self.beat = max(1, int(heartbeat))
+        self.settings = settings  # for the reaper (runs whose jobs are gone end as failed)
+
+    def run_maintenance_tasks(self) -> None:
+        """RQ's registry clean-up (abandoned jobs retried or failed), then the reaper: a run with no job left
+        anywhere in RQ ends as failed instead of showing 'running' for ever (workers/reaper.py)."""
+        super().run_maintenance_tasks()
+        if self.settings is not None:
+            from workers.reaper import reap_runs
+
+            try:
+                reap_runs(jobs.store_for(self.settings), self.settings)
+            except Exception:  # noqa: BLE001 - a failed reap is retried at the next maintenance
+                log.warning("收尾失败", exc_info=True)
 
     @property
     def dequeue_timeout(self) -> int:
@@ -129,7 +142,7 @@ def run_worker(settings: Settings, queues: list[str] | None = None, *, burst: bo
     names = queues or [settings.rq_queue]
     worker = AuditWorker([Queue(n, connection=conn) for n in names], connection=conn, name=name,
                          heartbeat=settings.worker_heartbeat, maintenance_interval=settings.worker_maintenance,
-                         default_result_ttl=settings.result_ttl)
+                         default_result_ttl=settings.result_ttl, settings=settings)
     try:
         return bool(worker.work(burst=burst, with_scheduler=with_scheduler, max_jobs=max_jobs,
                                 logging_level=logging_level))

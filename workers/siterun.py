@@ -14,6 +14,8 @@ from typing import Any, Callable
 from urllib.parse import urlsplit
 
 from auditor import freshness
+from auditor.availability import home_unreachable
+from auditor.errors import PageError
 from auditor.config import Settings
 from auditor.crawl import ATTACHMENT_EXT, Candidate, CrawlPlan, canonical, robots_sitemaps, same_site, sitemap_urls
 from auditor.linkcheck import LinkCheck, check_links, fetch_text
@@ -22,7 +24,7 @@ from auditor.netpolicy import NOTFOUND, TargetRefused, check_target, map_target,
 from auditor.ocr import shared_ocr
 from auditor.rules import INDICATORS
 from auditor.store import Store
-from auditor.store.models import LinkResult, SiteCheck
+from auditor.store.models import LinkResult, Page, SiteCheck
 from browsers.evidence import EvidenceWriter
 from browsers.engines import make_fetcher
 from browsers.fetcher import PageFetcher
@@ -106,17 +108,34 @@ async def _discover_sitemaps(home: str, settings: Settings) -> list[str]:
 async def run_site(settings: Settings, store: Store, home_url: str, site: SiteProfile, *,
                    today: date | None = None, progress: Progress | None = None,
                    fresh_config: freshness.FreshnessConfig | None = None, links: bool = True,
-                   site_id: int | None = None, ipv6: bool = True) -> int:
-    """Audit a whole site; returns the run id. ``today`` is the inspection day (injectable for tests)."""
+                   site_id: int | None = None, ipv6: bool = True, started_by: str | None = None) -> int:
+    """Audit a whole site; returns the run id. ``today`` is the inspection day (injectable for tests).
+
+    A home page whose name does not resolve still gives a run, with the 站点无法访问 evidence."""
     today = today or datetime.now(timezone.utc).astimezone().date()
     settings = await _follow_dns_server(settings, normalise_url(home_url))
-    target = check_target(home_url, allow_private=settings.allow_private, allowlist=settings.private_allowlist,
-                          host_map=settings.host_map)
+    options = {"max_pages": settings.max_pages, "per_template": settings.per_template, "today": today.isoformat()}
+    try:
+        target = check_target(home_url, allow_private=settings.allow_private, allowlist=settings.private_allowlist,
+                              host_map=settings.host_map)
+    except TargetRefused as exc:
+        if exc.kind is not PageError.DNS:
+            raise
+        # The site's name does not resolve: still a run, with the 站点无法访问 evidence (a refused target is not).
+        home = normalise_url(home_url)
+        run = store.create_run(site.name, site.code, 1, settings.engine, settings.user_agent, options,
+                               site_id=site_id, kind="site", site_url=home, owner=owner_identity(),
+                               started_by=started_by)
+        store.save_page(run.id, Page(url=home, error_kind=exc.kind.value, error=str(exc),
+                                     user_agent=settings.user_agent), [], [])
+        c = home_unreachable(home, exc.kind.value, str(exc), datetime.now(timezone.utc).isoformat(timespec="seconds"))
+        store.save_site_checks(run.id, [SiteCheck(rule=c.rule, subject="", status=c.status.value,
+                                                  indicator=c.indicator, message=c.message, value=c.value)])
+        store.finish_run(run.id)
+        return run.id
     home = target.url
-    run = store.create_run(site.name, site.code, 0, settings.engine, settings.user_agent,
-                           {"max_pages": settings.max_pages, "per_template": settings.per_template,
-                            "today": today.isoformat()}, site_id=site_id, kind="site", site_url=home,
-                           owner=owner_identity())
+    run = store.create_run(site.name, site.code, 0, settings.engine, settings.user_agent, options,
+                           site_id=site_id, kind="site", site_url=home, owner=owner_identity(), started_by=started_by)
     with ending(store, settings, run.id):  # the run always ends: done, failed with the reason, or aborted
         await _site_pages_and_finish(settings, store, run.id, home, site, today, progress, fresh_config, links,
                                      ipv6)
@@ -182,6 +201,11 @@ async def finish_site(settings: Settings, store: Store, run_id: int, crawl: "Sit
     if ipv6 and settings.ipv6:
         site_checks += await _ipv6_checks(settings, home, plan, notes)
     site_checks += _rule_summaries(store, run_id, plan)
+    home_note = notes.get(home)
+    if home_note is not None and home_note.error:
+        c = home_unreachable(home, None, home_note.error, datetime.now(timezone.utc).isoformat(timespec="seconds"))
+        site_checks.append(SiteCheck(rule=c.rule, subject="", status=c.status.value, indicator=c.indicator,
+                                     message=c.message, value=c.value))
     store.save_site_checks(run_id, site_checks)
     store.finish_run(run_id)
 

@@ -22,6 +22,9 @@ ENDED = ("done", "failed", "aborted")
 MIGRATIONS = Path(__file__).parent / "migrations"
 
 
+RUN_PURPOSES = ("official", "self_check", "partial")
+
+
 def normalise_db_url(url: str) -> str:
     """Accept the usual spellings; PostgreSQL goes through psycopg 3."""
     if url.startswith("postgres://"):
@@ -108,17 +111,44 @@ class Store:
     # --- runs ---
     def create_run(self, site_name: str, site_code: str | None, pages_total: int, engine: str,
                    user_agent: str, options: dict[str, Any], site_id: int | None = None, kind: str = "pages",
-                   site_url: str | None = None, owner: dict[str, Any] | None = None) -> Run:
-        """A new run (status running); ValueTooLong when the site name, code or URL does not fit."""
+                   site_url: str | None = None, owner: dict[str, Any] | None = None,
+                   purpose: str | None = None, started_by: str | None = None) -> Run:
+        """A new run (status running); ValueTooLong when the site name, code or URL does not fit.
+
+        ``purpose`` defaults to official for a whole-site run and partial for chosen pages. A run tied to no site
+        is attached to the registered site of its host (CLI and demo runs), so the site's page shows it."""
+        if purpose not in (None, *RUN_PURPOSES):
+            raise ValueError(f"检查类型无效：{purpose}")
         run = Run(site_name=site_name, site_code=site_code, pages_total=pages_total, engine=engine,
                   user_agent=user_agent, options=options, site_id=site_id, kind=kind, site_url=site_url,
-                  owner=owner)
+                  owner=owner, purpose=purpose or ("official" if kind == "site" else "partial"),
+                  started_by=started_by)
         check_lengths(run)
         with self.session.begin() as s:
+            if run.site_id is None:
+                run.site_id = self._site_for_host(s, site_url or (options or {}).get("urls", [None])[0])
             s.add(run)
             s.flush()
             s.expunge(run)
             return run
+
+    @staticmethod
+    def _site_for_host(s: Any, url: str | None) -> int | None:
+        """The registered site whose home page is on this URL's host (www. ignored), if exactly one is."""
+        from urllib.parse import urlsplit
+
+        def bare(u: str) -> str:
+            try:
+                h = (urlsplit(u).hostname or "").lower()
+            except ValueError:
+                return ""
+            return h[4:] if h.startswith("www.") else h
+
+        host = bare(url or "")
+        if not host:
+            return None
+        hits = [site.id for site in s.scalars(select(Site)) if bare(site.url) == host]
+        return hits[0] if len(hits) == 1 else None
 
     def run_services(self, run_id: int) -> dict[str, Any] | None:
         """The run's national-service reachability (auditor/services.py), or None before it was probed."""

@@ -1,8 +1,6 @@
 """Storage errors with a Chinese message: the CLI prints them (exit 2), the web turns them into a 4xx/5xx page."""
 from __future__ import annotations
 
-from typing import Any
-
 
 class StoreError(Exception):
     """The database could not be opened, reached or written (bad URL, unsupported database, no permission)."""

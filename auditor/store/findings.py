@@ -76,6 +76,13 @@ class RunInfo:
     pages_failed: int
     options: dict[str, Any]
     findings: int = 0
+    purpose: str = "official"  # official 正式检查 | self_check 自查 | partial 抽查页面
+    started_by: str | None = None
+    error: str | None = None
+
+    @property
+    def official(self) -> bool:
+        return self.purpose == "official"
 
     @property
     def active(self) -> bool:
@@ -130,8 +137,9 @@ class FindingFilter:
 @dataclass
 class SiteRow:
     site: SiteInfo
-    latest: RunInfo | None
+    latest: RunInfo | None  # the latest complete official run (else the latest run)
     trend: list[tuple[int, int]] = field(default_factory=list)  # (run id, findings), oldest first
+    self_check: RunInfo | None = None  # the owner's latest 自查, shown beside the official result
 
 
 def _site(s: Site) -> SiteInfo:
@@ -141,7 +149,8 @@ def _site(s: Site) -> SiteInfo:
 def _run(r: Run, site_id: int | None) -> RunInfo:
     return RunInfo(r.id, r.kind, r.status, site_id, r.site_name, r.site_url, r.site_code, r.engine, r.user_agent,
                    _utc(r.started_at), _utc(r.finished_at), r.pages_total, r.pages_done, r.pages_failed,
-                   dict(r.options or {}))
+                   dict(r.options or {}), purpose=r.purpose or "official", started_by=r.started_by,
+                   error=getattr(r, "error", None))
 
 
 # --- sites ---
@@ -261,24 +270,28 @@ def _iso(dt: datetime | None) -> str | None:
 
 
 def latest_run_ids(store: Store, scope: Scope, site_id: int | None = None) -> list[int]:
-    """Each site's latest finished run (or its latest run when none has finished yet); runs tied to no site
-    are grouped by their site URL / name."""
+    """Each site's latest result: its latest complete official run (正式检查, status done); without one, its latest
+    finished run of any kind, or its latest run. A site owner's self-check (自查) or a partial run never replaces
+    an official result. Runs tied to no site are grouped by their site URL / name."""
     eff = effective_site_id().label("eff")
-    stmt = select(Run.id, eff, Run.site_url, Run.site_name, Run.finished_at).order_by(Run.id)
+    stmt = select(Run.id, eff, Run.site_url, Run.site_name, Run.finished_at, Run.purpose, Run.status).order_by(Run.id)
     cond = _in_scope(effective_site_id(), scope)
     if cond is not None:
         stmt = stmt.where(cond)
     if site_id is not None:
         stmt = stmt.where(effective_site_id() == site_id)
+    official: dict[Any, int] = {}
     finished: dict[Any, int] = {}
     anyrun: dict[Any, int] = {}
     with store.session() as s:
-        for rid, sid, url, name, fin in s.execute(stmt):
+        for rid, sid, url, name, fin, purpose, status in s.execute(stmt):
             key = sid if sid is not None else ("u", url or name)
             anyrun[key] = rid
             if fin is not None:
                 finished[key] = rid
-    return sorted(finished.get(k, v) for k, v in anyrun.items())
+                if purpose == "official" and status == "done":
+                    official[key] = rid
+    return sorted(official.get(k, finished.get(k, v)) for k, v in anyrun.items())
 
 
 def site_overview(store: Store, scope: Scope, n: int = 8) -> list[SiteRow]:
@@ -293,7 +306,7 @@ def site_overview(store: Store, scope: Scope, n: int = 8) -> list[SiteRow]:
     with store.session() as s:
         for r, sid in s.execute(stmt):
             lst = per_site.setdefault(sid, [])
-            if len(lst) < n:
+            if len(lst) < n * 5:  # room for self-checks between the official runs
                 lst.append(_run(r, sid))
     counts = findings_count(store, [r.id for lst in per_site.values() for r in lst])
     rows = []
@@ -301,8 +314,12 @@ def site_overview(store: Store, scope: Scope, n: int = 8) -> list[SiteRow]:
         runs = per_site.get(site.id, [])
         for r in runs:
             r.findings = counts.get(r.id, 0)
-        rows.append(SiteRow(site, runs[0] if runs else None,
-                            [(r.id, r.findings) for r in reversed(runs) if not r.active]))
+        # The site's result and trend are its complete official runs; a self-check shows beside them.
+        official = [r for r in runs if r.official and r.status == "done"]
+        latest = official[0] if official else (runs[0] if runs else None)
+        trend = (official or [r for r in runs if not r.active])[:n]
+        rows.append(SiteRow(site, latest, [(r.id, r.findings) for r in reversed(trend)],
+                            next((r for r in runs if r.purpose == "self_check"), None)))
     return rows
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, DateTime, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 
@@ -56,6 +56,10 @@ class Run(Base):
     # Who runs it, so a run whose process is gone can be reaped (workers/reaper.py): embedded runs
     # {"mode": "embedded", "pid", "host", "started" (the process's start time)}; RQ runs {"mode": "rq", "queue"}.
     owner: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
+    # What the run is for: official (正式检查, an auditor's full audit: the site's result and trend), self_check
+    # (自查, a site owner's, never the official result) or partial (抽查页面, chosen pages); and who started it.
+    purpose: Mapped[str] = mapped_column(String(20), default="official", server_default="official")
+    started_by: Mapped[str | None] = mapped_column(String(80))
     site: Mapped[Site | None] = relationship(back_populates="runs")
     pages: Mapped[list["Page"]] = relationship(back_populates="run", cascade="all, delete-orphan")
     site_checks: Mapped[list["SiteCheck"]] = relationship(back_populates="run", cascade="all, delete-orphan")
@@ -182,6 +186,19 @@ class User(Base):
     api_token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    # Raised on log-out and on a new password: sessions carry the value they were issued with, so every older
+    # session cookie (also one captured before the log-out) stops working at once.
+    session_gen: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+
+
+class LoginFailure(Base):
+    """One failed log-in for a limiter key ("name:<user name>" or "addr:<client address>"), at a Unix time;
+    used when no Redis is configured, so every server process and a restart see the same counts."""
+    __tablename__ = "login_failures"
+    __table_args__ = (Index("ix_login_failures_key_at", "key", "at"), Index("ix_login_failures_at", "at"))
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    key: Mapped[str] = mapped_column(String(200))
+    at: Mapped[float] = mapped_column(Float)
 
 
 class UserSite(Base):

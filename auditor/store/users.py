@@ -38,7 +38,8 @@ class UserInfo:
     role: str
     active: bool
     site_ids: frozenset[int]
-    # Changes whenever the password changes: sessions carry it, so a new password ends the old sessions.
+    # Changes whenever the password or the session generation changes (log-out, new password): sessions carry
+    # it, so those end every older session, also a cookie captured before the log-out.
     stamp: str
 
     @property
@@ -62,13 +63,13 @@ class UserInfo:
         return None if self.sees_all_sites else self.site_ids
 
 
-def _stamp(password_hash: str) -> str:
-    return hashlib.sha256(password_hash.encode()).hexdigest()[:16]
+def _stamp(password_hash: str, session_gen: int) -> str:
+    return hashlib.sha256(f"{password_hash}\x1f{session_gen}".encode()).hexdigest()[:16]
 
 
 def _info(s: object, u: User) -> UserInfo:
     ids = frozenset(s.scalars(select(UserSite.site_id).where(UserSite.user_id == u.id)))  # type: ignore[attr-defined]
-    return UserInfo(u.id, u.username, u.role, u.active, ids, _stamp(u.password_hash))
+    return UserInfo(u.id, u.username, u.role, u.active, ids, _stamp(u.password_hash, u.session_gen or 0))
 
 
 def _check_password(password: str) -> None:
@@ -115,12 +116,25 @@ def create_user(store: Store, username: str, password: str, role: str,
 
 
 def set_password(store: Store, username: str, password: str) -> None:
+    """A new password ends the user's sessions (a new session generation) and revokes the API token: whoever
+    knew the old password may have made either."""
     _check_password(password)
     with store.session.begin() as s:
         u = s.scalar(select(User).where(User.username == username))
         if u is None:
             raise UserError(f"没有该用户：{username}")
         u.password_hash = generate_password_hash(password)
+        u.session_gen = (u.session_gen or 0) + 1
+        u.api_token_hash = None
+
+
+def end_sessions(store: Store, user_id: int) -> None:
+    """Log-out: a new session generation, so every session cookie issued before (on any device, also a copy
+    someone captured) stops working. API tokens are kept: they are revoked by a new password or a new token."""
+    with store.session.begin() as s:
+        u = s.get(User, user_id)
+        if u is not None:
+            u.session_gen = (u.session_gen or 0) + 1
 
 
 def set_sites(store: Store, username: str, site_urls: Iterable[str]) -> UserInfo:

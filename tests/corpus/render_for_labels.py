@@ -1,8 +1,11 @@
 """Render the saved corpus pages in real Chromium so a person can label them.
 
 Serves every folder of the corpus (default /work/shared/corpus) from one loopback HTTP server that picks the
-folder from the Host header (``<slug>.corpus.test``), opens each page in Chromium with the national-service
-stand-ins installed, and writes what an inspector looks at to ``/tmp/corpus-render/<slug>/``:
+folder from the Host header (``<slug>.corpus.test``), opens each page in Chromium the way the corpus test does —
+the page's own folder served as its host, the page's own saved scripts running, NO national-service stand-ins
+and an isolated network (every other host resolves to NOTFOUND, as on an intranet or during an outage of
+dcs.conac.cn, zfwzgl.www.gov.cn, toolbar hosts and CDNs) — and writes what an inspector looks at to
+``/tmp/corpus-render/<slug>/``:
 
 - ``full.png``    full-page screenshot
 - ``header.png``  the top band (0..450 px)
@@ -11,7 +14,15 @@ stand-ins installed, and writes what an inspector looks at to ``/tmp/corpus-rend
 - ``metas.txt``   every <meta name=… content=…> pair
 - ``links.txt``   visible links in the bottom band (text, href, images inside and whether they loaded)
 - ``header.txt``  visible text in the top band, <img> alt/src/loaded, CSS background images
-- ``network.txt`` failed requests / HTTP errors (to tell "image did not load" from "not there")
+- ``network.txt`` failed requests / HTTP errors (to tell "image did not load" from "not there"), and the
+                  requests still pending when the page was read (PENDING)
+- ``entries.txt`` every element whose text/title/aria-label/alt names 无障碍/适老/长者/长辈/关怀版/老年/大字版/读屏/辅助
+                  (text, href, onclick, target, visible, box), the toolbar script tags (aria.js, wza, cniil, esd,
+                  mangren, assist, …); for the first visible entry of each kind (a11y, elderly), on a freshly
+                  reloaded page, the result of clicking it (trusted click, else a DOM ``el.click()``): the URL after
+                  ~2 s, new tabs, the requests that failed in those ~2 s (the page's own late requests included), and
+                  ``after_<kind>.png`` (plus
+                  ``after_<kind>_page.png``, the page itself, when the click opened a new tab)
 - ``info.txt``    final URL, document size, title, load status
 
 Usage: python tests/corpus/render_for_labels.py [slug ...] [--corpus DIR] [--out DIR] [--jobs N]
@@ -34,7 +45,6 @@ REPO = Path(__file__).resolve().parents[2]
 if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
-from browsers import standins  # noqa: E402
 from browsers.launch import launch_chromium  # noqa: E402
 
 CORPUS = Path("/work/shared/corpus")
@@ -236,6 +246,121 @@ COLLECT_JS = r"""
 """
 
 
+ENTRY_JS = r"""
+() => {
+  const RE = /无障碍|适老|长者|长辈|关怀版|关爱版|老年|老人|敬老|银发|大字版|读屏|辅助/;
+  const ELD = /适老|长者|长辈|关怀版|关爱版|老年|老人|敬老|银发|大字版/;
+  const vis = (el) => {
+    if (!el || !el.getBoundingClientRect) return false;
+    const r = el.getBoundingClientRect();
+    if (r.width < 1 || r.height < 1) return false;
+    const cs = getComputedStyle(el);
+    if (cs.visibility === 'hidden' || cs.display === 'none' || parseFloat(cs.opacity) === 0) return false;
+    return el.checkVisibility ? el.checkVisibility({checkOpacity: true, checkVisibilityCSS: true}) : true;
+  };
+  const txt = (s) => (s || '').replace(/\s+/g, ' ').trim();
+  const out = []; const seen = new Set(); let k = 0;
+  for (const el of document.querySelectorAll('a, button, [role=button], [onclick], input, img, span, li, div, p, em, i, b, strong')) {
+    const own = el.tagName === 'IMG' ? ((el.getAttribute('alt') || '') + ' ' + (el.getAttribute('title') || '') + ' ' + (el.getAttribute('src') || '').split('/').pop())
+      : ((el.children.length === 0 || el.tagName === 'A' || el.tagName === 'BUTTON') ? (el.innerText || el.value || '') + ' ' : '')
+        + (el.getAttribute('title') || '') + ' ' + (el.getAttribute('aria-label') || '');
+    const t = txt(own);
+    if (!t || t.length > 40 || !RE.test(t)) continue;
+    const owner = el.closest('a, button, [role=button], [onclick], input') || el;
+    if (seen.has(owner)) continue;
+    seen.add(owner);
+    const r = owner.getBoundingClientRect();
+    const id = 'ga-entry-' + (k++);
+    owner.setAttribute('data-ga-entry', id);
+    out.push({id, kind: ELD.test(t) ? 'elderly' : 'a11y', text: t, tag: owner.tagName.toLowerCase(),
+      href: owner.getAttribute('href') || '', abs: owner.href || '', onclick: (owner.getAttribute('onclick') || '').slice(0, 200),
+      target: owner.getAttribute('target') || '', visible: vis(owner) || vis(el),
+      box: [Math.round(r.left + scrollX), Math.round(r.top + scrollY), Math.round(r.width), Math.round(r.height)],
+      html: owner.outerHTML.slice(0, 300)});
+  }
+  const TB = /mangren|esd|aria\.js|\/wza\/|wza[._-]|cniil|barrierfree|accessib|ydzs|assist|toolbar|slh\.js|jiathis|ariaplugin|wzatool/i;
+  const scripts = [...document.scripts].map(s => s.getAttribute('src')).filter(s => s && TB.test(s));
+  return {entries: out, scripts};
+}
+"""
+
+async def probe_entries(page, context, url: str, out: Path, failed: list[str]) -> None:
+    """List the 无障碍/适老化 entries and click the first (visible first) one of each kind, page reloaded between."""
+    data = await page.evaluate(ENTRY_JS)
+    lines = ["# entries (text, tag, href, onclick, visible, box)"]
+    for e in data["entries"]:
+        lines.append(f'{e["kind"]:7} visible={e["visible"]} box={e["box"]} <{e["tag"]}> {e["text"]!r} href={e["href"]!r} '
+                     f'target={e["target"]!r} onclick={e["onclick"]!r}\n        html={e["html"]!r}')
+    lines += ["", "# toolbar script tags"] + [f"script {s}" for s in data["scripts"]]
+    for kind in ("a11y", "elderly"):
+        cands = [e for e in data["entries"] if e["kind"] == kind]
+        # what a visitor sees and clicks: visible, on the page (not a skip link parked off-screen), short label
+        cands.sort(key=lambda e: (not e["visible"], e["box"][1] < 0 or e["box"][0] + e["box"][2] <= 0,
+                                  len(e["text"]) > 12, e["box"][1]))
+        if not cands:
+            lines += ["", f"# click {kind}: no entry"]
+            continue
+        e = cands[0]
+        lines += ["", f"# click {kind}: {e['text']!r} visible={e['visible']} href={e['href']!r} onclick={e['onclick']!r}"]
+        # fresh page state: reload, forget any remembered mode
+        try:
+            await page.evaluate("() => { try { localStorage.clear(); sessionStorage.clear(); } catch (e) {} }")
+            await context.clear_cookies()
+            await page.goto(url, wait_until="load", timeout=LOAD_TIMEOUT_MS)
+            try:  # let the reload's own late requests settle, so they are not counted as the click's
+                await page.wait_for_load_state("networkidle", timeout=3000)
+            except Exception:  # noqa: BLE001
+                pass
+            await page.wait_for_timeout(500)
+            await page.evaluate(ENTRY_JS)  # re-mark the entries in the reloaded document
+        except Exception as exc:  # noqa: BLE001
+            lines.append(f"reload error: {str(exc).splitlines()[0][:200]}")
+        n_before = len(failed)
+        opened: list = []
+
+        def handler(p) -> None:
+            opened.append(p)
+            p.on("requestfailed", lambda r: failed.append(f"FAILED(new tab) {r.failure} {r.url}"))
+            p.on("response", lambda r: failed.append(f"HTTP(new tab) {r.status} {r.url}") if r.status >= 400 else None)
+        context.on("page", handler)
+        how = "trusted"
+        try:
+            await page.locator(f'[data-ga-entry="{e["id"]}"]').first.click(timeout=3000)
+        except Exception as exc:  # noqa: BLE001
+            how = f"trusted click failed ({str(exc).splitlines()[0][:120]}); DOM el.click()"
+            try:
+                await page.evaluate("(id) => document.querySelector(`[data-ga-entry=\"${id}\"]`).click()", e["id"])
+            except Exception as exc2:  # noqa: BLE001
+                how += f" failed too: {str(exc2).splitlines()[0][:120]}"
+        await page.wait_for_timeout(2200)
+        context.remove_listener("page", handler)
+        opened += [p for p in context.pages if p is not page and p not in opened]
+        target = opened[-1] if opened else page
+        if opened:
+            try:
+                await target.wait_for_load_state("load", timeout=5000)
+            except Exception:  # noqa: BLE001
+                pass
+        lines.append(f"click: {how}")
+        lines.append(f"url after: {page.url}")
+        for p in opened:
+            lines.append(f"new tab: {p.url}")
+        if target is not page:  # a new tab: keep a picture of the page itself too (a toolbar may be there)
+            try:
+                await page.screenshot(path=str(out / f"after_{kind}_page.png"))
+            except Exception:  # noqa: BLE001
+                pass
+        try:
+            await target.screenshot(path=str(out / f"after_{kind}.png"))
+        except Exception as exc:  # noqa: BLE001
+            lines.append(f"screenshot error: {str(exc).splitlines()[0][:200]}")
+        lines.append("failed requests during the click:")
+        lines += [f"  {f}" for f in failed[n_before:]]
+        for p in opened:
+            await p.close()
+    (out / "entries.txt").write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
 def fmt_lines(lines: list[dict], lo: float, hi: float) -> str:
     out = []
     for ln in sorted((x for x in lines if lo <= x["y"] < hi), key=lambda x: (x["y"], x["x"])):
@@ -247,10 +372,13 @@ async def render_one(browser, port: int, slug: str, path: str, out_root: Path) -
     out = out_root / slug
     out.mkdir(parents=True, exist_ok=True)
     context = await browser.new_context(viewport=VIEWPORT, ignore_https_errors=True)
-    await standins.install(context)
+    # No national-service stand-ins: those hosts fail here as they do on an intranet (isolate=True at launch).
     page = await context.new_page()
     failed: list[str] = []
-    page.on("requestfailed", lambda r: failed.append(f"FAILED {r.failure} {r.url}"))
+    pending: dict[int, str] = {}
+    page.on("request", lambda r: pending.__setitem__(id(r), r.url))
+    page.on("requestfinished", lambda r: pending.pop(id(r), None))
+    page.on("requestfailed", lambda r: (pending.pop(id(r), None), failed.append(f"FAILED {r.failure} {r.url}")))
     page.on("response", lambda r: failed.append(f"HTTP {r.status} {r.url}") if r.status >= 400 else None)
     url = f"http://{slug}{HOST_SUFFIX}/{path}"
     status = "load"
@@ -330,7 +458,13 @@ async def render_one(browser, port: int, slug: str, path: str, out_root: Path) -
             lk.append(f'{flag} [{a["box"]}] {a["text"]!r} -> {a["abs"]}')
     (out / "links.txt").write_text("\n".join(lk) + "\n", encoding="utf-8")
 
-    (out / "network.txt").write_text("\n".join(failed) + "\n", encoding="utf-8")
+    still = sorted(set(pending.values()))
+    (out / "network.txt").write_text("\n".join(failed + [f"PENDING {u}" for u in still]) + "\n", encoding="utf-8")
+    try:
+        await probe_entries(page, context, url, out, failed)
+    except Exception as exc:  # noqa: BLE001 - the entry listing is a help for the labeller, never the render's end
+        with open(out / "entries.txt", "a", encoding="utf-8") as fh:
+            fh.write(f"\nERROR {type(exc).__name__}: {str(exc).splitlines()[0][:300]}\n")
     (out / "info.txt").write_text(f"url {url}\nstatus {status}\ntitle {data['title']}\ncharset {data['charset']}\n"
                                   f"doc {doc_w}x{doc_h}\nfooter_top {foot_top}\n", encoding="utf-8")
     await context.close()
