@@ -162,8 +162,14 @@ def link_to_follow(probe: dict[str, Any], page_url: str) -> str | None:
 
 
 def contact_region(texts: list[dict[str, Any]]) -> Box | None:
-    """Where the followed page shows its contacts (the union of every candidate), for its screenshot."""
-    return union(c.box for c in find_contacts(texts))
+    """Where the followed page shows its contacts, for its screenshot: the contact the rule will take (a phone
+    first …, else a hotline, else any) with the other contacts within 300 px of it (its block)."""
+    found = find_contacts(texts)
+    lead = (_best(found) or [c for c in found if c.kind == HOTLINE] or found or [None])[0]
+    if lead is None or lead.box is None:
+        return None
+    near = [c.box for c in found if c.box is not None and abs(c.box.y - lead.box.y) <= 300]
+    return union([lead.box, *near])
 
 
 def _on_shot(box: Box | None, page: dict[str, Any]) -> Box | None:
@@ -204,7 +210,10 @@ def check(facts: PageFacts, site: SiteProfile) -> CheckResult:
     hotline = [c for c in footer if c.kind == HOTLINE]
     links = contact_links(facts.probe)
     if links:
-        return _check_link(facts, links[0], page_url, footer, hotline)
+        # The link the gatherer opened (the first on the same site), else the first one.
+        same = [a for a in links if str(a.get("href") or "").startswith(("http://", "https://"))
+                and same_site(str(a.get("href")), page_url)]
+        return _check_link(facts, (same or links)[0], page_url, footer, hotline)
     return _no_contact(facts, footer, hotline, [band_evidence(facts, "footer", "底部功能区")])
 
 
