@@ -284,7 +284,9 @@ def cmd_demo(args: argparse.Namespace) -> int:
     host = truth["site"]["host"]
     port = base.rsplit(":", 1)[1]
     settings = _settings(args).replace(
-        host_map={host: f"127.0.0.1:{port}"}, standins=True, isolate_network=True, allow_private=True)
+        # The sample site is served on this machine: its address is allowed by name, nothing else private is.
+        host_map={host: f"127.0.0.1:{port}"}, standins=True, isolate_network=True, allow_private=False,
+        private_allowlist=["127.0.0.1/32"])
     urls = [f"http://{host}{path}" for path in truth["pages"]]
     print(f"示例网站 {truth['site']['name']}（http://{host}/，本机 {base}）共 {len(urls)} 个页面", file=sys.stderr)
     json_path = args.json or str(Path(settings.evidence_dir).parent / "demo-report.json")

@@ -52,6 +52,7 @@ _AUDITOR_SIDE: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"未能打开|超时"), "连接超时"),
     (re.compile(r"目标地址不允许访问"), "检查方网络策略拒绝访问"),
 ]
+_VAGUE = frozenset({"响应被拦截（代理或服务的错误页）", "请求未完成", "请求在检查时仍未完成"})
 # An answer that says the other host is down or refuses the auditor, not that the site's reference is wrong.
 _OUTAGE_STATUSES = frozenset({403, 408, 429, 500, 502, 503, 504, 520, 521, 522, 523, 524})
 
@@ -126,6 +127,7 @@ def find_unreachable(failures: Iterable[dict[str, Any]], depends_on: Iterable[st
     answered = {h.lower() for h in reached}
     fails = list(failures)
     by_host: dict[str, Unreachable] = {}
+    exact: list[tuple[int, Unreachable]] = []
     for f in fails:
         url = str(f.get("url") or "")
         h = host_of(url)
@@ -137,11 +139,14 @@ def find_unreachable(failures: Iterable[dict[str, Any]], depends_on: Iterable[st
         if reason is None:
             continue
         u = Unreachable(h, url, _error_text(f), reason, str(f.get("source") or source))
-        for d in deps:
-            if _same(url, d):
-                return u
+        if any(_same(url, d) for d in deps):
+            # The most telling record of the request first: a named cause (the proxy's class, a net error) before
+            # a blocked error page or a request that was merely cut off.
+            exact.append((1 if reason in _VAGUE else 0, u))
         if not f.get("status") and h != own:  # a name or connection failure: the whole host is unreachable
             by_host.setdefault(h, u)
+    if exact:
+        return min(exact, key=lambda x: x[0])[1]
     for d in deps:
         h = host_of(d) if "://" in d else d.lower()
         if h and h != own and h in by_host and h not in answered:

@@ -16,7 +16,7 @@ from urllib.parse import urlsplit
 from auditor.config import Settings
 from auditor.errors import PageError, classify, describe
 from auditor.a11y import box_targets, compact
-from auditor.netpolicy import map_target
+from auditor.netpolicy import map_target, refused_without_lookup
 from auditor.rules import footer_contact
 from browsers import axe as axe_js
 from browsers import elderly as elderly_js
@@ -59,7 +59,8 @@ class FetchResult:
     # The page the footer's «联系我们» link leads to (PageFacts.contact_page) and its picture (kept apart: bytes).
     contact_page: dict[str, Any] | None = None
     contact_png: bytes | None = None
-    frame_urls: list[str] = field(default_factory=list)  # every frame's URL after load (checked by the pipeline)
+    frame_urls: list[str] = field(default_factory=list)
+    refused_navigation: str | None = None  # a navigation of the page to a refused address (browsers/egress.py)  # every frame's URL after load (checked by the pipeline)
 
     @property
     def ok(self) -> bool:
@@ -208,7 +209,7 @@ class PageFetcher:
             elif kind == PageError.EGRESS_REFUSED:
                 kind = await self._tunnel_verdict(_tunnel_url(res, url))
             if kind not in (PageError.BROWSER_CRASHED, PageError.EGRESS_REFUSED) and tab is not None \
-                    and await _landed_refused(tab, s):
+                    and (res.refused_navigation or await _landed_refused(tab, s)):
                 kind = PageError.EGRESS_REFUSED  # e.g. a meta refresh to an internal address during the probe
             # A refusal reads the same whatever is behind the address (no URL, no port): nothing to scan with.
             res.error_kind = kind
@@ -353,6 +354,14 @@ class PageFetcher:
         def on_request(req: Any) -> None:
             if len(inflight) < 2000:
                 inflight[id(req)] = req
+            # A navigation of the page (a meta refresh, a script) to an address the policy refuses: the page is
+            # refused, even when the navigation never commits and only breaks the probe.
+            try:
+                if not s.allow_private and req.is_navigation_request() and refused_without_lookup(
+                        req.url, allow_private=False, allowlist=s.private_allowlist, host_map=s.host_map):
+                    res.refused_navigation = req.url
+            except Exception:  # noqa: BLE001 - a request of a closing page
+                pass
 
         reached: set[str] = set()
 

@@ -318,7 +318,8 @@ class Lab:
     # ---- running things in the client namespace --------------------------------------------------------------
     def client_env(self) -> dict[str, str]:
         env = {k: v for k, v in os.environ.items() if not k.startswith("GOVAUDIT_")}
-        env.update(GOVAUDIT_DNS_SERVER=self.dns_server, GOVAUDIT_ALLOW_PRIVATE="true",
+        # The lab allows its own addresses explicitly (the benchmark range and its ULA prefix), nothing else.
+        env.update(GOVAUDIT_DNS_SERVER=self.dns_server, GOVAUDIT_PRIVATE_ALLOWLIST=f"198.18.0.0/15,{self.net6}::/64",
                    PYTHONPATH=str(ROOT), NO_PROXY="*", no_proxy="*")
         for k in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy", "all_proxy"):
             env.pop(k, None)
