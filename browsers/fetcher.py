@@ -375,7 +375,11 @@ class PageFetcher:
             if len(res.failed_requests) < 500:
                 entry = {"url": req.url, "error": req.failure or "failed", "type": req.resource_type}
                 res.failed_requests.append(entry)
-                if self._proxy and "ERR_TUNNEL_CONNECTION_FAILED" in entry["error"] and len(pending) < 50:
+                # A failed tunnel (https), or the proxy's error page blocked as the wrong kind of response (http):
+                # the proxy is asked what it meant (a name that does not resolve, a refusal, a dead server).
+                proxied = "ERR_TUNNEL_CONNECTION_FAILED" in entry["error"] or (
+                    "ERR_BLOCKED_BY_ORB" in entry["error"] and map_target(host_of(req.url), s.host_map) is None)
+                if self._proxy and proxied and len(pending) < 50:
                     pending.append(asyncio.ensure_future(self._mark_tunnel(entry)))
 
         def on_response(resp: Any) -> None:
