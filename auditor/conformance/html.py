@@ -104,13 +104,21 @@ _env = Environment(autoescape=select_autoescape(default=True, default_for_string
 _template = _env.from_string(TEMPLATE)
 
 
-def data_uri(evidence_dir: str | Path | None, rel: str | None) -> str | None:
-    """A crop as a data: URI (the page stays one file); None when missing, too large or outside the folder."""
+def evidence_file(evidence_dir: str | Path | None, rel: str | None) -> Path | None:
+    """An evidence picture inside the evidence folder, not too large for a report; None otherwise."""
     if not evidence_dir or not rel:
         return None
     root = Path(evidence_dir).resolve()
     path = (root / rel).resolve()
     if root not in path.parents or not path.is_file() or path.stat().st_size > MAX_IMAGE_BYTES:
+        return None
+    return path
+
+
+def data_uri(evidence_dir: str | Path | None, rel: str | None) -> str | None:
+    """A crop as a data: URI (the page stays one file); None when missing, too large or outside the folder."""
+    path = evidence_file(evidence_dir, rel)
+    if path is None:
         return None
     mime = mimetypes.guess_type(path.name)[0] or "image/png"
     if not mime.startswith("image/"):

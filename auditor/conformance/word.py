@@ -11,14 +11,13 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml.ns import qn
 from docx.shared import Cm, Pt, RGBColor
 
-from auditor.conformance.html import context
+from auditor.conformance.html import context, evidence_file
 from auditor.conformance.load import Evaluation
 
 BODY_FONT, HEADING_FONT = "仿宋", "宋体"
 OUTCOME_COLOUR = {"failed": RGBColor(0xA4, 0x00, 0x0F), "passed": RGBColor(0x1B, 0x5E, 0x20),
                   "cantTell": RGBColor(0x7A, 0x53, 0x00), "inapplicable": RGBColor(0x45, 0x5A, 0x64),
                   "untested": RGBColor(0x1A, 0x3C, 0x8C)}
-MAX_IMAGE_BYTES = 400_000
 
 
 def _font(run: Any, name: str, size: float | None = None, bold: bool | None = None) -> None:
@@ -81,13 +80,8 @@ def _para(doc: Any, text: str, size: float = 12, bold: bool = False) -> Any:
 
 
 def _image(evidence_dir: str | Path | None, rel: str | None) -> Path | None:
-    if not evidence_dir or not rel:
-        return None
-    root = Path(evidence_dir).resolve()
-    path = (root / rel).resolve()
-    if root not in path.parents or not path.is_file() or path.stat().st_size > MAX_IMAGE_BYTES:
-        return None
-    return path if path.suffix.lower() in (".png", ".jpg", ".jpeg") else None
+    path = evidence_file(evidence_dir, rel)
+    return path if path is not None and path.suffix.lower() in (".png", ".jpg", ".jpeg") else None
 
 
 def render(ev: Evaluation, evidence_dir: str | Path | None) -> bytes:
