@@ -10,4 +10,6 @@ if [ "${1:-}" = "--fast" ]; then
   exec .venv/bin/python -m pytest -q -p no:cacheprovider -m "not browser and not services and not netns and not slow" "$@"
 fi
 bash scripts/services.sh
+# The layer contracts (.importlinter): rules pure, scoring pure, nothing below the command line imports it.
+.venv/bin/lint-imports
 exec .venv/bin/python -m pytest -q -p no:cacheprovider "$@"
