@@ -467,3 +467,16 @@ def test_nul_characters_are_refused(app, data, token):
                                                                            "reason": "a\x00b"},
                                headers={"Authorization": f"Bearer {token}"})
     assert_chinese_json(r, 400)
+
+
+def test_compare_refuses_the_same_run_and_the_reversed_order(app, data, token):
+    """Comparing a run with itself, or the later run first, is a Chinese 400 in the UI and the API."""
+    c, _ = login(app, "auditor")
+    a, b = sorted(data.runs_a[:2])
+    for q in (f"a={a}&b={a}", f"a={b}&b={a}"):
+        r = c.get(f"/sites/{data.site_a}/compare?{q}")
+        assert_chinese_html(r, 400)
+        r = app.test_client().get(f"/api/v1/sites/{data.site_a}/compare?{q}",
+                                  headers={"Authorization": f"Bearer {token}"})
+        assert r.status_code == 400 and HAN.search(r.get_json()["error"])
+    assert c.get(f"/sites/{data.site_a}/compare?a={a}&b={b}").status_code == 200

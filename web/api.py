@@ -187,6 +187,9 @@ def compare(site_id: int) -> Any:
     ids = {r.id for r in fq.runs_of_site(store(), s.id)}
     if a not in ids or b not in ids:
         abort(404)
+    why = fq.compare_refusal(a, b)
+    if why:
+        return _bad(why)
     cmp = fq.compare_runs(store(), me().scope, a, b)
     if cmp is None:
         abort(404)

@@ -123,7 +123,19 @@ def show(run_id: int) -> Any:
     progress = fq.run_progress(store(), run.id)
     pages = fq.pages_of_run(store(), run.id)
     found, _ = fq.list_findings(store(), me().scope, fq.FindingFilter(run_id=run.id, latest=False))
-    by_indicator = Counter(f.indicator for f in found if f.review_state != "false_positive")
+    live = [f for f in found if f.review_state != "false_positive"]
+    by_indicator = Counter(f.indicator for f in live)
+    from auditor.scoring import load_table
+
+    table = load_table()
+    # What costs the site most comes first: 单项否决, then by the points of its 19号 indicator, fails before warns,
+    # then the count (so a hundred axe best-practice warnings do not bury a missing 党政机关网站标识).
+    rank: dict[str, tuple[int, float, int]] = {}
+    for f in live:
+        inds = table.for_finding(f.rule, None)
+        weight = max((100.0 if i.kind == "veto" else (i.points or 0.0) for i in inds), default=0.0)
+        r = (0 if f.status == "fail" else 1, -weight, 0)
+        rank[f.indicator] = min(rank.get(f.indicator, r), r)
     site = fq.get_site(store(), run.site_id) if run.site_id else None
     site_level = [f for f in found if f.level == "site"]
     services = (run.options or {}).get("services") or {}
@@ -134,7 +146,7 @@ def show(run_id: int) -> Any:
 
         card = score_run(store(), run.id, load_table(), site_type=site.site_type if site else None)
     return render_template("run.html", run=run, progress=progress, pages=pages, site=site, card=card,
-                           by_indicator=sorted(by_indicator.items(), key=lambda kv: -kv[1]),
+                           by_indicator=sorted(by_indicator.items(), key=lambda kv: (*rank[kv[0]][:2], -kv[1])),
                            site_level=site_level, services=services, service_lines=unreachable_lines(services))
 
 

@@ -153,13 +153,17 @@ def compare(site_id: int) -> Any:
     except BadParam as exc:
         abort(400, str(exc))
     if a is None or b is None:
-        if len(runs) < 2:
+        pair = fq.default_pair(runs)  # the two latest official runs, else the two latest
+        if pair is None:
             flash("至少需要两次检查才能对比", "error")
             return redirect(url_for("sites.show", site_id=site.id))
-        a, b = runs[1].id, runs[0].id  # default: the previous run against the latest
+        a, b = pair
     ra, rb = a, b
     if ra not in ids or rb not in ids:
         abort(404)
+    why = fq.compare_refusal(ra, rb)
+    if why:
+        abort(400, why)
     cmp = fq.compare_runs(store(), me().scope, ra, rb)
     if cmp is None:
         abort(404)

@@ -559,6 +559,25 @@ class Comparison:
     unchecked: list[Finding]  # in a, but b did not audit that page: neither fixed nor still there
 
 
+def compare_refusal(run_a: int, run_b: int) -> str | None:
+    """Why two runs cannot be compared in this order (the earlier run first), in Chinese; None when they can."""
+    if run_a == run_b:
+        return "不能把一次检查与它自己对比：请选择两次不同的检查"
+    if run_a > run_b:
+        return f"对比顺序颠倒：批次 {run_a} 晚于批次 {run_b}，请把较早的检查放在前面（a={run_b}&b={run_a}）"
+    return None
+
+
+def default_pair(runs: list[RunInfo]) -> tuple[int, int] | None:
+    """The pair a comparison opens on: the two latest complete official runs (正式检查), else the two latest runs;
+    a site owner's self-check is not what the official trend compares."""
+    official = [r for r in runs if r.official and r.status == "done"]
+    pool = official if len(official) >= 2 else runs
+    if len(pool) < 2:
+        return None
+    return pool[1].id, pool[0].id
+
+
 def compare_runs(store: Store, scope: Scope, run_a: int, run_b: int) -> Comparison | None:
     """Findings of two runs matched by fingerprint. None when either run is outside the scope."""
     a, b = get_run(store, run_a, scope), get_run(store, run_b, scope)
