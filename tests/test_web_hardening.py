@@ -480,3 +480,11 @@ def test_compare_refuses_the_same_run_and_the_reversed_order(app, data, token):
                                   headers={"Authorization": f"Bearer {token}"})
         assert r.status_code == 400 and HAN.search(r.get_json()["error"])
     assert c.get(f"/sites/{data.site_a}/compare?a={a}&b={b}").status_code == 200
+
+
+def test_jargon_gets_a_tooltip_and_page_text_stays_escaped():
+    from web.helpers import explain
+
+    out = str(explain('页面应有一个主要 landmark <img src=x onerror=alert(1)>'))
+    assert '<abbr title="页面区域标记' in out and ">landmark</abbr>" in out
+    assert "<img" not in out and "&lt;img" in out

@@ -24,7 +24,7 @@ from auditor import __version__
 from auditor.config import ConfigError, Settings
 from auditor.store import Store
 from web.context import AppState
-from web.helpers import bjt, labels, status_zh
+from web.helpers import bjt, explain, labels, status_zh
 
 csrf = CSRFProtect()
 
@@ -123,6 +123,7 @@ def create_app(settings: Settings, store: Store | None = None) -> Flask:
 
     app.add_template_filter(bjt, "bjt")
     app.add_template_filter(status_zh, "status_zh")
+    app.add_template_filter(explain, "explain")
 
     # Globals rather than a context processor: imported macros (_macros.html) see globals, not the context.
     app.jinja_env.globals.update(labels(), version=__version__)

@@ -2,10 +2,13 @@
 from __future__ import annotations
 
 import hashlib
+import re
 import struct
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
+
+from markupsafe import Markup, escape
 
 from auditor.models import STATUS_ZH, Status
 from auditor.store.reviews import VERDICTS
@@ -101,3 +104,24 @@ def sparkline(trend: list[tuple[int, int]], width: int = 120, height: int = 28) 
         bars.append({"x": round(i * step + 1, 1), "y": round(height - h, 1), "w": round(max(step - 2, 1), 1),
                      "h": round(h, 1), "run_id": run_id, "n": n})
     return {"width": width, "height": height, "bars": bars}
+
+
+# Terms of the trade a site owner may not know, explained where they appear (a tooltip on the word).
+JARGON: dict[str, str] = {
+    "landmark": "页面区域标记（如页眉、导航、主要内容 main），读屏软件用它在区域之间跳转",
+    "SiteIDCode": "网页标签“网站标识码”（<meta name=\"SiteIDCode\">），应与页面底部的网站标识码一致",
+    "SiteName": "网页标签“网站名称”（<meta name=\"SiteName\">）",
+    "SiteDomain": "网页标签“网站域名”（<meta name=\"SiteDomain\">）",
+    "ColumnType": "网页标签“栏目类别”，取值见《政府网站发展指引》",
+    "PubDate": "网页标签“发布时间”，格式 YYYY-MM-DD HH:MM",
+    "ARIA": "无障碍富互联网应用属性（aria-*），为读屏软件说明控件的名称和状态",
+    "axe-core": "开源的无障碍自动检测引擎，本工具用它检查 WCAG / GB/T 37668 条款",
+    "OCR": "图像文字识别：从截图中读出图片里的文字",
+}
+_JARGON_RE = re.compile("|".join(re.escape(k) for k in sorted(JARGON, key=len, reverse=True)))
+
+
+def explain(text: str | None) -> Markup:
+    """The text, escaped, with each known term wrapped in a tooltip (<abbr title=…>)."""
+    safe = str(escape(text or ""))
+    return Markup(_JARGON_RE.sub(lambda m: f'<abbr title="{escape(JARGON[m.group(0)])}">{m.group(0)}</abbr>', safe))
