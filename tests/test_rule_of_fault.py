@@ -159,3 +159,20 @@ def test_national_services_probe(settings):
     lines = unreachable_lines(got)
     assert any(line.startswith("本次检查无法访问 dcs.conac.cn") and "党政机关网站标识" in line for line in lines)
     assert not any("up.service.test" in line for line in lines)
+
+
+def test_a_finding_only_on_a_national_service_markup_is_marked_and_never_fails():
+    """The 党政机关网站标识 the conac service draws is not the site's to fix: «非网站可整改», never a fail."""
+    from auditor.rules.a11y_axe import _finding
+
+    badge = {"id": "image-alt", "impact": "critical", "tags": ["wcag2a", "wcag111"], "help": "图像必须有替代文本",
+             "description": "", "help_url": "", "count": 1,
+             "nodes": [{"target": "#imgConac", "html": '<img id="imgConac" src="//dcs.conac.cn/image/red.png">',
+                        "summary": ""}]}
+    c = _finding(badge, False, "4.14.1", 5)
+    assert c.status is Status.WARN and c.message.startswith("非网站可整改") and c.value["not_site_fixable"]
+    own = {**badge, "nodes": [{"target": "#logo", "html": '<img id="logo" src="/logo.png">', "summary": ""}]}
+    c = _finding(own, False, "4.14.1", 5)
+    assert c.status is Status.FAIL and not c.value["not_site_fixable"]
+    both = {**badge, "count": 2, "nodes": badge["nodes"] + own["nodes"]}
+    assert _finding(both, False, "4.14.1", 5).status is Status.FAIL

@@ -10,6 +10,7 @@ checks (``source`` "govsite-auditor", browsers/a11y_extra.js) bring Chinese text
 """
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from auditor.a11y import FAIL_IMPACTS, gbt_indicator, sc_from_tags
@@ -19,6 +20,8 @@ PREFIX = "a11y."
 REVIEW_PREFIX = "a11y.review."
 SUMMARY = "a11y.axe"
 INDICATOR = "无障碍（GB/T 37668-2019）"
+_SERVICE_MARKUP = re.compile(r"bszs\.conac\.cn|dcs\.conac\.cn|_ideConac|imgConac|zfwzgl\.www\.gov\.cn|_span_jiucuo"
+                             r"|exposure/jiucuo|exposure/images/jiucuo", re.I)
 IMPACT_ZH = {"critical": "严重", "serious": "较重", "moderate": "中等", "minor": "轻微"}
 
 
@@ -37,6 +40,13 @@ def _finding(v: dict[str, Any], review: bool, version: str, node_cap: int) -> Ch
     if not evidence:
         evidence.append(EvidenceRef(v["help"], kind="axe", text=v["id"]))
     impact = IMPACT_ZH.get(v.get("impact") or "", v.get("impact") or "")
+    # Every element of the finding is the markup a national service draws (the 党政机关网站标识, the 找错 entry):
+    # the site cannot change it, so it is never a fail of the site, and it says so.
+    nodes = v.get("nodes") or []
+    service = bool(nodes) and len(nodes) >= v.get("count", 0) and all(
+        _SERVICE_MARKUP.search(f"{n.get('html') or ''} {n.get('target') or ''}") for n in nodes)
+    if service and status is Status.FAIL:
+        status = Status.WARN
     source = v.get("source", "axe-core")
     if review:
         who = "axe-core" if source == "axe-core" else "自动检查"
@@ -45,6 +55,8 @@ def _finding(v: dict[str, Any], review: bool, version: str, node_cap: int) -> Ch
     else:
         message = f"{v['help']}（{v['count']} 处，影响{impact}；{where}）"
         indicator = f"无障碍 · {gbt[0].name if gbt else '最佳实践'}"
+    if service:
+        message = f"非网站可整改（国家服务绘制的标识或入口代码）：{message}"
     return CheckResult(
         (REVIEW_PREFIX if review else PREFIX) + v["id"], status, indicator, message,
         {"axe_rule": v["id"], "source": source, "needs_review": review, "impact": v.get("impact"), "wcag": scs,
@@ -52,7 +64,7 @@ def _finding(v: dict[str, Any], review: bool, version: str, node_cap: int) -> Ch
                        "level": g.level} for g in gbt],
          "best_practice": best_practice, "nodes": v["count"],
          "targets": [n["target"] for n in v["nodes"][:20]], "description": v["description"],
-         "help_url": v["help_url"], "axe_version": version},
+         "help_url": v["help_url"], "axe_version": version, "not_site_fixable": service},
         evidence)
 
 
