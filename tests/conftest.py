@@ -46,3 +46,10 @@ def pg_url():
     with admin.begin() as c:
         c.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
     admin.dispose()
+
+
+def pytest_collection_modifyitems(config, items):
+    """A test that needs PostgreSQL (the ``pg_url`` fixture or the ``postgres`` mark) needs the services."""
+    for item in items:
+        if "pg_url" in getattr(item, "fixturenames", ()) or item.get_closest_marker("postgres"):
+            item.add_marker(pytest.mark.services)

@@ -249,6 +249,7 @@ def test_hostile_attachments_each_give_a_clear_not_assessable(tmp_path):
     assert pii([f"身份证 {cf.VALID_ID}"], [_att("loop.pdf", loop)]).status is Status.FAIL
 
 
+@pytest.mark.slow  # a 200,000-paragraph DOCX parsed until the time limit stops it
 def test_parser_time_limit_stops_a_runaway_parse(tmp_path):
     """A valid DOCX of 200 000 random paragraphs passes the zip-bomb check and takes python-docx over a minute:
     the child is stopped at its limit and the attachment is not_assessable, the caller goes on."""
