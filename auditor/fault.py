@@ -182,13 +182,18 @@ def not_assessable(result: CheckResult, gone: Unreachable) -> CheckResult:
                    evidence=[*result.evidence, note])
 
 
+def unreachable_of(facts: PageFacts, urls: Iterable[str]) -> Unreachable | None:
+    """The first of these URLs the auditor could not load, by everything the page's facts record."""
+    return find_unreachable(facts_failures(facts), urls, own_host(facts), facts.services,
+                            reached=facts.reached_hosts, own_scheme=_scheme(facts.final_url or facts.url))
+
+
 def adjudicate(result: CheckResult, facts: PageFacts) -> CheckResult:
     """Apply the rule of fault to one rule's result: a fail or warn that rests on a request the auditor could
     not make is not assessable."""
     if result.status not in (Status.FAIL, Status.WARN) or not result.depends_on:
         return result
-    gone = find_unreachable(facts_failures(facts), result.depends_on, own_host(facts), facts.services,
-                            reached=facts.reached_hosts, own_scheme=_scheme(facts.final_url or facts.url))
+    gone = unreachable_of(facts, result.depends_on)
     return not_assessable(result, gone) if gone is not None else result
 
 

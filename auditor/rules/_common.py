@@ -196,9 +196,12 @@ def failed_service_requests(facts: PageFacts, hosts: set[str], pattern: re.Patte
 _ONCLICK_URL = re.compile(r"""(?:https?:)?//[^\s'"()+]+""")
 
 
+def onclick_urls(link: dict[str, Any]) -> list[str]:
+    """The URLs a link's onclick opens (``window.open("//host/…")``), scheme-relative ones as https."""
+    return [u if u.startswith("http") else "https:" + u for u in _ONCLICK_URL.findall(link.get("onclick") or "")]
+
+
 def link_targets(link: dict[str, Any]) -> list[str]:
     """Where a link leads: its href, and the URLs its onclick opens (sites move registry links into
     ``window.open(...)``)."""
-    out = [link.get("href") or ""]
-    out += [u if u.startswith("http") else "https:" + u for u in _ONCLICK_URL.findall(link.get("onclick") or "")]
-    return [u for u in out if u]
+    return [u for u in [link.get("href") or "", *onclick_urls(link)] if u]

@@ -6,7 +6,7 @@ import re
 from typing import Any
 
 from auditor.models import CheckResult, PageFacts, SiteProfile, Status
-from auditor.rules._common import (all_links, band_evidence, failed_service_requests, host, link_evidence,
+from auditor.rules._common import (all_links, band_evidence, failed_service_requests, host, link_evidence, onclick_urls,
                                    query_param, result)
 
 RULE = "footer.jiucuo"
@@ -42,17 +42,13 @@ def entry_site_code(facts: PageFacts) -> str | None:
     return None
 
 
-_URL = re.compile(r"""(?:https?:)?//[^\s'"()+]+""")
-
-
 def targets(link: dict[str, Any]) -> list[str]:
     """Where the entry leads: its http(s) href and any URL its onclick opens."""
     out = []
     href = link.get("href") or ""
     if href.startswith(("http://", "https://")) and _JIUCUO.search(href):
         out.append(href)
-    out += [u if u.startswith("http") else "https:" + u for u in _URL.findall(link.get("onclick") or "")]
-    return out
+    return out + onclick_urls(link)
 
 
 def check(facts: PageFacts, site: SiteProfile) -> CheckResult:

@@ -10,7 +10,7 @@ import re
 from difflib import SequenceMatcher
 from typing import Any
 
-from auditor.fault import facts_failures, find_unreachable, own_host
+from auditor.fault import unreachable_of
 from auditor.models import Box, CheckResult, EvidenceRef, OcrLine, PageFacts, SiteProfile, Status
 from auditor.rules._common import band_evidence, contrast, header_band_bottom, in_band, result
 
@@ -183,9 +183,7 @@ def check(facts: PageFacts, site: SiteProfile) -> CheckResult:
     if broken and not hidden_name(reasons):
         # Pictures that did not load: not assessable when any of them failed on the auditor's side; when the
         # site's own server answered an error for all of them, the header shows no name and that is the site's.
-        gone = find_unreachable(facts_failures(facts), broken, own_host(facts), facts.services,
-                                reached=facts.reached_hosts,
-                                own_scheme=(facts.final_url or facts.url).split(":", 1)[0])
+        gone = unreachable_of(facts, broken)
         if gone is not None or not _answered_with_error(facts, broken):
             return result(RULE, INDICATOR, Status.NOT_ASSESSABLE,
                           f"头部有 {len(broken)} 个图片未能加载，无法判断是否显示网站名称"
