@@ -1,4 +1,4 @@
-"""IPv6 reachability (rule ids ``ipv6.*``): pure scoring of measurements taken by ``auditor.ipv6_probe``.
+"""IPv6 reachability (rule ids ``ipv6.*``): pure scoring of measurements taken by ``clients.ipv6_probe``.
 
 Indicators (spec §5): 域名 AAAA 解析, 完整的 IPv6 域名授权体系, 首页 IPv6 可访问, 首页内容 IPv4/IPv6 一致性,
 二级/三级内链 IPv6 支持率, plus the hosts of sub-resources without AAAA and a summary 支持度 score (0-100).

@@ -1,4 +1,4 @@
-"""Link availability benchmark: auditor.linkcheck.check_links against LinkChecker on the same local site.
+"""Link availability benchmark: clients.linkcheck.check_links against LinkChecker on the same local site.
 
 Run from the repository root (LinkChecker is a benchmark-only tool, not a dependency of the package):
 
@@ -44,7 +44,7 @@ sys.path.insert(0, str(ROOT))
 import httpx  # noqa: E402
 
 from auditor.config import Settings  # noqa: E402
-from auditor.linkcheck import check_links  # noqa: E402
+from clients.linkcheck import check_links  # noqa: E402
 from tests.linksite import big_site_links, expected_broken  # noqa: E402
 
 LINK_RX = re.compile(r"""(?:href|src)\s*=\s*["']([^"']+)["']""", re.I)

@@ -161,7 +161,7 @@ def run_rq(s: Settings, urls: list[str], site: SiteProfile, n_workers: int, logd
     env = {**os.environ, "REDIS_URL": s.redis_url or "", "GOVAUDIT_RQ_QUEUE": s.rq_queue,
            "PYTHONPATH": str(ROOT)}
     t0 = time.perf_counter()
-    procs = [subprocess.Popen([sys.executable, "-m", "auditor.cli", "worker", "--burst", "--name",
+    procs = [subprocess.Popen([sys.executable, "-m", "govaudit.cli", "worker", "--burst", "--name",
                                f"{s.rq_queue}-{k}"], env=env, cwd=ROOT, start_new_session=True,
                               stdout=open(logdir / f"{s.rq_queue}-{k}.log", "wb"), stderr=subprocess.STDOUT)
              for k in range(n_workers)]

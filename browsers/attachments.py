@@ -1,7 +1,7 @@
 """附件: the same-site PDF/DOCX/XLSX/XLS files a page links to, fetched and their text extracted for the content
 rules (content.pii reads ``PageFacts.attachments``).
 
-Fetching uses the link checker's HTTP client (auditor/linkcheck.py: the host mapping, the private-target policy,
+Fetching uses the link checker's HTTP client (clients/linkcheck.py: the host mapping, the private-target policy,
 no cookies, the run's user agent), one file at a time with the crawl delay between, at most
 ``attachment_max_count`` files per page, each at most ``attachment_max_bytes`` (Content-Length refused up front, the
 stream cut when it runs past).
@@ -70,7 +70,7 @@ async def fetch_file(url: str, settings: Settings, dest: Path, max_redirects: in
     """GET the file into ``dest`` through the link checker's client -> (bytes, error in Chinese or None)."""
     import httpx
 
-    from auditor.linkcheck import _Checker
+    from clients.linkcheck import _Checker
 
     cap = settings.attachment_max_bytes
     checker = _Checker(settings, per_host=1, concurrency=1, retries=0, backoff=0,

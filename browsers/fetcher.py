@@ -252,7 +252,7 @@ class PageFetcher:
     async def _proxy_kind(self, host: str, squid_error: str) -> PageError:
         """The page error of the proxy's answer. Squid 5 reports a name that does not resolve as a read error
         ("no paths"), so that one is told apart by asking the DNS (the configured server) ourselves."""
-        from auditor.netpolicy import name_resolves
+        from clients.resolve import name_resolves
 
         kind = PageError(egress.refusal_kind(squid_error) or "connection")
         if kind == PageError.CONNECTION and squid_error.startswith("ERR_READ_ERROR") \

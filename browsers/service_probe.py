@@ -25,7 +25,7 @@ def _standin_covers(url: str) -> bool:
 
 async def probe_services(settings: Settings, timeout: float = 8.0) -> dict[str, dict[str, Any]]:
     """{host: reachability} for every URL of ``settings.national_services`` (auditor.services.status)."""
-    from auditor.linkcheck import check_links
+    from clients.linkcheck import check_links
 
     urls = [u for u in settings.national_services if service_host(u)]
     out: dict[str, dict[str, Any]] = {}

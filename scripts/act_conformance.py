@@ -18,8 +18,8 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from auditor import act_suite as suite  # noqa: E402
-from browsers import act_runner  # noqa: E402
+from tools import act_suite as suite  # noqa: E402
+from tools import act_runner  # noqa: E402
 
 DOCS = ROOT / "docs"
 MD_OUT = DOCS / "act-conformance.md"

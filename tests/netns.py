@@ -129,7 +129,7 @@ sys.stdin.read()  # until the lab closes our stdin (or kills us)
 RUNNER = r"""
 import asyncio, json, sys
 from auditor.config import load_settings
-from auditor.ipv6_probe import measure_site
+from clients.ipv6_probe import measure_site
 async def main(specs):
     s = load_settings()
     ms = await asyncio.gather(*(measure_site(x["home"], s, x.get("level2", []), x.get("level3", []),

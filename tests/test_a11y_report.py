@@ -10,10 +10,10 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from auditor.cli import main
+from govaudit.cli import main
 from auditor.conformance.render import render_report
 from auditor.config import Settings
-from auditor.conformance.load import evaluate_run, record_judgement
+from auditor.store.conformance import evaluate_run, record_judgement
 from auditor.conformance.model import BadJudgement
 from auditor.conformance.standards import check_maps, standard
 from auditor.models import SiteProfile

@@ -6,7 +6,7 @@ import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
-from auditor.conformance.load import RunNotFound, evaluate_run, judgements, record_judgement
+from auditor.store.conformance import RunNotFound, evaluate_run, judgements, record_judgement
 from auditor.conformance.model import BadJudgement
 from auditor.conformance.standards import UnknownStandard
 from auditor.store import Store

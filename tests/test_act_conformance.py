@@ -1,7 +1,7 @@
 """W3C ACT Rules conformance: our axe-core pass must agree with the expected outcomes at least as often as W3C's
 implementation report of axe-core 4.10.2 does, on every ACT rule the report marks consistent (complete).
 
-The suite is read from the shared folder next to the project (``auditor.act_suite.ACT_DIR``), served on
+The suite is read from the shared folder next to the project (``tools.act_suite.ACT_DIR``), served on
 127.0.0.1 and run in Debian's Chromium (``launch_chromium(..., isolate=True)``); see docs/act-conformance.md for
 the whole table and the definition of agreement.
 """
@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from auditor import act_suite as suite
+from tools import act_suite as suite
 
 pytestmark = [pytest.mark.skipif(not (suite.ACT_DIR / "testcases.json").is_file(),
                                  reason=f"ACT suite not found at {suite.ACT_DIR}"),
@@ -80,14 +80,14 @@ def run() -> dict[str, Any]:
     start plus a cold compile of the 650 kB axe, ~5.4 min against ~3 min under load average ~20); both modes
     gave identical node counts on all 474 cases when compared.
     """
-    from browsers import act_runner
+    from tools import act_runner
 
     return act_runner.run_suite(COMPLETE, concurrency=3, reuse_pages=True)
 
 
 @pytest.fixture(scope="module")
 def scored(run: dict[str, Any]) -> dict[str, suite.Row]:
-    from browsers import act_runner
+    from tools import act_runner
 
     rows = suite.table_rows(suite.load_rules(), suite.load_cases(), act_runner.records_by_key(run["records"]),
                             suite.load_report())

@@ -98,12 +98,12 @@ def test_docx_xlsx_html_read_back(quarter_db):
 def test_report_command(quarter_db):
     _, db, tmp = quarter_db
     out = tmp / "q.docx"
-    p = subprocess.run([sys.executable, "-m", "auditor.cli", "report", "--quarter", "2026Q4", "--database-url", db,
+    p = subprocess.run([sys.executable, "-m", "govaudit.cli", "report", "--quarter", "2026Q4", "--database-url", db,
                         "--out", str(out)], capture_output=True, text=True, timeout=120)
     assert p.returncode == 0 and out.is_file() and "不合格 2 个" in p.stdout, p.stderr
-    bad = subprocess.run([sys.executable, "-m", "auditor.cli", "report", "--quarter", "2026Q5", "--database-url", db],
+    bad = subprocess.run([sys.executable, "-m", "govaudit.cli", "report", "--quarter", "2026Q5", "--database-url", db],
                          capture_output=True, text=True, timeout=120)
     assert bad.returncode == 2 and "季度格式" in bad.stderr and "Traceback" not in bad.stderr
-    empty = subprocess.run([sys.executable, "-m", "auditor.cli", "report", "--quarter", "2020Q1", "--database-url",
+    empty = subprocess.run([sys.executable, "-m", "govaudit.cli", "report", "--quarter", "2020Q1", "--database-url",
                             db], capture_output=True, text=True, timeout=120)
     assert empty.returncode == 2 and "没有已完成的检查批次" in empty.stderr

@@ -6,7 +6,8 @@ from openpyxl import Workbook
 
 from auditor.config import ConfigError, Settings, load_settings
 from auditor.errors import PageError
-from auditor.netpolicy import TargetRefused, check_target, normalise_url
+from auditor.netpolicy import TargetRefused, normalise_url
+from clients.resolve import check_target
 from auditor.sites_import import SiteListError, read_site_list
 
 pytestmark = [pytest.mark.services]

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from auditor import cli
+from govaudit import cli
 from auditor.models import PageFacts, SiteProfile, Status
 from auditor.rules import RULE_IDS, content_pii, content_wording, run_one, RULES
 from browsers import attachments

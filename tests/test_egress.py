@@ -24,7 +24,8 @@ import pytest
 from auditor.config import Settings
 from auditor.errors import MESSAGES, PageError
 from auditor.models import SiteProfile
-from auditor.netpolicy import TargetRefused, check_target, normalise_url, refused_without_lookup
+from auditor.netpolicy import TargetRefused, normalise_url, refused_without_lookup
+from clients.resolve import check_target
 from auditor.store import Store
 from browsers import egress
 
@@ -383,7 +384,7 @@ def test_cli_refuses_backslash_and_userinfo_urls(tmp_path, internal):
                GOVAUDIT_ALLOW_PRIVATE="false", GOVAUDIT_ISOLATE_NETWORK="true", GOVAUDIT_OCR="false")
     for url in (f"http://127.0.0.1:{v4.port}\\@www.own.gov.cn/", f"http://www.own.gov.cn@127.0.0.1:{v4.port}/",
                 f"http://127.0.0.1:{v4.port}/"):
-        out = subprocess.run([sys.executable, "-m", "auditor.cli", "audit", url], capture_output=True, text=True,
+        out = subprocess.run([sys.executable, "-m", "govaudit.cli", "audit", url], capture_output=True, text=True,
                              env=env, cwd=ROOT, timeout=120)
         assert out.returncode == 2, (url, out.returncode, out.stderr[-2000:])
         assert "Traceback" not in out.stderr and out.stderr.strip()
@@ -480,7 +481,7 @@ def test_selenium_engine_goes_through_the_same_proxy(tmp_path, internal):
 def test_link_checks_resolve_names_through_the_proxy(tmp_path, internal):
     """Outside isolated runs the link checker looks up no name itself: the proxy resolves (here through a local
     dnsmasq), refuses the internal answer before connecting, and its reasons become the usual link classes."""
-    from auditor.linkcheck import check_links, fetch_text
+    from clients.linkcheck import check_links, fetch_text
 
     v4, _v6, raw = internal
     dns = _dnsmasq("127.0.0.54", {"rebind.test": "127.0.0.1", "owner.test": OWNER})

@@ -11,7 +11,7 @@ import socket
 import pytest
 
 from auditor.config import Settings
-from auditor.linkcheck import (CHALLENGE_SIGNATURES, SAMPLE_BYTES, LinkCheck, check_links, classify,
+from clients.linkcheck import (CHALLENGE_SIGNATURES, SAMPLE_BYTES, LinkCheck, check_links, classify,
                                host_map_target, match_challenge)
 from tests.linksite import refused_port, start_linksite
 

@@ -113,7 +113,7 @@ class Workers:
                "GOVAUDIT_WORKER_HEARTBEAT": str(s.worker_heartbeat),
                "GOVAUDIT_WORKER_MAINTENANCE": str(s.worker_maintenance), "PYTHONPATH": str(ROOT)}
         log = open(self.logdir / f"worker-{name}.log", "wb")
-        p = subprocess.Popen([sys.executable, "-m", "auditor.cli", "worker", "--name", f"{s.rq_queue}-{name}",
+        p = subprocess.Popen([sys.executable, "-m", "govaudit.cli", "worker", "--name", f"{s.rq_queue}-{name}",
                               *extra], env=env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
                              start_new_session=True)
         self.procs.append(p)

@@ -50,7 +50,7 @@ def test_a_self_check_never_replaces_the_official_result(tmp_path):
 def test_a_site_that_does_not_resolve_still_gets_a_run(tmp_path):
     db = f"sqlite:///{tmp_path}/u.db"
     out = tmp_path / "u.json"
-    p = subprocess.run([sys.executable, "-m", "auditor.cli", "audit-site", "http://www.gone.gov.cn/", "--site-name",
+    p = subprocess.run([sys.executable, "-m", "govaudit.cli", "audit-site", "http://www.gone.gov.cn/", "--site-name",
                         "已停用市人民政府", "--database-url", db, "--evidence-dir", str(tmp_path / "ev"), "--offline",
                         "--host-map", "www.gone.gov.cn=~NOTFOUND", "--json", str(out)],
                        capture_output=True, text=True, timeout=120)

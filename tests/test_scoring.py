@@ -165,7 +165,7 @@ def test_score_command_on_a_stored_run_applies_false_positives(tmp_path):
     store.save_site_checks(run.id, [SiteCheck(rule="home.update", subject="", status="fail", indicator="首页不更新",
                                               message="两周未更新", value={})])
     store.finish_run(run.id)
-    base = [sys.executable, "-m", "auditor.cli", "score", str(run.id), "--database-url", db]
+    base = [sys.executable, "-m", "govaudit.cli", "score", str(run.id), "--database-url", db]
     p = subprocess.run(base, capture_output=True, text=True, timeout=120)
     assert p.returncode == 0, p.stderr
     assert "结论：不合格" in p.stdout and "单项否决 V3 首页不更新" in p.stdout

@@ -167,7 +167,7 @@ def test_column_freshness_on_a_rendered_site_with_an_injected_clock(settings, fr
 
 def test_a_site_with_2000_links_finds_exactly_the_broken_ones(settings):
     """The big generated site (221 pages, 2,421 distinct links): the checker's broken set is the ground truth."""
-    from auditor.linkcheck import check_links
+    from clients.linkcheck import check_links
     from tests.linksite import big_site_links, expected_broken
 
     srv, port = start_linksite()

@@ -85,7 +85,7 @@ def write_bomb(path: Path, megabytes: int) -> Path:
 def _cli(args: list[str], tmp_path: Path, **env: str) -> subprocess.CompletedProcess[str]:
     base = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path), "GOVAUDIT_DATABASE_URL": f"sqlite:///{tmp_path}/g.db",
             "GOVAUDIT_EVIDENCE_DIR": str(tmp_path / "ev"), **env}
-    return subprocess.run([sys.executable, "-m", "auditor.cli", *args], capture_output=True, text=True,
+    return subprocess.run([sys.executable, "-m", "govaudit.cli", *args], capture_output=True, text=True,
                           timeout=300, env=base, cwd=ROOT, stdin=subprocess.DEVNULL)
 
 

@@ -456,12 +456,12 @@ def test_web_on_postgresql(pg_url, tmp_path):
 def _cli(args, tmp_path, **env):
     base = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path), "GOVAUDIT_DATABASE_URL": f"sqlite:///{tmp_path}/g.db",
             "GOVAUDIT_EVIDENCE_DIR": str(tmp_path / "ev"), **env}
-    return subprocess.run([sys.executable, "-m", "auditor.cli", *args], capture_output=True, text=True,
+    return subprocess.run([sys.executable, "-m", "govaudit.cli", *args], capture_output=True, text=True,
                           timeout=120, env=base, cwd=ROOT, stdin=subprocess.DEVNULL)
 
 
 def test_users_cli(tmp_path, monkeypatch, capsys):
-    from auditor.cli import main
+    from govaudit.cli import main
 
     # The entry point as a user runs it, once; the other cases in-process (same code, no interpreter start-up).
     p = _cli(["users", "add", "boss", "--role", "admin", "--password-env", "PW"], tmp_path, PW="boss-password")
@@ -508,7 +508,7 @@ def test_serve_starts_gunicorn(tmp_path):
         port = s.getsockname()[1]
     env = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path), "GOVAUDIT_DATABASE_URL": f"sqlite:///{tmp_path}/g.db",
            "GOVAUDIT_EVIDENCE_DIR": str(tmp_path / "ev")}
-    proc = subprocess.Popen([sys.executable, "-m", "auditor.cli", "serve", "--port", str(port), "--workers", "1"],
+    proc = subprocess.Popen([sys.executable, "-m", "govaudit.cli", "serve", "--port", str(port), "--workers", "1"],
                             cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     try:
         deadline = time.monotonic() + 30

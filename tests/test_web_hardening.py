@@ -226,7 +226,7 @@ def test_cookie_captured_before_logout_is_dead_after_it(app, data):
 
 
 def test_users_passwd_revokes_the_api_token(tmp_path, monkeypatch, capsys):
-    from auditor.cli import main
+    from govaudit.cli import main
 
     db = f"sqlite:///{tmp_path}/g.db"
     settings = Settings(database_url=db, evidence_dir=str(tmp_path / "ev"), secret_key="k" * 32)
@@ -259,7 +259,7 @@ def test_short_secret_key_is_refused(tmp_path, key):
 def test_serve_refuses_a_short_secret_key(tmp_path):
     env = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path), "GOVAUDIT_DATABASE_URL": f"sqlite:///{tmp_path}/g.db",
            "GOVAUDIT_EVIDENCE_DIR": str(tmp_path / "ev"), "GOVAUDIT_SECRET_KEY": "a"}
-    p = subprocess.run([sys.executable, "-m", "auditor.cli", "serve", "--port", "1"], cwd=ROOT, env=env,
+    p = subprocess.run([sys.executable, "-m", "govaudit.cli", "serve", "--port", "1"], cwd=ROOT, env=env,
                        capture_output=True, text=True, timeout=120, stdin=subprocess.DEVNULL)
     assert p.returncode == 2 and "secret_key" in p.stderr and HAN.search(p.stderr) and "Traceback" not in p.stderr
 
@@ -392,7 +392,7 @@ def test_real_serve_answers_bad_input_without_500(tmp_path):
     port = _free_port()
     env = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path), "GOVAUDIT_DATABASE_URL": db,
            "GOVAUDIT_EVIDENCE_DIR": str(tmp_path / "ev")}
-    proc = subprocess.Popen([sys.executable, "-m", "auditor.cli", "serve", "--port", str(port), "--workers", "2"],
+    proc = subprocess.Popen([sys.executable, "-m", "govaudit.cli", "serve", "--port", str(port), "--workers", "2"],
                             cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         deadline = time.monotonic() + 60

@@ -12,7 +12,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length
 
 from auditor.conformance.render import FORMATS, render_report
-from auditor.conformance.load import Evaluation, RunNotFound, evaluate_run, record_judgement
+from auditor.store.conformance import Evaluation, RunNotFound, evaluate_run, record_judgement
 from auditor.conformance.model import JUDGEABLE, OUTCOME_ZH, OUTCOMES, BadJudgement, finding_criteria
 from auditor.conformance.standards import STANDARD_KEYS, STANDARD_TITLES
 from auditor.a11y import PRINCIPLES

@@ -142,7 +142,7 @@ def show(run_id: int) -> Any:
     card = None
     if not run.active:
         from auditor.scoring import load_table
-        from auditor.scoring.from_run import score_run
+        from auditor.store.scorecard import score_run
 
         card = score_run(store(), run.id, load_table(), site_type=site.site_type if site else None)
     return render_template("run.html", run=run, progress=progress, pages=pages, site=site, card=card,

@@ -16,7 +16,8 @@ from sqlalchemy import func, select
 
 from auditor.config import Settings
 from auditor.models import SiteProfile
-from auditor.netpolicy import TargetRefused, check_target, normalise_url
+from auditor.netpolicy import TargetRefused, normalise_url
+from clients.resolve import check_target
 from auditor.store import Store
 from auditor.store.limits import check_lengths
 from auditor.store.models import Page, Run

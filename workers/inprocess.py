@@ -7,8 +7,9 @@ from typing import Callable
 
 from auditor.config import Settings
 from auditor.models import SiteProfile
-from auditor.netpolicy import TargetRefused, check_target
-from auditor.ocr import shared_ocr
+from auditor.netpolicy import TargetRefused
+from clients.resolve import check_target
+from clients.ocr import shared_ocr
 from auditor.store import Store
 from browsers.engines import make_fetcher
 from workers.pipeline import PageAuditor, PageOutcome

@@ -51,7 +51,8 @@ from sqlalchemy import func, select
 from auditor.config import Settings
 from auditor.errors import PageError
 from auditor.models import SiteProfile
-from auditor.netpolicy import TargetRefused, check_target
+from auditor.netpolicy import TargetRefused
+from clients.resolve import check_target
 from auditor.store import Store
 from auditor.store.models import Page, Run
 
@@ -466,7 +467,7 @@ def _mark_running(store: Store, run_id: int) -> str | None:
 
 
 async def _audit(settings: Settings, store: Store, run_id: int, url: str, index: int, site: SiteProfile) -> Any:
-    from auditor.ocr import shared_ocr
+    from clients.ocr import shared_ocr
     from workers.pipeline import PageAuditor
 
     rt = runtime()

@@ -221,7 +221,7 @@ async def _proxy_error(answer: _ProxyAnswer, settings: Settings) -> str:
     if "ERR_CONNECT_FAIL" in squid:
         return "连接被拒绝" if squid.rstrip().endswith(" 111") else "无法连接服务器（网络不可达）"
     if squid.startswith("ERR_READ_ERROR") and squid.rstrip().endswith(" 0"):
-        from auditor.netpolicy import name_resolves
+        from clients.resolve import name_resolves
 
         if await name_resolves(answer.host, settings.dns_server) is False:
             return "域名无法解析"  # Squid 5: a name without an address is "no paths", a read error

@@ -14,8 +14,9 @@ from auditor import pagekind
 from auditor.config import Settings
 from auditor.errors import PageError, describe
 from auditor.models import CheckResult, PageFacts, SiteProfile
-from auditor.netpolicy import TargetRefused, check_target, refused_without_lookup
-from auditor.ocr import HeaderOCR
+from auditor.netpolicy import TargetRefused, refused_without_lookup
+from clients.resolve import check_target
+from clients.ocr import HeaderOCR
 from auditor.rules import content_pii, content_wording, header_site_name, run_rules
 from auditor.rules._common import header_band_bottom
 from auditor.store import Store

@@ -18,10 +18,11 @@ from auditor.availability import home_unreachable
 from auditor.errors import PageError
 from auditor.config import Settings
 from auditor.crawl import ATTACHMENT_EXT, Candidate, CrawlPlan, canonical, robots_sitemaps, same_site, sitemap_urls
-from auditor.linkcheck import LinkCheck, check_links, fetch_text
+from clients.linkcheck import LinkCheck, check_links, fetch_text
 from auditor.models import Box, CheckResult, EvidenceRef, SiteProfile, Status
-from auditor.netpolicy import NOTFOUND, TargetRefused, check_target, map_target, normalise_url
-from auditor.ocr import shared_ocr
+from auditor.netpolicy import NOTFOUND, TargetRefused, map_target, normalise_url
+from clients.resolve import check_target
+from clients.ocr import shared_ocr
 from auditor.rules import INDICATORS
 from auditor.store import Store
 from auditor.store.models import LinkResult, Page, SiteCheck
@@ -409,7 +410,7 @@ async def _follow_dns_server(settings: Settings, home: str) -> Settings:
     host = urlsplit(home).hostname or ""
     if not settings.dns_server or not host or map_target(host, settings.host_map) is not None:
         return settings
-    from auditor.ipv6_probe import make_resolver
+    from clients.ipv6_probe import make_resolver
 
     resolver = make_resolver(settings)
     for rtype in ("A", "AAAA"):
@@ -426,7 +427,7 @@ async def _ipv6_checks(settings: Settings, home: str, plan: CrawlPlan, notes: di
                        ) -> list[SiteCheck]:
     """IPv6 支持度: AAAA, name servers, home page over v6, v4/v6 consistency, 二级/三级 links, sub-resources."""
     from auditor.ipv6 import IPv6Policy, score_ipv6
-    from auditor.ipv6_probe import measure_site
+    from clients.ipv6_probe import measure_site
 
     if settings.isolate_network and not settings.dns_server:
         return [SiteCheck(rule="ipv6.support", subject="", status=Status.NOT_ASSESSABLE.value, indicator="IPv6 支持度",

@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy import select
 
 from auditor.scoring import FAIL, PASS, Scorecard, Table, score_site
-from auditor.scoring.from_run import run_findings
+from auditor.store.scorecard import run_findings
 from auditor.store import Store
 from auditor.store.models import Run, Site
 

@@ -13,7 +13,7 @@ from datetime import datetime, timezone
 from typing import Any
 
 from auditor import __version__
-from auditor.conformance.load import Evaluation
+from auditor.conformance.evaluation import Evaluation
 from auditor.conformance.model import OUTCOME_ZH
 from auditor.conformance.sample import SamplePage
 

@@ -13,7 +13,7 @@ from typing import Any
 from jinja2 import Environment, select_autoescape
 
 from auditor.a11y import PRINCIPLES
-from auditor.conformance.load import Evaluation
+from auditor.conformance.evaluation import Evaluation
 from auditor.conformance.model import OUTCOME_ZH, OUTCOMES
 
 MAX_IMAGE_BYTES = 400_000

@@ -4,7 +4,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from auditor.conformance.load import Evaluation
+from auditor.conformance.evaluation import Evaluation
 
 FORMATS = ("html", "docx", "json")
 

@@ -12,7 +12,7 @@ from docx.oxml.ns import qn
 from docx.shared import Cm, Pt, RGBColor
 
 from auditor.conformance.html import context, evidence_file
-from auditor.conformance.load import Evaluation
+from auditor.conformance.evaluation import Evaluation
 
 BODY_FONT, HEADING_FONT = "仿宋", "宋体"
 OUTCOME_COLOUR = {"failed": RGBColor(0xA4, 0x00, 0x0F), "passed": RGBColor(0x1B, 0x5E, 0x20),

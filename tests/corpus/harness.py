@@ -71,7 +71,7 @@ def corpus_settings(settings, port: int):
 
 async def audit_corpus(settings, slugs: list[str], names: dict[str, str], pages: dict[str, dict[str, str]]):
     """Every slug audited in real Chromium -> {slug: PageOutcome} (facts kept)."""
-    from auditor.ocr import shared_ocr
+    from clients.ocr import shared_ocr
     from auditor.store import Store
     from browsers.fetcher import PageFetcher
     from tests.corpus.render_for_labels import HOST_SUFFIX

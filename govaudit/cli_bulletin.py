@@ -8,7 +8,7 @@ from typing import Any, Callable
 
 def cmd_report(args: argparse.Namespace) -> int:
     from auditor.bulletin import BulletinError, Quarter, build_bulletin, write_docx, write_html, write_xlsx
-    from auditor.cli import EXIT_BAD_INPUT, EXIT_OK, _err, _settings
+    from govaudit.cli import EXIT_BAD_INPUT, EXIT_OK, _err, _settings
     from auditor.scoring import TableError, load_table
     from auditor.store import Store
 

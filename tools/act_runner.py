@@ -1,12 +1,12 @@
 """Runs W3C ACT Rules test cases in real Chromium with our axe-core pass; one record per case.
 
-The cases are served from the shared folder (``auditor.act_suite.ACT_DIR``) by a loopback HTTP server at their
+The cases are served from the shared folder (``tools.act_suite.ACT_DIR``) by a loopback HTTP server at their
 published path, so their absolute asset URLs (``/WAI/content-assets/wcag-act-rules/test-assets/...``) resolve.
 One browser and context, a fresh page per case (or one kept page per lane), a few cases at a time, a time
 limit per case. Each case runs only the axe rules its ACT rule maps to, with all result types (passes and
-incomplete are needed to tell passed from inapplicable). Scoring is ``auditor.act_suite``'s job.
+incomplete are needed to tell passed from inapplicable). Scoring is ``tools.act_suite``'s job.
 
-    .venv/bin/python -m browsers.act_runner --rules 674b10,2779a5 --out /tmp/act.json
+    .venv/bin/python -m tools.act_runner --rules 674b10,2779a5 --out /tmp/act.json
 """
 from __future__ import annotations
 
@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any, Callable, Mapping, Sequence
 from urllib.parse import unquote, urlsplit
 
-from auditor.act_suite import ACT_DIR, URL_PREFIX, TestCase, axe_counts, load_cases, load_rules
+from tools.act_suite import ACT_DIR, URL_PREFIX, TestCase, axe_counts, load_cases, load_rules
 from browsers import axe as axe_js
 from browsers.launch import launch_chromium
 

@@ -11,8 +11,8 @@ from pathlib import Path
 from typing import Any, Sequence
 
 from auditor import __version__
-from auditor.cli_args import ChineseArgumentParser, fits, host_map_pair, iso_date, positive_int
-from auditor.cli_a11y_report import add_a11y_report_command
+from govaudit.cli_args import ChineseArgumentParser, fits, host_map_pair, iso_date, positive_int
+from govaudit.cli_a11y_report import add_a11y_report_command
 from auditor.config import ConfigError, Settings, load_settings
 from auditor.models import STATUS_ZH, SiteProfile, Status
 from auditor.netpolicy import TargetRefused, normalise_url
@@ -473,15 +473,15 @@ def build_parser() -> argparse.ArgumentParser:
         sp.add_argument("--no-ocr", action="store_true", help="不做头部图片文字识别")
         _a11y_options(sp)
 
-    from auditor.cli_facts import add_facts_command  # facts: a page's gathered facts as a snapshot file
+    from govaudit.cli_facts import add_facts_command  # facts: a page's gathered facts as a snapshot file
 
     add_facts_command(sub, common, browser_options)
 
-    from auditor.cli_score import add_score_command  # score: the 19号 scorecard of a run
+    from govaudit.cli_score import add_score_command  # score: the 19号 scorecard of a run
 
     add_score_command(sub, common)
 
-    from auditor.cli_bulletin import add_report_command  # report: the quarter's 通报 draft
+    from govaudit.cli_bulletin import add_report_command  # report: the quarter's 通报 draft
 
     add_report_command(sub, common)
 
@@ -517,11 +517,11 @@ def build_parser() -> argparse.ArgumentParser:
     common(du)
     du.set_defaults(func=cmd_db_upgrade)
 
-    from auditor.cli_service import add_service_commands  # worker, enqueue, schedule (RQ service mode)
+    from govaudit.cli_service import add_service_commands  # worker, enqueue, schedule (RQ service mode)
 
     add_service_commands(sub, common)
 
-    from auditor.cli_web import add_web_commands  # users, serve (web UI and JSON API)
+    from govaudit.cli_web import add_web_commands  # users, serve (web UI and JSON API)
 
     add_web_commands(sub, common)
     add_a11y_report_command(sub, common)  # a11y-report: 无障碍评测报告 per criterion (auditor/conformance)

@@ -31,8 +31,8 @@ def card_text(sc: Scorecard) -> str:
 
 
 def cmd_score(args: argparse.Namespace) -> int:
-    from auditor.cli import EXIT_BAD_INPUT, EXIT_OK, _err, _settings
-    from auditor.scoring.from_run import score_run
+    from govaudit.cli import EXIT_BAD_INPUT, EXIT_OK, _err, _settings
+    from auditor.store.scorecard import score_run
     from auditor.store import Store
 
     try:

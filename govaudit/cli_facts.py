@@ -18,7 +18,7 @@ from auditor.netpolicy import TargetRefused, normalise_url
 
 
 def cmd_facts(args: argparse.Namespace) -> int:
-    from auditor.cli import EXIT_BAD_INPUT, EXIT_OK, _err, _settings
+    from govaudit.cli import EXIT_BAD_INPUT, EXIT_OK, _err, _settings
     from auditor.store import Store
     from workers.inprocess import run_pages
 

@@ -1,6 +1,6 @@
 """W3C ACT Rules test cases against our axe-core pass: the suite, the ACT rule → axe rule mapping, and agreement.
 
-Pure (no browser): ``browsers.act_runner`` runs the cases in Chromium and hands back one record per case; this
+Pure (no browser): ``tools.act_runner`` runs the cases in Chromium and hands back one record per case; this
 module turns records into ACT outcomes, scores them against the expected outcomes, scores W3C's implementation
 report of axe-core 4.10.2 the same way, and renders ``docs/act-conformance.md``.
 
@@ -38,7 +38,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable, Mapping, Sequence
 
-# <project>/auditor/act_suite.py -> parents[2] is the folder holding the project and its shared data.
+# <project>/tools/act_suite.py -> parents[2] is the folder holding the project and its shared data.
 SHARED = Path(__file__).resolve().parents[2] / "shared"
 ACT_DIR = SHARED / "act"
 
@@ -401,8 +401,8 @@ def render_markdown(rows: Sequence[Row], cases: Sequence[TestCase],
     w(f"server at their published path (`{URL_PREFIX}…`), opens each case in a fresh page of one Debian Chromium")
     w("(`browsers.launch.launch_chromium`, `isolate=True`: nothing but 127.0.0.1 resolves), injects the vendored")
     w("axe-core with the audit's own options (`browsers.axe`, top document only, frames not entered) restricted to")
-    w("the ACT rule's mapped axe rules, with all result types, and scores the outcomes (`auditor/act_suite.py`,")
-    w("runner `browsers/act_runner.py`). Two harness measures keep axe on the case document itself: a top-level")
+    w("the ACT rule's mapped axe rules, with all result types, and scores the outcomes (`tools/act_suite.py`,")
+    w("runner `tools/act_runner.py`). Two harness measures keep axe on the case document itself: a top-level")
     w("navigation other than the case's own load (a 0-second meta refresh to w3.org, say) is answered `204 No")
     w("Content` so it does not commit; and where Chromium replaces an unstyled XML document by its own XML tree")
     w("viewer (an XHTML page with no `lang`), the case is loaded as the only content of a frame and axe runs in")

@@ -1,6 +1,6 @@
 """The service-mode commands of ``govaudit`` (RQ on Redis): ``worker``, ``enqueue`` and ``schedule``.
 
-Kept apart from ``auditor/cli.py`` (which wires them in with one call) so the embedded commands stay readable.
+Kept apart from ``govaudit/cli.py`` (which wires them in with one call) so the embedded commands stay readable.
 """
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import json
 import sys
 from typing import Any, Callable
 
-from auditor.cli_args import fits, host_map_pair, iso_date, positive_float, positive_int
+from govaudit.cli_args import fits, host_map_pair, iso_date, positive_float, positive_int
 from auditor.models import SiteProfile
 from auditor.netpolicy import TargetRefused, normalise_url
 from auditor.rules._common import SITE_CODE_RE
@@ -25,7 +25,7 @@ def _need_redis(settings: Any) -> bool:
 
 
 def _service_settings(args: argparse.Namespace) -> Any:
-    from auditor.cli import _settings
+    from govaudit.cli import _settings
 
     s = _settings(args)
     changes: dict[str, Any] = {}
@@ -42,7 +42,7 @@ def cmd_worker(args: argparse.Namespace) -> int:
 
     from workers.rqworker import run_worker
 
-    from auditor.cli import _open_store, reap_at_start
+    from govaudit.cli import _open_store, reap_at_start
 
     settings = _service_settings(args)
     if not _need_redis(settings):

@@ -11,7 +11,7 @@ import os
 import sys
 from typing import Any, Callable
 
-from auditor.cli_args import port, positive_int
+from govaudit.cli_args import port, positive_int
 
 EXIT_OK, EXIT_BAD_INPUT = 0, 2
 
@@ -21,7 +21,7 @@ def _err(msg: str) -> None:
 
 
 def _store(args: argparse.Namespace) -> Any:
-    from auditor.cli import _settings
+    from govaudit.cli import _settings
     from auditor.store import Store
 
     store = Store(_settings(args).database_url)
@@ -126,14 +126,14 @@ def cmd_users_token(args: argparse.Namespace) -> int:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    from auditor.cli import _settings
+    from govaudit.cli import _settings
     from auditor.store import Store
 
-    from auditor.cli import reap_at_start
+    from govaudit.cli import reap_at_start
     from web.app import secret_key
 
     settings = _settings(args)
-    secret_key(settings)  # a key shorter than 32 bytes: ConfigError, a Chinese message and exit 2 (auditor.cli.main)
+    secret_key(settings)  # a key shorter than 32 bytes: ConfigError, a Chinese message and exit 2 (govaudit.cli.main)
     # Migrate once here, before any worker process starts, so workers never race on the schema.
     store = Store(settings.database_url)
     store.upgrade()

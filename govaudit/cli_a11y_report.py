@@ -12,8 +12,8 @@ from auditor.conformance.standards import STANDARD_KEYS
 
 
 def cmd_a11y_report(args: argparse.Namespace) -> int:
-    from auditor.cli import EXIT_BAD_INPUT, EXIT_OK, _err, _settings
-    from auditor.conformance.load import RunNotFound, evaluate_run
+    from govaudit.cli import EXIT_BAD_INPUT, EXIT_OK, _err, _settings
+    from auditor.store.conformance import RunNotFound, evaluate_run
     from auditor.store import Store
 
     if args.standard not in STANDARD_KEYS:

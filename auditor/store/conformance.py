@@ -2,7 +2,6 @@
 and the judgements' writes. No Flask here; the web UI and the CLI both call these."""
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
 
@@ -11,8 +10,9 @@ from sqlalchemy.orm import selectinload
 
 from auditor.conformance.model import (Conformance, CheckObs, EvidenceObs, ManualJudgement, PageObs,
                                        check_judgement, evaluate)
-from auditor.conformance.sample import AuditedPage, Sample, build_sample
-from auditor.conformance.standards import Standard, standard
+from auditor.conformance.evaluation import Evaluation
+from auditor.conformance.sample import AuditedPage, build_sample
+from auditor.conformance.standards import standard
 from auditor.store import Store
 from auditor.store import findings as fq
 from auditor.store.models import Check, ManualJudgementRow, Page, Run
@@ -20,17 +20,6 @@ from auditor.store.models import Check, ManualJudgementRow, Page, Run
 
 class RunNotFound(LookupError):
     """No run with that id."""
-
-
-@dataclass
-class Evaluation:
-    """Everything a 评测报告 shows: the run, its sample, the per-criterion results and how they were made."""
-    run: Run
-    standard: Standard
-    sample: Sample
-    conformance: Conformance
-    pages: list[PageObs]  # the sample pages
-    method: dict[str, Any]
 
 
 def _reviews(store: Store, run_id: int) -> dict[int, str]:

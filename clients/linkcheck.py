@@ -597,7 +597,7 @@ class _Checker:
         """The error kind of the proxy's answer; Squid 5 reports a name that does not resolve as a read error."""
         kind = _squid_kind(squid_error)
         if kind == "reset" and squid_error.startswith("ERR_READ_ERROR") and squid_error.rstrip().endswith(" 0"):
-            from auditor.netpolicy import name_resolves
+            from clients.resolve import name_resolves
 
             if await name_resolves(host, self.settings.dns_server) is False:
                 return "dns"

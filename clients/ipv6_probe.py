@@ -23,7 +23,7 @@ import httpx
 
 from auditor.config import Settings
 from auditor.ipv6 import FetchResult, IPv6Measurements, LinkResult, NameServer
-from auditor.linkcheck import _ssl_context
+from clients.linkcheck import _ssl_context
 from auditor.netpolicy import _allowed, _is_private
 
 MAX_BODY = 5_000_000

@@ -1,0 +1,3 @@
+from govaudit.cli import main
+
+raise SystemExit(main())
