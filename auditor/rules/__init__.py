@@ -10,6 +10,7 @@ from typing import Callable
 
 from auditor import fault
 from auditor.models import CheckResult, PageFacts, SiteProfile
+from auditor.rules.meta import RuleMeta
 from auditor.rules import (a11y_axe, a11y_entry, content_pii, content_wording, elderly_focus, elderly_keyboard,
                            elderly_popups, elderly_zoom, footer_conac, footer_contact, footer_icp, footer_jiucuo,
                            footer_police_record, footer_site_code, footer_sponsor, header_site_name, meta_article,
@@ -24,9 +25,13 @@ class Rule:
     indicator: str
     kinds: frozenset[str]
     check: Callable[[PageFacts, SiteProfile], CheckResult]
+    meta: RuleMeta | None = None
 
 
 def _rule(mod: ModuleType, kinds: frozenset[str] = ALL_KINDS) -> Rule:
+    meta: RuleMeta | None = getattr(mod, "META", None)
+    if meta is not None:
+        return Rule(meta.id, meta.indicator, meta.kinds, mod.check, meta)
     return Rule(mod.RULE, mod.INDICATOR, kinds, mod.check)
 
 

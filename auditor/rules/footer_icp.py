@@ -6,9 +6,21 @@ import re
 from auditor.models import CheckResult, PageFacts, SiteProfile
 from auditor.rules._common import PROVINCES
 from auditor.rules._registration import check_registration
+from auditor.rules.meta import RuleMeta
 
-RULE = "footer.icp"
-INDICATOR = "ICP备案编号"
+META = RuleMeta(
+    id="footer.icp",
+    indicator="ICP备案编号",
+    pass_title="页面底部有ICP备案编号",
+    fail_title="页面底部缺少或写错ICP备案编号",
+    fix="在页面底部功能区写明ICP备案编号（如«京ICP备05024460号-1»），并链接到 beian.miit.gov.cn 的查询页。",
+    facts=("probe.footer", "failed_requests", "services"),
+    key="D4.2",
+    group="D4",
+    description="底部功能区的ICP备案编号：按省份简称+ICP备+数字识别，容忍常见的小差异；链接到工信部备案系统。",
+)
+RULE = META.id
+INDICATOR = META.indicator
 # Tolerates the small slips seen on real footers (a colon after 备, 号 missing or after the -N suffix): the
 # number is still recognisable, which is what the inspection asks.
 STRICT = re.compile(rf"[{PROVINCES}]\s*ICP\s*备\s*[:：]?\s*\d{{6,10}}(?:\s*[-－]\s*\d+)?\s*号?(?:\s*[-－]\s*\d+)?",
