@@ -100,7 +100,13 @@ def create_app(settings: Settings, store: Store | None = None) -> Flask:
         WTF_CSRF_TIME_LIMIT=12 * 3600,
         MAX_CONTENT_LENGTH=1_000_000,
         JSON_AS_ASCII=False,
+        # WTForms' own messages («Not a valid choice.», «This field is required.») in Chinese: its bundled zh
+        # catalogue (Flask-WTF's i18n would need Flask-Babel, which this app does not use).
+        WTF_I18N_ENABLED=False,
     )
+    from flask_wtf import FlaskForm
+
+    FlaskForm.Meta.locales = ("zh",)
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
 
     @app.before_request
@@ -109,13 +115,17 @@ def create_app(settings: Settings, store: Store | None = None) -> Flask:
         # import limit (the file is then checked again, uncompressed, by auditor.sites_import).
         if request.endpoint == "sites.import_list":
             request.max_content_length = max(settings.import_max_bytes, 1_000_000)
+        elif request.endpoint == "scorecard.judge":  # a picture as the evidence of a 人工核查
+            from web.scorecard import UPLOAD_LIMIT
+
+            request.max_content_length = UPLOAD_LIMIT
 
     csrf.init_app(app)
 
-    from web import api, auth, evidence, exports, findings, review, runs, sites
+    from web import api, auth, evidence, exports, findings, review, runs, scorecard, sites, users
 
     auth.login_manager.init_app(app)
-    for mod in (auth, sites, runs, findings, review, evidence, exports):
+    for mod in (auth, sites, runs, findings, review, evidence, exports, users, scorecard):
         app.register_blueprint(mod.bp)
     app.register_blueprint(api.bp)
     app.register_blueprint(__import__("web.a11y_report", fromlist=["bp"]).bp)  # 无障碍评测 (per criterion)

@@ -145,7 +145,10 @@ def show(run_id: int) -> Any:
         from auditor.store.scorecard import score_run
 
         card = score_run(store(), run.id, load_table(), site_type=site.site_type if site else None)
-    return render_template("run.html", run=run, progress=progress, pages=pages, site=site, card=card,
+    from web.scorecard import card_context  # 人工核查 and 核减 (web/scorecard.py imports this module)
+
+    judging = card_context(run.id, card) if card is not None else {}
+    return render_template("run.html", run=run, progress=progress, pages=pages, site=site, card=card, **judging,
                            by_indicator=sorted(by_indicator.items(), key=lambda kv: (*rank[kv[0]][:2], -kv[1])),
                            site_level=site_level, services=services, service_lines=unreachable_lines(services))
 

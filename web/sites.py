@@ -145,26 +145,6 @@ def show(site_id: int) -> Any:
 
 @bp.route("/sites/<int:site_id>/compare")
 def compare(site_id: int) -> Any:
-    site = visible_site(site_id)
-    runs = fq.runs_of_site(store(), site.id)
-    ids = {r.id for r in runs}
-    try:
-        a, b = int_arg(request.args, "a"), int_arg(request.args, "b")
-    except BadParam as exc:
-        abort(400, str(exc))
-    if a is None or b is None:
-        pair = fq.default_pair(runs)  # the two latest official runs, else the two latest
-        if pair is None:
-            flash("至少需要两次检查才能对比", "error")
-            return redirect(url_for("sites.show", site_id=site.id))
-        a, b = pair
-    ra, rb = a, b
-    if ra not in ids or rb not in ids:
-        abort(404)
-    why = fq.compare_refusal(ra, rb)
-    if why:
-        abort(400, why)
-    cmp = fq.compare_runs(store(), me().scope, ra, rb)
-    if cmp is None:
-        abort(404)
-    return render_template("compare.html", site=site, runs=runs, cmp=cmp)
+    from web.compare import compare_page  # grouped and filtered (web/compare.py)
+
+    return compare_page(visible_site(site_id))

@@ -246,3 +246,24 @@ class ManualJudgementRow(Base):
     evidence_path: Mapped[str | None] = mapped_column(String(500))  # under the evidence folder, or a URL
     user: Mapped[str] = mapped_column(String(80), default="")
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+# --- 计分: a person's 人工核查 judgement and 核减 on a run's scorecard (migration 0008_users_admin) ---
+
+class ScoreJudgementRow(Base):
+    """人工核查 (kind "judgement": result 符合 / 不符合 / 撤销, optional points) or 核减 (kind "reduction": points given
+    back) on one 19号 indicator of a run, with the reason and an optional picture as evidence. Append-only; the
+    newest row per (run, indicator, kind) counts, so a mistake is corrected by a newer row and the history kept."""
+    __tablename__ = "score_judgements"
+    __table_args__ = (Index("ix_score_judgements_run", "run_id", "indicator", "kind"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    run_id: Mapped[int] = mapped_column(ForeignKey("runs.id", ondelete="CASCADE"))
+    indicator: Mapped[str] = mapped_column(String(20))
+    kind: Mapped[str] = mapped_column(String(20))  # judgement | reduction
+    result: Mapped[str | None] = mapped_column(String(20))  # 符合 | 不符合 | 撤销 (judgements only)
+    points: Mapped[float | None] = mapped_column(Float)
+    reason: Mapped[str] = mapped_column(Text, default="")
+    evidence_path: Mapped[str | None] = mapped_column(String(500))  # relative to the evidence folder
+    evidence_sha256: Mapped[str | None] = mapped_column(String(64))
+    user: Mapped[str] = mapped_column(String(80), default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

@@ -43,7 +43,13 @@ def site_type_of(store: Store, run: Run) -> str | None:
 def score_run(store: Store, run_id: int, table: Table, *, service_functions: bool = True,
               judgements: list[Judgement] | None = None, reductions: list[Reduction] | None = None,
               site_type: str | None = None) -> Scorecard:
+    """The run's scorecard. Judgements and 核减 not given are the ones recorded for the run (web UI)."""
     run, findings = run_findings(store, run_id)
+    if judgements is None or reductions is None:
+        from auditor.store.score_judgements import current, scoring_inputs
+
+        stored_j, stored_r = scoring_inputs(current(store, run_id))
+        judgements = stored_j if judgements is None else judgements
+        reductions = stored_r if reductions is None else reductions
     return score_site(findings, table, site_type=site_type or site_type_of(store, run),
-                      service_functions=service_functions, judgements=judgements or [],
-                      reductions=reductions or [])
+                      service_functions=service_functions, judgements=judgements, reductions=reductions)

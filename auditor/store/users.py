@@ -11,7 +11,7 @@ import secrets
 from dataclasses import dataclass
 from typing import Iterable
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -41,6 +41,7 @@ class UserInfo:
     # Changes whenever the password or the session generation changes (log-out, new password): sessions carry
     # it, so those end every older session, also a cookie captured before the log-out.
     stamp: str
+    has_token: bool = False
 
     @property
     def sees_all_sites(self) -> bool:
@@ -69,7 +70,8 @@ def _stamp(password_hash: str, session_gen: int) -> str:
 
 def _info(s: object, u: User) -> UserInfo:
     ids = frozenset(s.scalars(select(UserSite.site_id).where(UserSite.user_id == u.id)))  # type: ignore[attr-defined]
-    return UserInfo(u.id, u.username, u.role, u.active, ids, _stamp(u.password_hash, u.session_gen or 0))
+    return UserInfo(u.id, u.username, u.role, u.active, ids, _stamp(u.password_hash, u.session_gen or 0),
+                    u.api_token_hash is not None)
 
 
 def _check_password(password: str) -> None:
@@ -85,7 +87,7 @@ def _site_ids(s: object, site_urls: Iterable[str]) -> list[int]:
         if site is None and url.isdigit():
             site = s.get(Site, int(url))  # type: ignore[attr-defined]
         if site is None:
-            raise UserError(f"网站清单中没有该网站：{url}（先用 govaudit sites import 导入）")
+            raise UserError(f"网站清单中没有该网站：{url}（请先登记或导入网站清单）")
         ids.append(site.id)
     return ids
 
@@ -100,7 +102,7 @@ def create_user(store: Store, username: str, password: str, role: str,
     _check_password(password)
     site_urls = list(site_urls)
     if role == "owner" and not site_urls:
-        raise UserError("网站主办方账号需要用 --site 指定至少一个网站")
+        raise UserError("网站主办方账号需要指定至少一个网站")
     try:
         with store.session.begin() as s:
             ids = _site_ids(s, site_urls)
@@ -151,12 +153,47 @@ def set_sites(store: Store, username: str, site_urls: Iterable[str]) -> UserInfo
         return _info(s, u)
 
 
+def _keep_an_admin(s: object, u: User) -> None:
+    """Refuse a change that would leave no active admin: nobody could manage users from the web UI again."""
+    others = s.scalar(select(func.count()).select_from(User).where(  # type: ignore[attr-defined]
+        User.role == "admin", User.active.is_(True), User.id != u.id))
+    if not others:
+        raise UserError("至少要保留一个启用的管理员账号")
+
+
 def set_active(store: Store, username: str, active: bool) -> None:
+    """Enable or disable an account; a disabled account's sessions and API token stop working at once (both are
+    looked up as active users on every request)."""
     with store.session.begin() as s:
         u = s.scalar(select(User).where(User.username == username))
         if u is None:
             raise UserError(f"没有该用户：{username}")
+        if not active and u.role == "admin" and u.active:
+            _keep_an_admin(s, u)
         u.active = active
+
+
+def set_role(store: Store, username: str, role: str, site_urls: Iterable[str] = ()) -> UserInfo:
+    """Change a user's role and sites at once: an owner needs at least one site; admins and auditors see every
+    site, so their site list is cleared. The last active admin keeps the role."""
+    if role not in ROLES:
+        raise UserError(f"角色必须是 {' / '.join(ROLES)}")
+    site_urls = list(site_urls)
+    if role == "owner" and not site_urls:
+        raise UserError("网站主办方账号需要指定至少一个网站")
+    with store.session.begin() as s:
+        u = s.scalar(select(User).where(User.username == username))
+        if u is None:
+            raise UserError(f"没有该用户：{username}")
+        if u.role == "admin" and role != "admin" and u.active:
+            _keep_an_admin(s, u)
+        ids = _site_ids(s, site_urls) if role == "owner" else []
+        u.role = role
+        s.execute(delete(UserSite).where(UserSite.user_id == u.id))
+        for sid in dict.fromkeys(ids):
+            s.add(UserSite(user_id=u.id, site_id=sid))
+        s.flush()
+        return _info(s, u)
 
 
 def authenticate(store: Store, username: str, password: str) -> UserInfo | None:
@@ -175,6 +212,13 @@ def get_user(store: Store, user_id: int) -> UserInfo | None:
     with store.session() as s:
         u = s.get(User, user_id)
         return _info(s, u) if u is not None and u.active else None
+
+
+def find_user(store: Store, user_id: int) -> UserInfo | None:
+    """A user by id, also a disabled one (for the admin's user list; log-in uses get_user)."""
+    with store.session() as s:
+        u = s.get(User, user_id)
+        return _info(s, u) if u is not None else None
 
 
 def list_users(store: Store) -> list[UserInfo]:
