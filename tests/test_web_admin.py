@@ -13,11 +13,13 @@ from __future__ import annotations
 
 import io
 import re
+import shutil
 import struct
 import zlib
 
 import pytest
 
+from auditor.config import Settings
 from auditor.scoring import load_table
 from auditor.store import Store
 from auditor.store.models import Check, Page
@@ -43,8 +45,7 @@ def _run(store: Store, site_id: int, site_url: str, pages: dict[str, tuple[str, 
     return run.id
 
 
-@pytest.fixture
-def env(settings):
+def _build(settings) -> dict:
     store = Store(settings.database_url)
     store.upgrade()
     a, _ = store.upsert_site("甲市人民政府", SITE_A, site_type="门户网站")
@@ -60,9 +61,29 @@ def env(settings):
                                      "new.html": ("article", [icp]),
                                      **{f"c{i}.html": ("column", [conac]) for i in range(6)}})
     run_b = _run(store, b.id, SITE_B, {"": ("home", [icp])})
-    app = create_app(settings, store)
-    return {"app": app, "store": store, "a": a.id, "b": b.id, "run1": run1, "run2": run2, "run_b": run_b,
-            "settings": settings}
+    store.engine.dispose()
+    return {"a": a.id, "b": b.id, "run1": run1, "run2": run2, "run_b": run_b}
+
+
+@pytest.fixture(scope="module")
+def shared(tmp_path_factory, request):
+    """The data built once per module and one app (migrations, password hashes and template compilation are
+    slow); before each test the database file is put back to the built state."""
+    folder = tmp_path_factory.mktemp("admin_db")
+    settings = Settings(database_url=f"sqlite:///{folder}/govaudit.db", evidence_dir=str(folder / "ev"),
+                        allow_private=True)
+    ids = _build(settings)
+    shutil.copyfile(folder / "govaudit.db", folder / "built.db")
+    store = Store(settings.database_url)
+    return {"app": create_app(settings, store), "store": store, "settings": settings, "built": folder / "built.db",
+            **ids}
+
+
+@pytest.fixture
+def env(shared):
+    shared["store"].engine.dispose()
+    shutil.copyfile(shared["built"], shared["store"].url[len("sqlite:///"):])
+    return shared
 
 
 def csrf_of(html: str) -> str:
@@ -77,6 +98,15 @@ def login(app, name: str, password: str = PASSWORD):
     r = c.post("/login", data={"username": name, "password": password, "csrf_token": tok})
     assert r.status_code == 302, r.get_data(as_text=True)[:300]
     return c
+
+
+def user(env, name: str):
+    """A logged-in client, reused across tests: the database is put back before each test, so the session's
+    stamp (password hash, session generation) is valid again (a log-in costs a scrypt hash)."""
+    clients = env.setdefault("clients", {})
+    if name not in clients:
+        clients[name] = login(env["app"], name)
+    return clients[name]
 
 
 def token(c, url: str = "/sites") -> str:
@@ -102,7 +132,7 @@ def flashes(body: str) -> list[str]:
 
 @pytest.mark.parametrize("who", ["checker", "owner_b"])
 def test_users_page_is_for_admins_only(env, who):
-    c = login(env["app"], who)
+    c = user(env, who)
     body = chinese_html(c.get("/users"), 403)
     assert "没有权限" in body
     tok = token(c)
@@ -142,7 +172,7 @@ BAD_ADDS = [
 
 @pytest.mark.parametrize("form,message", BAD_ADDS, ids=[m for _, m in BAD_ADDS])
 def test_bad_new_user_is_a_chinese_400(env, form, message):
-    c = login(env["app"], "admin")
+    c = user(env, "admin")
     before = {u.username for u in list_users(env["store"])}
     body = chinese_html(c.post("/users", data={"csrf_token": token(c, "/users"), **form}), 400)
     assert any(message in f for f in flashes(body)), flashes(body)
@@ -150,7 +180,7 @@ def test_bad_new_user_is_a_chinese_400(env, form, message):
 
 
 def test_forms_without_csrf_are_refused(env):
-    c = login(env["app"], "admin")
+    c = user(env, "admin")
     uid = next(u.id for u in list_users(env["store"]) if u.username == "checker")
     for url, data in [("/users", {"username": "nocsrf", "role": "admin", "password": PASSWORD}),
                       (f"/users/{uid}/active", {"active": "0"}), (f"/users/{uid}/token", {}),
@@ -202,7 +232,7 @@ def test_role_sites_disable_password_and_token(env):
 
 def test_the_last_admin_cannot_be_removed(env):
     app, store = env["app"], env["store"]
-    c = login(app, "admin")
+    c = user(env, "admin")
     me = next(u.id for u in list_users(store) if u.username == "admin")
     body = chinese_html(c.post(f"/users/{me}/active", data={"csrf_token": token(c), "active": "0"}), 400)
     assert any("不能停用自己的账号" in f for f in flashes(body))
@@ -218,14 +248,14 @@ def test_the_last_admin_cannot_be_removed(env):
 
 @pytest.mark.parametrize("url", ["/users/999/active", "/users/999/token", "/users/²/role", "/users/0/password"])
 def test_unknown_user_is_404(env, url):
-    c = login(env["app"], "admin")
+    c = user(env, "admin")
     chinese_html(c.post(url, data={"csrf_token": token(c), "active": "1", "role": "admin"}), 404)
 
 
 # --- 对比 ---
 
 def test_compare_groups_by_indicator_with_counts_and_filters(env):
-    c = login(env["app"], "checker")
+    c = user(env, "checker")
     base = f"/sites/{env['a']}/compare?a={env['run1']}&b={env['run2']}"
     body = c.get(base).get_data(as_text=True)
     counts = {k: int(re.search(rf'id="n-{k}">(\d+)<', body).group(1)) for k in ("new", "fixed", "still")}
@@ -252,7 +282,7 @@ def test_compare_groups_by_indicator_with_counts_and_filters(env):
 @pytest.mark.parametrize("q,code", [("status=gone", 400), ("kind=pdf", 400), ("page=²", 400), ("page=9", 404),
                                     ("swap", 400), ("same", 400)])
 def test_compare_bad_parameters_are_chinese(env, q, code):
-    c = login(env["app"], "checker")
+    c = user(env, "checker")
     a, b = env["run1"], env["run2"]
     if q == "swap":
         url = f"/sites/{env['a']}/compare?a={b}&b={a}"
@@ -267,7 +297,7 @@ def test_compare_pages_one_indicator(env, monkeypatch):
     import web.compare
 
     monkeypatch.setattr(web.compare, "PAGE_SIZE", 5)
-    c = login(env["app"], "checker")
+    c = user(env, "checker")
     base = f"/sites/{env['a']}/compare?a={env['run1']}&b={env['run2']}&rule=党政机关网站标识"
     first = c.get(base).get_data(as_text=True)
     third = c.get(base + "&page=3").get_data(as_text=True)
@@ -289,7 +319,7 @@ def test_judging_every_pending_item_makes_the_score_final(env):
     run = env["run2"]
     before = score_run(store, run, table)
     assert before.provisional and before.pending
-    c = login(env["app"], "checker")
+    c = user(env, "checker")
     page = c.get(f"/runs/{run}").get_data(as_text=True)
     assert "待人工核查" in page and 'id="judge-form"' in page
     first = before.pending[0].indicator
@@ -301,7 +331,7 @@ def test_judging_every_pending_item_makes_the_score_final(env):
     pic = re.search(rf'href="(/runs/{run}/scorecard/evidence/\d+)"', page).group(1)
     got = c.get(pic)
     assert got.status_code == 200 and got.mimetype == "image/png" and got.data == _png()
-    assert login(env["app"], "owner_b").get(pic).status_code == 404
+    assert user(env, "owner_b").get(pic).status_code == 404
     for p in before.pending[1:]:
         r = c.post(f"/runs/{run}/scorecard/judgement",
                    data={"csrf_token": token(c, f"/runs/{run}"), "indicator": p.indicator, "result": "符合",
@@ -318,7 +348,7 @@ def test_a_reduction_and_a_negative_judgement_change_the_score(env):
     run = env["run2"]
     before = score_run(store, run, table)
     d = next(d for g in before.groups for d in g.deductions)
-    c = login(env["app"], "checker")
+    c = user(env, "checker")
     r = c.post(f"/runs/{run}/scorecard/reduction", data={"csrf_token": token(c, f"/runs/{run}"),
                                                          "indicator": d.indicator, "points": "0.5",
                                                          "reason": "同一问题已在 D4.2 计扣"})
@@ -355,7 +385,7 @@ BAD_JUDGEMENTS = [
 
 @pytest.mark.parametrize("kind,form,message", BAD_JUDGEMENTS, ids=[m for _, _, m in BAD_JUDGEMENTS])
 def test_bad_judgement_is_a_chinese_400(env, kind, form, message):
-    c = login(env["app"], "checker")
+    c = user(env, "checker")
     run = env["run2"]
     r = c.post(f"/runs/{run}/scorecard/{kind}", content_type="multipart/form-data",
                data={"csrf_token": token(c, f"/runs/{run}"), **form})
@@ -367,7 +397,7 @@ def test_bad_judgement_is_a_chinese_400(env, kind, form, message):
 
 
 def test_owners_may_not_judge(env):
-    owner = login(env["app"], "owner_b")
+    owner = user(env, "owner_b")
     run = env["run_b"]
     page = owner.get(f"/runs/{run}").get_data(as_text=True)
     assert 'id="judge-form"' not in page
@@ -379,7 +409,7 @@ def test_owners_may_not_judge(env):
 
 
 def test_an_oversized_picture_is_413_in_chinese(env):
-    c = login(env["app"], "checker")
+    c = user(env, "checker")
     run = env["run2"]
     big = io.BytesIO(b"\x89PNG\r\n\x1a\n" + b"\0" * 6_000_000)
     r = c.post(f"/runs/{run}/scorecard/judgement", content_type="multipart/form-data",
@@ -392,7 +422,7 @@ def test_an_oversized_picture_is_413_in_chinese(env):
 
 def test_unknown_urls_wrong_methods_and_big_bodies_answer_in_chinese(env):
     app = env["app"]
-    c = login(app, "checker")
+    c = user(env, "checker")
     assert "找不到该页面" in chinese_html(c.get("/no/such/page"), 404)
     assert "找不到该页面" in chinese_html(c.get("/runs/999999"), 404)
     assert "不支持该请求方法" in chinese_html(c.delete("/sites"), 405)
