@@ -167,10 +167,19 @@ def test_compare_two_runs(browser, base_url, data):
     expect(page.locator("#n-new")).to_have_text("1")
     expect(page.locator("#n-fixed")).to_have_text("1")
     expect(page.locator("#n-still")).to_have_text("13")
-    expect(page.locator("#cmp-new tbody")).to_contain_text("/b.html")
-    expect(page.locator("#cmp-new tbody")).to_contain_text("网站主办单位")
-    expect(page.locator("#cmp-fixed tbody")).to_contain_text("/a.html")
-    expect(page.locator("#cmp-fixed tbody")).to_contain_text("ICP备案编号")
+    # Grouped by indicator, collapsed; the counts are links that filter by the change.
+    page.click("#compare-counts a:has-text('新增')")
+    group = page.locator("details.cmp-group")
+    expect(group).to_have_count(1)
+    group.locator("summary").click()
+    expect(group.locator(".cmp-row")).to_contain_text("/b.html")
+    expect(group.locator("summary")).to_contain_text("网站主办单位")
+    page.locator("#compare-filters select[name=status]").select_option("fixed")
+    page.locator("#compare-filters button").click()
+    group = page.locator("details.cmp-group")
+    group.first.locator("summary").click()
+    expect(group.locator(".cmp-row[data-state=fixed]").filter(has_text="/a.html")).to_have_count(1)
+    expect(group.locator("summary").filter(has_text="ICP备案编号")).to_have_count(1)
     page.context.close()
 
 

@@ -34,6 +34,11 @@ CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self';
 PUBLIC_ENDPOINTS = {"auth.login", "static", "api.openapi"}
 # Endpoints outside /api/v1 that API clients are sent to (evidence URLs in API answers): a Bearer token works.
 TOKEN_ENDPOINTS = {"evidence.file"}
+# What a person can do about each error, shown under the title when the view gave no message of its own.
+ERROR_HINT_ZH = {403: "您的账号没有执行此操作的权限；如需开通，请联系管理员。",
+                 404: "网址有误，或该内容不存在、不在您可查看的网站范围内。",
+                 405: "该网址不接受这种请求方式。", 413: "提交的内容超过大小上限，请减小文件或内容后重试。",
+                 429: "请稍后再试。", 500: "服务器处理请求时出错，已记录日志；请稍后重试，或联系管理员。"}
 MIN_SECRET_BYTES = 32
 log = logging.getLogger(__name__)
 
@@ -191,7 +196,8 @@ def create_app(settings: Settings, store: Store | None = None) -> Flask:
         if request.path == "/api" or request.path.startswith("/api/"):
             return jsonify({"error": detail or title}), code
         try:
-            return render_template("error.html", code=code, title=title, detail=detail), code
+            return render_template("error.html", code=code, title=title,
+                                   detail=detail or ERROR_HINT_ZH.get(code, "")), code
         except Exception:  # noqa: BLE001 - the error page itself failed (e.g. the database is down)
             return Response(f"<!doctype html><html lang=\"zh-CN\"><meta charset=\"utf-8\"><title>{title}</title>"
                             f"<h1>{code} · {title}</h1></html>", code, mimetype="text/html")

@@ -37,7 +37,7 @@ class _SitesField(SelectMultipleField):
 
 class AddUserForm(FlaskForm):
     username = StringField("用户名", validators=[DataRequired("请填写用户名"), Length(max=80, message="用户名太长")])
-    role = SelectField("角色", choices=ROLE_CHOICES, validators=[DataRequired("请选择角色")])
+    role = SelectField("角色", choices=ROLE_CHOICES, default="auditor", validators=[DataRequired("请选择角色")])
     sites = _SitesField("网站（网站主办方）", choices=[])
     password = PasswordField("初始密码", validators=[DataRequired("请填写初始密码"),
                                                     Length(max=200, message="密码太长")])
