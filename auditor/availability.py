@@ -16,6 +16,7 @@ from datetime import datetime, timedelta, timezone
 from fractions import Fraction
 from typing import Any, Iterable
 
+from auditor.errors import network_zh
 from auditor.models import CheckResult, Status
 
 RULE = "site.availability"
@@ -207,6 +208,6 @@ def home_unreachable(home_url: str, error_kind: str | None, error: str | None, a
     one failure may be the auditor's own network. So it is ``not_assessable`` here, with the error and the time,
     and the monitor's 7-day verdict (``site.availability``) decides."""
     return CheckResult(rule=UNREACHABLE_RULE, status=Status.NOT_ASSESSABLE, indicator=INDICATOR,
-                       message=f"本次检查首页无法打开（{error or error_kind or '未知原因'}）；站点无法访问按一周监测"
+                       message=f"本次检查首页无法打开（{network_zh(error) or error_kind or '未知原因'}）；站点无法访问按一周监测"
                                "（每天20次以上）判定，本次记录作为证据",
                        value={"url": home_url, "error_kind": error_kind, "error": error, "at": at})

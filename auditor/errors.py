@@ -71,5 +71,50 @@ def classify(message: str) -> PageError:
 
 
 def describe(kind: PageError, detail: str = "") -> str:
+    """The Chinese message of the error class, the technical detail after it in parentheses (only its first line,
+    and of a browser error only the net:: code: «域名无法解析（net::ERR_NAME_NOT_RESOLVED）»)."""
     msg = MESSAGES[kind]
-    return f"{msg}：{detail}" if detail else msg
+    detail = technical(detail)
+    return f"{msg}（{detail}）" if detail else msg
+
+
+_NET_CODE = re.compile(r"net::ERR_[A-Z_]+")
+_HAN = re.compile(r"[\u4e00-\u9fff]")
+
+
+def technical(text: str) -> str:
+    """The part of a library's error text worth showing: a browser's net:: code, else the first line, short."""
+    text = (text or "").strip()
+    m = _NET_CODE.search(text)
+    if m:
+        return m.group(0)
+    return text.splitlines()[0][:200] if text else ""
+
+
+# English network error texts (Chromium, Python's socket and ssl, httpx, Squid) to the Chinese a person reads.
+_NET_ZH: list[tuple[re.Pattern[str], str]] = [
+    (re.compile(r"NAME_NOT_RESOLVED|NAME_RESOLUTION_FAILED|Name or service not known|nodename nor servname|"
+                r"getaddrinfo|NXDOMAIN|No address associated|Name does not resolve|name resolution|NoNameservers|"
+                r"ERR_DNS_FAIL|Errno -[235]\b", re.I), "域名无法解析"),
+    (re.compile(r"CONNECTION_REFUSED|Connection refused|ECONNREFUSED|Errno 111\b|ERR_CONNECT_FAIL", re.I), "连接被拒绝"),
+    (re.compile(r"timed? ?out|Timeout|TIMED_OUT|ERR_READ_TIMEOUT", re.I), "连接超时"),
+    (re.compile(r"CERT_|CERTIFICATE|SSL|\bTLS\b|handshake", re.I), "HTTPS 证书或握手错误"),
+    (re.compile(r"ADDRESS_UNREACHABLE|Network is unreachable|No route to host|ENETUNREACH|EHOSTUNREACH", re.I),
+     "网络不可达"),
+    (re.compile(r"CONNECTION_RESET|CONNECTION_CLOSED|EMPTY_RESPONSE|Connection reset|ECONNRESET|Errno 104\b|"
+                r"Server disconnected|RemoteProtocolError|ReadError|Broken pipe|ERR_READ_ERROR", re.I),
+     "连接被重置或中断"),
+]
+
+
+def network_zh(text: str | None) -> str:
+    """A network error for people: Chinese, the technical text kept in parentheses. Text that already has
+    Chinese in it is returned as it is; unknown English text becomes «网络错误（…）»."""
+    text = (text or "").strip()
+    if not text or _HAN.search(text):
+        return text
+    detail = technical(text)
+    for pattern, zh in _NET_ZH:
+        if pattern.search(text):
+            return f"{zh}（{detail}）"
+    return f"网络错误（{detail}）"

@@ -11,6 +11,8 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlsplit
 
+from auditor.errors import network_zh
+
 # What a person sees in the run header when a service could not be reached, by host.
 AFFECTS: dict[str, str] = {
     "dcs.conac.cn": "党政机关网站标识",
@@ -51,7 +53,7 @@ def unreachable_lines(services: dict[str, dict[str, Any]]) -> list[str]:
     for host, st in sorted(services.items()):
         if st.get("ok"):
             continue
-        why = st.get("reason") or st.get("error") or "无法连接"
+        why = network_zh(st.get("reason") or st.get("error")) or "无法连接"
         out.append(f"本次检查无法访问 {host}（{why}）：{st.get('affects') or AFFECTS.get(host, '相关检查项')}"
                    "按页面引用核对，需人工复核")
     return out

@@ -21,6 +21,8 @@ import dns.resolver
 import httpcore
 import httpx
 
+from auditor.errors import network_zh
+
 from auditor.config import Settings
 from auditor.ipv6 import FetchResult, IPv6Measurements, LinkResult, NameServer
 from clients.linkcheck import _ssl_context
@@ -154,9 +156,9 @@ def _error_text(exc: BaseException) -> str:
         return f"timeout: 超时 ({type(exc).__name__})"
     if isinstance(exc, httpx.ConnectError):
         if "SSL" in msg or "certificate" in msg:
-            return f"tls: {msg}"
+            return f"tls: HTTPS 证书或握手错误（{msg}）"
         return f"connection: 无法连接 ({msg})"
-    return f"other: {type(exc).__name__}: {msg}"
+    return f"other: {network_zh(f'{type(exc).__name__}: {msg}')}"
 
 
 class FamilyClient:

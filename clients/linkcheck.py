@@ -66,6 +66,7 @@ import httpx
 if "sniffio" not in sys.modules and importlib.util.find_spec("sniffio") is None:
     sys.modules["sniffio"] = None  # type: ignore[assignment]
 
+from auditor.errors import network_zh
 from auditor.config import Settings
 from auditor.netpolicy import NOTFOUND, _allowed, _is_private, map_target
 
@@ -662,7 +663,7 @@ class _Checker:
                             await response.aclose()
                 except Exception as exc:  # noqa: BLE001 - every failure becomes an error kind
                     out.elapsed += time.perf_counter() - t0
-                    out.error_kind, out.error = _error_kind(exc), f"{type(exc).__name__}: {exc}"[:300]
+                    out.error_kind, out.error = _error_kind(exc), network_zh(f"{type(exc).__name__}: {exc}")[:300]
                     if isinstance(exc, httpx.ProxyError) and u.host in self.via_proxy:
                         # A refused tunnel (https): ask the proxy why, as the browser's fetcher does.
                         from browsers.egress import ask_proxy

@@ -22,6 +22,7 @@ from werkzeug.exceptions import HTTPException
 
 from auditor import __version__
 from auditor.config import ConfigError, Settings
+from auditor.errors import network_zh
 from auditor.store import Store
 from web.context import AppState
 from web.helpers import bjt, explain, labels, status_zh
@@ -139,6 +140,7 @@ def create_app(settings: Settings, store: Store | None = None) -> Flask:
     app.add_template_filter(bjt, "bjt")
     app.add_template_filter(status_zh, "status_zh")
     app.add_template_filter(explain, "explain")
+    app.add_template_filter(network_zh, "neterr")  # English network errors stored before they were mapped
 
     # Globals rather than a context processor: imported macros (_macros.html) see globals, not the context.
     app.jinja_env.globals.update(labels(), version=__version__)
