@@ -48,6 +48,11 @@ def _password(args: argparse.Namespace) -> str | None:
     return first
 
 
+def _site_hint(msg: str) -> str:
+    # The store's message is for the web form too; here the site is given with --site.
+    return msg + "（用 --site 指定）" if msg.endswith("至少一个网站") else msg
+
+
 def cmd_users_add(args: argparse.Namespace) -> int:
     from auditor.store.users import ROLE_ZH, UserError, create_user
 
@@ -57,7 +62,7 @@ def cmd_users_add(args: argparse.Namespace) -> int:
     try:
         u = create_user(_store(args), args.name, password, args.role, args.site or [])
     except UserError as exc:
-        _err(str(exc))
+        _err(_site_hint(str(exc)))
         return EXIT_BAD_INPUT
     sites = f"，网站 {sorted(u.site_ids)}" if u.site_ids else ""
     print(f"已添加用户 {u.username}（{ROLE_ZH[u.role]}{sites}）")
@@ -88,6 +93,18 @@ def cmd_users_sites(args: argparse.Namespace) -> int:
         _err(str(exc))
         return EXIT_BAD_INPUT
     print(f"{u.username} 的网站：{sorted(u.site_ids)}")
+    return EXIT_OK
+
+
+def cmd_users_role(args: argparse.Namespace) -> int:
+    from auditor.store.users import ROLE_ZH, UserError, set_role
+
+    try:
+        u = set_role(_store(args), args.name, args.role, args.site or [])
+    except UserError as exc:
+        _err(_site_hint(str(exc)))
+        return EXIT_BAD_INPUT
+    print(f"{u.username}：{ROLE_ZH[u.role]}" + (f"，网站 {sorted(u.site_ids)}" if u.role == "owner" else ""))
     return EXIT_OK
 
 
@@ -192,6 +209,13 @@ def add_web_commands(sub: Any, common: Callable[[argparse.ArgumentParser], None]
     us.add_argument("--site", action="append", metavar="URL")
     common(us)
     us.set_defaults(func=cmd_users_sites)
+
+    ur = usub.add_parser("role", help="修改角色（网站主办方须同时用 --site 指定网站；至少保留一个启用的管理员）")
+    ur.add_argument("name")
+    ur.add_argument("--role", required=True, choices=["admin", "auditor", "owner"])
+    ur.add_argument("--site", action="append", metavar="URL", help="owner 的网站（网址或编号，可重复）")
+    common(ur)
+    ur.set_defaults(func=cmd_users_role)
 
     ud = usub.add_parser("disable", help="停用（--enable 重新启用）用户")
     ud.add_argument("name")

@@ -239,10 +239,10 @@ def test_the_last_admin_cannot_be_removed(env):
     body = chinese_html(c.post(f"/users/{me}/role", data={"csrf_token": token(c), "role": "auditor"}), 400)
     assert any("至少要保留一个启用的管理员账号" in f for f in flashes(body))
     with pytest.raises(UserError):
-        set_active(store, "admin", False)
+        set_active(store, "admin", False, keep_admin=True)
     # With a second admin, the first may step down.
     create_user(store, "admin2", PASSWORD, "admin")
-    set_role(store, "admin", "auditor")
+    set_role(store, "admin", "auditor", keep_admin=True)
     assert next(u for u in list_users(store) if u.username == "admin").role == "auditor"
 
 

@@ -128,7 +128,7 @@ def role(user_id: int) -> Any:
         _form_errors(form)
         return _page(400)
     try:
-        info = set_role(store(), u.username, form.role.data, form.sites.data or [])
+        info = set_role(store(), u.username, form.role.data, form.sites.data or [], keep_admin=True)
     except UserError as exc:
         flash(f"{u.username}：{exc}", "error")
         return _page(400)
@@ -150,7 +150,7 @@ def active(user_id: int) -> Any:
         flash("不能停用自己的账号", "error")
         return _page(400)
     try:
-        set_active(store(), u.username, enable)
+        set_active(store(), u.username, enable, keep_admin=True)
     except UserError as exc:
         flash(f"{u.username}：{exc}", "error")
         return _page(400)

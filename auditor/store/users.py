@@ -161,21 +161,23 @@ def _keep_an_admin(s: object, u: User) -> None:
         raise UserError("至少要保留一个启用的管理员账号")
 
 
-def set_active(store: Store, username: str, active: bool) -> None:
+def set_active(store: Store, username: str, active: bool, *, keep_admin: bool = False) -> None:
     """Enable or disable an account; a disabled account's sessions and API token stop working at once (both are
-    looked up as active users on every request)."""
+    looked up as active users on every request). ``keep_admin`` (the web UI): refuse to disable the last active
+    admin — the command line, which can always add an admin, may."""
     with store.session.begin() as s:
         u = s.scalar(select(User).where(User.username == username))
         if u is None:
             raise UserError(f"没有该用户：{username}")
-        if not active and u.role == "admin" and u.active:
+        if keep_admin and not active and u.role == "admin" and u.active:
             _keep_an_admin(s, u)
         u.active = active
 
 
-def set_role(store: Store, username: str, role: str, site_urls: Iterable[str] = ()) -> UserInfo:
+def set_role(store: Store, username: str, role: str, site_urls: Iterable[str] = (), *,
+             keep_admin: bool = False) -> UserInfo:
     """Change a user's role and sites at once: an owner needs at least one site; admins and auditors see every
-    site, so their site list is cleared. The last active admin keeps the role."""
+    site, so their site list is cleared. ``keep_admin`` (the web UI): the last active admin keeps the role."""
     if role not in ROLES:
         raise UserError(f"角色必须是 {' / '.join(ROLES)}")
     site_urls = list(site_urls)
@@ -185,7 +187,7 @@ def set_role(store: Store, username: str, role: str, site_urls: Iterable[str] = 
         u = s.scalar(select(User).where(User.username == username))
         if u is None:
             raise UserError(f"没有该用户：{username}")
-        if u.role == "admin" and role != "admin" and u.active:
+        if keep_admin and u.role == "admin" and role != "admin" and u.active:
             _keep_an_admin(s, u)
         ids = _site_ids(s, site_urls) if role == "owner" else []
         u.role = role
