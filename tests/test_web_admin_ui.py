@@ -10,6 +10,7 @@ Set GOVAUDIT_SCREENSHOTS=<folder> to keep full-page screenshots of each page for
 from __future__ import annotations
 
 import os
+import re
 import threading
 from pathlib import Path
 
@@ -82,6 +83,24 @@ def test_admin_creates_an_owner_who_sees_only_their_site(browser, served):
     expect(row).to_contain_text("网站主办方")
     row.locator("summary").click()
     shot(page, "users")
+    # A refused form: the page again, the message in Chinese, what was typed kept.
+    form = page.locator("#add-user")
+    form.locator("input[name=username]").fill("无网站的主办方")
+    form.locator("select[name=role]").select_option("owner")
+    form.locator("input[name=password]").fill("owner-pass-2026")
+    form.locator("#add-user-btn").click()
+    expect(page.locator(".flash-error")).to_contain_text("网站主办方账号需要指定至少一个网站")
+    expect(page.locator("#add-user input[name=username]")).to_have_value("无网站的主办方")
+    shot(page, "users-refused")
+    # The token is shown once.
+    row = page.locator("#users tbody tr").filter(has_text="乙县网站办")
+    row.locator("summary").click()
+    row.locator("button:has-text('签发 API 令牌')").click()
+    expect(page.locator("#shown-value")).to_have_text(re.compile(r"^ga_"))
+    shot(page, "users-token")
+    page.goto(base + "/users")
+    expect(page.locator("#shown-value")).to_have_count(0)
+    expect(page.locator("#users tbody tr").filter(has_text="乙县网站办")).to_contain_text("已签发")
     page.click("header .who button")  # 退出
     expect(page.locator(".flash-info")).to_contain_text("已退出登录")
 
