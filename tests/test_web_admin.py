@@ -380,6 +380,9 @@ BAD_JUDGEMENTS = [
     ("reduction", {"indicator": "D4.2", "points": "1", "reason": ""}, "核减须写明理由"),
     ("reduction", {"indicator": "D4.2", "points": "", "reason": "x"}, "请填写核减分值"),
     ("reduction", {"indicator": "D4.2", "points": "1e9", "reason": "x"}, "0 到 100"),
+    ("reduction", {"indicator": "D4.2", "points": "NaN", "reason": "x"}, "0 到 100 之间的数字"),
+    ("judgement", {"indicator": "V5", "result": "符合", "reason": "x", "points": "sNaN"}, "0 到 100 之间的数字"),
+    ("judgement", {"indicator": "V5", "result": "符合", "reason": "x" * 4001}, "说明太长"),
 ]
 
 

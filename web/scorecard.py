@@ -24,10 +24,20 @@ bp = Blueprint("scorecard", __name__)
 UPLOAD_LIMIT = sj.MAX_PICTURE + 200_000  # the picture plus the form around it
 
 
+class PointsField(DecimalField):
+    """Points as a finite decimal: «NaN» would pass the parser and then fail every comparison (a 500)."""
+
+    def process_formdata(self, valuelist: list[Any]) -> None:
+        super().process_formdata(valuelist)
+        if self.data is not None and not self.data.is_finite():
+            self.data = None
+            raise ValueError("分值须为 0 到 100 之间的数字")
+
+
 class JudgementForm(FlaskForm):
     indicator = StringField("指标", validators=[DataRequired("请选择指标"), Length(max=20)])
     result = SelectField("核查结论", choices=[SelectChoice(r, r) for r in sj.RESULTS], validators=[DataRequired("请选择核查结论")])
-    points = DecimalField("分值（可不填）", places=2, validators=[
+    points = PointsField("分值（可不填）", places=2, validators=[
         Optional(), NumberRange(min=0, max=100, message="分值须在 0 到 100 之间")])
     reason = TextAreaField("核查说明", validators=[Length(max=sj.MAX_REASON, message="说明太长")])
     picture = FileField("证据图片（PNG 或 JPEG，可不传）")
@@ -35,7 +45,7 @@ class JudgementForm(FlaskForm):
 
 class ReductionForm(FlaskForm):
     indicator = StringField("指标", validators=[DataRequired("请选择指标"), Length(max=20)])
-    points = DecimalField("核减分值（填 0 撤销）", places=2, validators=[
+    points = PointsField("核减分值（填 0 撤销）", places=2, validators=[
         Optional(), NumberRange(min=0, max=100, message="核减分值须在 0 到 100 之间")])
     reason = TextAreaField("核减理由", validators=[Length(max=sj.MAX_REASON, message="理由太长")])
 
