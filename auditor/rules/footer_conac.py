@@ -6,9 +6,26 @@ import re
 
 from auditor.models import CheckResult, EvidenceRef, PageFacts, SiteProfile, Status
 from auditor.rules._common import link_targets, all_links, band_evidence, failed_service_requests, host, link_evidence, result
+from auditor.rules.meta import RuleMeta
 
-RULE = "footer.conac"
-INDICATOR = "党政机关网站标识"
+META = RuleMeta(
+    id="footer.conac",
+    indicator="党政机关网站标识",
+    pass_title="页面底部显示党政机关网站标识",
+    fail_title="页面底部缺少或未显示党政机关网站标识",
+    fix="在页面底部功能区放置党政机关网站标识（dcs.conac.cn 的标识脚本或链接到 bszs.conac.cn 的标识图片），并确认其正常显示。",
+    facts=("probe.footer", "probe.scripts", "probe.links", "probe.placeholders", "failed_requests", "services"),
+    key="D4.2",
+    group="D4",
+    description=("**pass** when a visible link to `bszs.conac.cn/sitename?method=show&id=…` (badge or text) or the "
+                 "conac badge rendered from the `dcs.conac.cn` script; **fail** when no badge, no link; the badge "
+                 "picture answered 404 by the site's own server; or the service answered the script and nothing was "
+                 "drawn; **warn** when the badge image is `*_error.png`; **not_assessable** when the script or the "
+                 "badge picture comes from a host the auditor could not reach (the message names it, with the script "
+                 "or the link and its conac id)"),
+)
+RULE = META.id
+INDICATOR = META.indicator
 _SHOW = re.compile(r"bszs\.conac\.cn/sitename\?method=show&(amp;)?id=", re.I)
 _ERROR_IMG = re.compile(r"_error\.(png|gif|jpg)", re.I)
 SERVICE_HOSTS = {"dcs.conac.cn", "bszs.conac.cn"}

@@ -13,9 +13,28 @@ from typing import Any
 from auditor.fault import unreachable_of
 from auditor.models import Box, CheckResult, EvidenceRef, OcrLine, PageFacts, SiteProfile, Status
 from auditor.rules._common import band_evidence, contrast, header_band_bottom, in_band, result
+from auditor.rules.meta import RuleMeta
 
-RULE = "header.site_name"
-INDICATOR = "网站名称（头部标识区）"
+META = RuleMeta(
+    id="header.site_name",
+    indicator="网站名称（头部标识区）",
+    pass_title="头部标识区显示网站名称",
+    fail_title="头部标识区未显示网站名称",
+    fix="在页面头部标识区以清晰可见的文字（或带替代文本且能正常加载的图片）显示网站名称，不要放在背景图中或被遮挡。",
+    facts=("probe.header", "header_ocr", "failed_requests"),
+    key="D4.2",
+    group="D4",
+    description=("**pass** when the site's name (its core: the 机构名称 without 门户网站/网站/政府网 suffixes) is visible in the "
+                 "header band: as visible text with contrast on a solid background, as a header image's alt/title "
+                 "**and** that image loaded and is visible, or read by OCR from the header band's pixels. Only what "
+                 "lies in the band counts (its centre above the band's bottom): text, images and OCR lines below it — "
+                 "e.g. an article byline «来源：XX人民政府» on a page whose head block swallowed the article — do not; "
+                 "**fail** when the name is not visible in the header band (absent, hidden, white on white, only in an"
+                 " off-screen/hidden element, only below the band); **not_assessable** when a header image failed to "
+                 "load and nothing else shows the name"),
+)
+RULE = META.id
+INDICATOR = META.indicator
 MIN_CONTRAST = 1.5  # below this, text is effectively invisible (e.g. white on white)
 
 _SUFFIXES = ("政府门户网站", "门户网站", "门户网", "政府网站", "网站", "政府网", "门户", "网")
