@@ -208,7 +208,7 @@ def find(text: str, d: Dictionary, keep_out: list[str] = ()) -> tuple[list[tuple
 
 def _sponsor_names(facts: PageFacts, site: SiteProfile) -> list[str]:
     names = [site.name or "", site.sponsor or ""]
-    for t in facts.probe.get("footer", {}).get("texts", []):
+    for t in facts.probe.footer.texts:
         m = re.search(r"主\s*办\s*(?:单\s*位)?\s*[:：]\s*([^\s|｜,，。;；:：]{2,40})", t.get("text") or "")
         if m:
             names.append(m.group(1))

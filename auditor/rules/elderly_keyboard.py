@@ -37,7 +37,7 @@ def check(facts: PageFacts) -> CheckResult | None:
         return None
     kb = el.get("keyboard")
     nav = []
-    for n in facts.probe.get("nav", []):
+    for n in facts.probe.nav:
         k = _key(n.get("href", ""))
         if k and not k.startswith("javascript") and k not in [x[0] for x in nav]:
             nav.append((k, n))

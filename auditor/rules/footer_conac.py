@@ -58,7 +58,7 @@ def check(facts: PageFacts, site: SiteProfile) -> CheckResult:
             msg = "页面显示党政机关网站标识并链接到 bszs.conac.cn" if status is Status.PASS else \
                 "党政机关网站标识链接格式异常（应为 bszs.conac.cn/sitename?method=show&id=…）"
             return result(RULE, INDICATOR, status, msg, {"href": a["href"]}, [link_evidence(a, "党政机关网站标识")])
-    scripts = [s for s in facts.probe.get("scripts", []) if host(s.get("src", "")) == "dcs.conac.cn"]
+    scripts = [s for s in facts.probe.scripts if host(s.get("src", "")) == "dcs.conac.cn"]
     asked = failed_service_requests(facts, SERVICE_HOSTS)  # the page asked the badge service, which failed
     if links:
         # A badge link whose picture did not show: whether that is the site's doing depends on where the picture
@@ -83,7 +83,7 @@ def check(facts: PageFacts, site: SiteProfile) -> CheckResult:
         # The script draws the badge; if dcs.conac.cn could not be reached the auditor cannot tell.
         c.depends_on = [s["src"] for s in scripts] + asked
         c.shown = f"页面引用了党政机关网站标识服务脚本 {src}" + \
-            ("，并有标识占位元素 #_ideConac" if (facts.probe.get("placeholders") or {}).get("ideConac", {}).get("present")
+            ("，并有标识占位元素 #_ideConac" if facts.probe.placeholders.ide_conac.get("present")
              else "")
         return c
     c = result(RULE, INDICATOR, Status.FAIL, "未找到党政机关网站标识", None,

@@ -22,6 +22,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from auditor.facts import ProbeFacts, parse_probe
 from auditor.models import Box, CheckResult, EvidenceRef, PageFacts, SiteProfile, Status
 from auditor.rules._common import (band_evidence, footer_links, footer_texts, host, link_evidence, result,
                                    same_site, union)
@@ -158,19 +159,19 @@ def _mailto(links: list[dict[str, Any]]) -> list[tuple[str, dict[str, Any]]]:
     return out
 
 
-def contact_links(probe: dict[str, Any]) -> list[dict[str, Any]]:
+def contact_links(probe: ProbeFacts | dict[str, Any]) -> list[dict[str, Any]]:
     """The footer's visible «联系我们»/«联系方式» links."""
-    return [a for a in probe.get("footer", {}).get("links", [])
+    return [a for a in parse_probe(probe).footer.links
             if a.get("visible") and _LINK.search((a.get("text") or "") + " " + (a.get("title") or ""))]
 
 
-def footer_qualifies(probe: dict[str, Any]) -> bool:
+def footer_qualifies(probe: ProbeFacts | dict[str, Any]) -> bool:
     """Whether the footer itself shows a contact of the site (then no link needs following)."""
-    footer = probe.get("footer", {})
-    return any(c.counts for c in find_contacts(footer.get("texts", []))) or bool(_mailto(footer.get("links", [])))
+    footer = parse_probe(probe).footer
+    return any(c.counts for c in find_contacts(footer.texts)) or bool(_mailto(footer.links))
 
 
-def link_to_follow(probe: dict[str, Any], page_url: str) -> str | None:
+def link_to_follow(probe: ProbeFacts | dict[str, Any], page_url: str) -> str | None:
     """The URL the gatherer should open: the footer's first «联系我们» link on the same site, when the footer
     shows no qualifying contact of its own; None otherwise."""
     if footer_qualifies(probe):

@@ -53,7 +53,7 @@ def entry_site_code(facts: PageFacts) -> str | None:
         m = re.search(r"site_code=([A-Za-z0-9]+)", a.get("onclick") or "")
         if m:
             return m.group(1)
-    for s in facts.probe.get("scripts", []):
+    for s in facts.probe.scripts:
         if s.get("sitecode") and (s.get("id") == "_jiucuo_" or "jiucuo" in (s.get("src") or "")):
             return s["sitecode"].strip()
     return None
@@ -73,7 +73,7 @@ def check(facts: PageFacts, site: SiteProfile) -> CheckResult:
     # An entry whose only content is pictures that did not load shows a broken-image box, not the entry.
     visible = [a for a in found if a.get("visible") and not (
         not (a.get("text") or "").strip() and a.get("imgs") and not any(i.get("loaded") for i in a["imgs"]))]
-    scripts = [s for s in facts.probe.get("scripts", []) if "jiucuo.js" in (s.get("src") or "")]
+    scripts = [s for s in facts.probe.scripts if "jiucuo.js" in (s.get("src") or "")]
     code = entry_site_code(facts)
     for a in visible:
         dest = targets(a)

@@ -98,11 +98,11 @@ def _text_visible(item: dict[str, Any], failed: set[str]) -> bool | None:
 
 def _dom_match(facts: PageFacts, site: SiteProfile) -> tuple[EvidenceRef | None, list[str], bool]:
     """(evidence when the DOM proves the name, reasons it does not, whether pixels must decide)."""
-    header = facts.probe.get("header", {})
+    header = facts.probe.header
     failed = facts.failed_urls
     variants = name_variants(site.name)
     bottom = header_band_bottom(facts)
-    texts = [t for t in header.get("texts", []) if in_band(t.get("box"), bottom)]
+    texts = [t for t in header.texts if in_band(t.get("box"), bottom)]
     shown = [t for t in texts if _text_visible(t, failed) is True]
     joined = _squash("".join(t["text"] for t in shown))
     for v in variants:
@@ -116,7 +116,7 @@ def _dom_match(facts: PageFacts, site: SiteProfile) -> tuple[EvidenceRef | None,
     hidden = _squash("".join(t["text"] for t in texts if _text_visible(t, failed) is False))
     if any(v in hidden for v in variants):
         reasons.append("头部文字含网站名称，但与背景颜色几乎相同，肉眼无法看到")
-    for img in header.get("images", []):
+    for img in header.images:
         if not in_band(img.get("box"), bottom):
             continue
         label = _squash((img.get("alt") or "") + (img.get("title") or ""))
@@ -137,8 +137,8 @@ def pixels_may_show_name(facts: PageFacts, site: SiteProfile) -> bool:
     """Whether OCR could change the answer: only pixels the DOM cannot read (images, background images,
     canvas, text over an image) can show a name the DOM text does not. A header of plain text and colours
     needs no OCR: what the DOM says is what is drawn."""
-    header = facts.probe.get("header", {})
-    if any(i.get("visible") for i in header.get("images", [])) or header.get("bgImages") or header.get("canvas"):
+    header = facts.probe.header
+    if any(i.get("visible") for i in header.images) or header.bg_images or header.canvas:
         return True
     return _dom_match(facts, site)[2]
 
@@ -152,13 +152,13 @@ def band_ocr(facts: PageFacts) -> list[OcrLine] | None:
 
 
 def header_images_failed(facts: PageFacts) -> list[str]:
-    header = facts.probe.get("header", {})
+    header = facts.probe.header
     failed = facts.failed_urls
     bottom = header_band_bottom(facts)
-    out = [i["src"] for i in header.get("images", []) if i.get("visible") is not False and not i.get("loaded")
+    out = [i["src"] for i in header.images if i.get("visible") is not False and not i.get("loaded")
            and in_band(i.get("box"), bottom)
            and i.get("box", {}).get("w", 0) * i.get("box", {}).get("h", 0) >= 400]
-    out += [b["src"] for b in header.get("bgImages", []) if b.get("src") in failed and in_band(b.get("box"), bottom)]
+    out += [b["src"] for b in header.bg_images if b.get("src") in failed and in_band(b.get("box"), bottom)]
     return out
 
 
@@ -218,6 +218,6 @@ def check(facts: PageFacts, site: SiteProfile) -> CheckResult:
     # of them the auditor could not load.
     c.depends_on = [str(f.get("url")) for f in [*facts.failed_requests, *facts.pending_requests]
                     if f.get("type") == "stylesheet" and f.get("url")] + header_images_failed(facts) + \
-        [i["src"] for i in facts.probe.get("header", {}).get("images", []) if not i.get("loaded") and i.get("src")]
+        [i["src"] for i in facts.probe.header.images if not i.get("loaded") and i.get("src")]
     c.shown = "头部标识区的样式表或图片未能加载，页面头部显示不完整" if c.depends_on else None
     return c
