@@ -6,6 +6,7 @@ exports all read it. Rule ids are part of the contract (the JSON output and the 
 """
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from types import ModuleType
 from typing import Callable
@@ -81,14 +82,9 @@ def meta_for(rule_id: str) -> RuleMeta | None:
     return None
 
 
+@functools.cache
 def _by_id() -> dict[str, RuleMeta]:
-    global _BY_ID
-    if _BY_ID is None:
-        _BY_ID = {m.id: m for m in catalog()}
-    return _BY_ID
-
-
-_BY_ID: dict[str, RuleMeta] | None = None
+    return {m.id: m for m in catalog()}
 
 
 def run_a11y_rules(facts: PageFacts, node_cap: int = 5) -> list[CheckResult]:
