@@ -87,3 +87,14 @@ def test_rules_read_attributes_not_keys():
         assert _plain(got) == _plain(run_rules(facts, site, kind)), path
         ran += 1
     assert ran >= 40
+
+
+def test_no_rule_reads_the_probe_by_key():
+    """Also the paths the snapshots do not reach: no `probe.get(`, `probe[`, or a band's `.get(` in the rules."""
+    import re
+
+    root = Path(__file__).resolve().parents[1] / "auditor"
+    pattern = re.compile(r"probe\s*(\.get\(|\[)|probe\.(header|footer|hints)\.get\(")
+    offenders = [f"{p.relative_to(root)}:{i}" for p in [*root.joinpath("rules").glob("*.py"), root / "pagekind.py"]
+                 for i, line in enumerate(p.read_text(encoding="utf-8").splitlines(), 1) if pattern.search(line)]
+    assert not offenders, offenders
