@@ -14,6 +14,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+from auditor.facts import FACTS_VERSION, ProbeFacts
 from auditor.models import Box, OcrLine, PageFacts, SiteProfile
 
 VERSION = 1
@@ -23,6 +24,8 @@ def _plain(obj: Any) -> Any:
     """JSON-safe copy: dataclasses to dicts, bytes dropped (replaced by a note of their size)."""
     if isinstance(obj, (bytes, bytearray)):
         return {"__bytes__": len(obj)}
+    if isinstance(obj, ProbeFacts):  # stored as probe.js's JSON, as snapshots always were
+        return _plain(obj.to_dict())
     if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
         return {f.name: _plain(getattr(obj, f.name)) for f in dataclasses.fields(obj)}
     if isinstance(obj, dict):
@@ -45,7 +48,8 @@ def _unbytes(obj: Any) -> Any:
 
 def dump(facts: PageFacts, site: SiteProfile, kind: str, **meta: Any) -> dict[str, Any]:
     """A snapshot document (version, the site as registered, the page kind, the facts, free metadata)."""
-    return {"version": VERSION, "site": _plain(site), "kind": kind, "meta": _plain(meta), "facts": _plain(facts)}
+    return {"version": VERSION, "facts_version": FACTS_VERSION, "site": _plain(site), "kind": kind,
+            "meta": _plain(meta), "facts": _plain(facts)}
 
 
 def load(doc: dict[str, Any]) -> tuple[PageFacts, SiteProfile, str]:
@@ -63,7 +67,7 @@ def load(doc: dict[str, Any]) -> tuple[PageFacts, SiteProfile, str]:
     if raw.get("header_ocr_box") is not None:
         raw["header_ocr_box"] = Box(**raw["header_ocr_box"])
     site = SiteProfile(**doc["site"])
-    return PageFacts(**raw), site, doc["kind"]
+    return PageFacts(**raw), site, doc["kind"]  # PageFacts parses the probe (auditor.facts.parse_probe)
 
 
 def write(path: str | Path, doc: dict[str, Any]) -> Path:

@@ -5,6 +5,8 @@ from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any
 
+from auditor.facts import ProbeFacts, parse_probe
+
 
 class Status(str, Enum):
     PASS = "pass"
@@ -89,7 +91,8 @@ class PageFacts:
     url: str
     final_url: str
     status: int | None
-    probe: dict[str, Any]
+    # The probe's facts (auditor/facts.py); a dict of probe.js's JSON given here is parsed once, on construction.
+    probe: ProbeFacts
     failed_requests: list[dict[str, Any]] = field(default_factory=list)
     mixed_content: list[str] = field(default_factory=list)
     # OCR of the header band's pixels; None when it was not needed (the DOM proved the name) or not run.
@@ -118,6 +121,10 @@ class PageFacts:
     # ("ok" | "not_assessable"), "error", "bytes", "chunks": [{"loc", "text", "cells"?}]}; None when not gathered.
     attachments: list[dict[str, Any]] | None = None
 
+    def __post_init__(self) -> None:
+        if not isinstance(self.probe, ProbeFacts):
+            self.probe = parse_probe(self.probe)
+
     @property
     def failed_urls(self) -> set[str]:
         """URLs whose request failed, in both schemes: a page with upgrade-insecure-requests asks for the
@@ -135,7 +142,7 @@ class PageFacts:
     def metas(self) -> dict[str, str]:
         """Meta tags by name, case-insensitively keyed (SiteName and sitename are the same tag)."""
         out: dict[str, str] = {}
-        for m in self.probe.get("metas", []):
+        for m in self.probe.metas:
             name = (m.get("name") or m.get("property") or "").strip()
             if name and name.lower() not in out:
                 out[name.lower()] = (m.get("content") or "").strip()

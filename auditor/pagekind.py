@@ -15,8 +15,7 @@ def classify(facts: PageFacts) -> str:
     if metas.get("articletitle") or metas.get("pubdate"):
         return "article"
     path = urlsplit(facts.final_url or facts.url).path
-    hints = facts.probe.get("hints", {})
-    dated, longest = hints.get("datedItems", 0), hints.get("longestBlock", 0)
+    dated, longest = facts.probe.hints.dated_items, facts.probe.hints.longest_block
     # A content page saved or served as index.html is still a content page: a long body and no news lists.
     article_like = longest >= 400 and dated < 5
     if _HOME_PATH.match(path) and not article_like:

@@ -5,16 +5,28 @@ import unicodedata
 from collections import Counter
 from pathlib import Path
 from urllib.parse import urlsplit
-from typing import Any
+from typing import Any, Iterable
 
 from auditor.services import unreachable_lines
 from auditor.models import STATUS_ZH, Status
+from auditor.rules import meta_for
 from auditor.store.models import Evidence, Run
 
 
 def _ev(e: Evidence) -> dict[str, Any]:
     return {"kind": e.kind, "path": e.path, "sha256": e.sha256, "size": e.size, "box": e.box, "note": e.note,
             "text": e.text}
+
+
+def rules_of(rule_ids: Iterable[str]) -> dict[str, dict[str, Any]]:
+    """The declarations (auditor.rules.meta_for) behind these check ids: indicator, 19号 key and group, fix."""
+    out: dict[str, dict[str, Any]] = {}
+    for rid in dict.fromkeys(rule_ids):
+        m = meta_for(rid)
+        if m is not None:
+            out[rid] = {"declared_by": m.id, "indicator": m.indicator, "key": m.key, "group": m.group,
+                        "fix": m.fix, "fixable": m.fixable}
+    return out
 
 
 def run_document(run: Run, evidence_dir: str) -> dict[str, Any]:
@@ -41,6 +53,8 @@ def run_document(run: Run, evidence_dir: str) -> dict[str, Any]:
                 "services": list(((run.options or {}).get("services") or {}).values()),
                 "summary": summary(run)},
         "pages": pages,
+        # Each rule's declaration, for the rules this run's checks name: its 指标, 19号 indicator and 如何整改.
+        "rules": rules_of(c["rule"] for p in pages for c in p["checks"]),
     }
 
 
@@ -51,6 +65,7 @@ def site_document(run: Run, evidence_dir: str) -> dict[str, Any]:
     doc["run"]["site_url"] = run.site_url
     doc["site_checks"] = [{"rule": c.rule, "subject": c.subject, "status": c.status, "indicator": c.indicator,
                            "message": c.message, "value": c.value} for c in sorted(run.site_checks, key=lambda c: c.id)]
+    doc["rules"] = rules_of([*doc["rules"], *(c["rule"] for c in doc["site_checks"])])
     doc["links"] = {
         "total": len(run.links),
         "by_class": dict(Counter(link.klass for link in run.links)),

@@ -15,6 +15,7 @@ from urllib.parse import urlsplit
 
 from auditor.config import Settings
 from auditor.errors import PageError, classify, describe
+from auditor.facts import ProbeFacts, parse_probe
 from auditor.a11y import box_targets, compact
 from auditor.netpolicy import map_target, refused_without_lookup
 from auditor.rules import footer_contact
@@ -43,7 +44,7 @@ class FetchResult:
     dialogs: int = 0
     attempts: int = 1
     timings: dict[str, float] = field(default_factory=dict)
-    probe: dict[str, Any] | None = None
+    probe: ProbeFacts | None = None
     screenshot: bytes | None = None
     user_agent: str = ""
     fetched_at: str = ""
@@ -471,7 +472,7 @@ class PageFetcher:
             res.timings["probe"] = round(time.perf_counter() - t, 3)
             if "tooLarge" in facts:
                 raise _Abort(PageError.DOM_TOO_LARGE, f"{facts['tooLarge']} 个元素")
-            res.probe = facts
+            res.probe = parse_probe(facts)  # the boundary: typed facts from here on (auditor/facts.py)
         if want_shot:
             t = time.perf_counter()
             res.screenshot = await _full_page_png(page, s.max_screenshot_height)

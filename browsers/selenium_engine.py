@@ -21,6 +21,7 @@ from typing import Any
 from auditor.a11y import box_targets, compact
 from auditor.config import Settings
 from auditor.errors import PageError, classify, describe
+from auditor.facts import parse_probe
 from browsers import a11y_extra
 from browsers import axe as axe_js
 from browsers.fetcher import PROBE_JS, FetchResult
@@ -230,7 +231,7 @@ class SeleniumFetcher:
             res.timings["probe"] = round(time.perf_counter() - t, 3)
             if "tooLarge" in facts:
                 raise _Abort(PageError.DOM_TOO_LARGE, f"{facts['tooLarge']} 个元素")
-            res.probe = facts
+            res.probe = parse_probe(facts)  # the boundary: typed facts from here on (auditor/facts.py)
         if want_shot:
             t = time.perf_counter()
             res.screenshot = _full_page_png(driver, s)

@@ -525,6 +525,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_web_commands(sub, common)
     add_a11y_report_command(sub, common)  # a11y-report: 无障碍评测报告 per criterion (auditor/conformance)
+
+    from govaudit.cli_rules import add_rules_command  # rules: the rule catalog, docs/rules.md's tables
+
+    add_rules_command(sub)
     return p
 
 

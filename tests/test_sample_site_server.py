@@ -10,7 +10,8 @@ import pytest
 
 from auditor import sample_site
 
-pytestmark = [pytest.mark.browser]
+# The truth tests are pure (fast); the ones that serve the site keep the browser mark they had.
+served = pytest.mark.browser
 
 REPO = Path(__file__).resolve().parents[1]
 RULES_MD = REPO / "docs" / "rules.md"
@@ -19,12 +20,9 @@ KINDS = {"home", "column", "article"}
 
 
 def rule_ids() -> list[str]:
-    """The page rules' ids (the contract), which docs/rules.md's page-rule table must list too."""
+    """The page rules' ids (the contract); docs/rules.md's table is generated from them (tests/test_rule_meta.py)."""
     from auditor.rules import RULE_IDS
 
-    page_table = RULES_MD.read_text(encoding="utf-8").split("# Site-level checks")[0]
-    documented = re.findall(r"^\|\s*`([a-z_]+\.[a-z_]+)`\s*\|", page_table, re.M)
-    assert documented == RULE_IDS, "docs/rules.md's page-rule table is out of date"
     return RULE_IDS
 
 
@@ -44,10 +42,12 @@ def fetch(url: str) -> tuple[int, str, bytes]:
         return e.code, e.headers.get("Content-Type", ""), b""
 
 
+@served
 def test_serve_returns_base_url(base_url):
     assert re.fullmatch(r"http://127\.0\.0\.1:\d+", base_url)
 
 
+@served
 @pytest.mark.parametrize("path", ["/", "/index.html", "/zwgk/gzdt/index.html", "/variants/footer-absent.html"])
 def test_pages_served_as_utf8_html(base_url, path):
     status, ctype, body = fetch(base_url + path)
@@ -57,10 +57,12 @@ def test_pages_served_as_utf8_html(base_url, path):
     assert '<meta name="SiteName" content="示范市人民政府">' in text
 
 
+@served
 def test_root_serves_home(base_url):
     assert fetch(base_url + "/")[2] == fetch(base_url + "/index.html")[2]
 
 
+@served
 def test_assets_and_404(base_url):
     status, ctype, body = fetch(base_url + "/images/banner.png")
     assert status == 200 and ctype == "image/png" and body[:8] == b"\x89PNG\r\n\x1a\n"
@@ -78,6 +80,30 @@ def test_truth_lists_exactly_the_html_files():
     on_disk = {"/" + p.relative_to(www).as_posix() for p in www.rglob("*.html")}
     listed = set(sample_site.truth()["pages"])
     assert listed == on_disk
+
+
+def test_truth_names_only_what_differs_from_the_defaults():
+    """truth.json stays small: an entry equal to its default is left out (it would hide which pages break what),
+    and every rule it names exists."""
+    from auditor.rules import A11Y_METAS
+
+    raw = sample_site.truth_file()
+    ids, a11y_ids = set(rule_ids()), {m.id for m in A11Y_METAS}
+    assert set(raw.get("defaults", {})) <= ids | a11y_ids
+    for path, page in raw["pages"].items():
+        page_default, a11y_default = sample_site.default_expectations(page["kind"], raw.get("defaults"))
+        assert set(page.get("expect", {})) <= ids, path
+        assert not {r for r, s in page.get("expect", {}).items() if page_default[r] == s}, path
+        assert not {r for r, s in page.get("a11y", {}).items() if a11y_default.get(r) == s}, path
+
+
+def test_truth_defaults_fill_every_rule_per_page():
+    """A rule a page does not name gets its declared default; on the home page a column rule is skipped."""
+    truth = sample_site.truth()
+    assert truth["pages"]["/index.html"]["expect"]["meta.column"] == "skip"
+    assert truth["pages"]["/index.html"]["expect"]["site.https"] == "warn"  # the site's own default (plain http)
+    assert truth["pages"]["/variants/icp-missing.html"]["expect"]["footer.icp"] == "fail"
+    assert truth["pages"]["/variants/icp-missing.html"]["expect"]["footer.sponsor"] == "pass"
 
 
 def test_truth_expects_every_rule_per_page():

@@ -273,6 +273,17 @@ def test_evidence_path_traversal_is_refused(app, data, tmp_path):
     assert b"onmouseover" in r.data
 
 
+def test_run_page_shows_each_indicators_guidance(app, data):
+    """The run page's 按检查指标 table carries each indicator's 如何整改 line, read from the rule's META."""
+    from auditor.rules import footer_icp
+
+    c, _ = login(app, "auditor")
+    body = c.get(f"/runs/{data.runs_a[0]}").get_data(as_text=True)
+    row = body[body.index('id="by-indicator"'):].split("</table>")[0]
+    icp_row = next(r for r in row.split("<tr>") if footer_icp.META.indicator in r)
+    assert f'<td class="fix">{footer_icp.META.fix}</td>' in icp_row
+
+
 # --- page-derived text is escaped ---
 
 def test_page_text_is_escaped(app, data):
@@ -354,6 +365,10 @@ def test_csv_export_is_the_notice_shape_without_false_positives(app, data):
     first = body[0]
     assert first[0] == "测试市人民政府" and first[1] == SPONSOR_A and first[4].startswith(f"http://{HOST_A}/")
     assert re.match(r"^\d{4}-\d\d-\d\d \d\d:\d\d$", first[5])
+    # 如何整改 comes from the rule's declaration (the home page's unlinked ICP number warns in every run).
+    from auditor.rules import footer_icp
+    icp = [x for x in body if x[2] == footer_icp.META.indicator]
+    assert icp and all(x[6] == footer_icp.META.fix for x in icp)
 
 
 def test_exports_never_write_formulas(app, data):

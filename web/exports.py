@@ -1,5 +1,5 @@
 """Exports in the shape of a 通报 attachment, 检查发现存在问题的政府网站名单: one row per finding with 网站名称,
-主办单位, 检查指标, 存在问题, 问题页面URL, 检查时间. Findings marked 误报 are left out. The same filters as the
+主办单位, 检查指标, 存在问题, 问题页面URL, 检查时间, and the rule's 如何整改 line (its META). Findings marked 误报 are left out. The same filters as the
 findings list apply (default: each site's latest run).
 
 Text in these files comes from audited pages; a cell that starts like a formula (= + - @) would run in Excel,
@@ -17,6 +17,7 @@ from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font
 
+from auditor.rules import meta_for
 from auditor.store import findings as fq
 from web.context import me, store
 from web.helpers import BJT, bjt
@@ -25,8 +26,8 @@ from web.params import BadParam, finding_filter
 bp = Blueprint("exports", __name__)
 
 TITLE = "检查发现存在问题的政府网站名单"
-COLUMNS = ["网站名称", "主办单位", "检查指标", "存在问题", "问题页面URL", "检查时间"]
-WIDTHS = [28, 28, 24, 60, 60, 20]
+COLUMNS = ["网站名称", "主办单位", "检查指标", "存在问题", "问题页面URL", "检查时间", "如何整改"]
+WIDTHS = [28, 28, 24, 60, 60, 20, 60]
 
 
 def notice_rows(found: list[fq.Finding]) -> list[list[str]]:
@@ -34,8 +35,9 @@ def notice_rows(found: list[fq.Finding]) -> list[list[str]]:
     for f in found:
         if f.review_state == "false_positive":
             continue
+        meta = meta_for(f.rule)
         rows.append([f.site_name, f.sponsor or "", f.indicator, f.message, f.problem_url,
-                     bjt(f.checked_at)[:16]])
+                     bjt(f.checked_at)[:16], meta.fix if meta else ""])
     return rows
 
 

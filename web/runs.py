@@ -125,6 +125,9 @@ def show(run_id: int) -> Any:
     found, _ = fq.list_findings(store(), me().scope, fq.FindingFilter(run_id=run.id, latest=False))
     live = [f for f in found if f.review_state != "false_positive"]
     by_indicator = Counter(f.indicator for f in live)
+    from auditor.rules import meta_for
+
+    guidance = {f.indicator: m.fix for f in live if (m := meta_for(f.rule)) is not None}  # 如何整改, from META
     from auditor.scoring import load_table
 
     table = load_table()
@@ -150,7 +153,7 @@ def show(run_id: int) -> Any:
     judging = card_context(run.id, card) if card is not None else {}
     return render_template("run.html", run=run, progress=progress, pages=pages, site=site, card=card, **judging,
                            by_indicator=sorted(by_indicator.items(), key=lambda kv: (*rank[kv[0]][:2], -kv[1])),
-                           site_level=site_level, services=services, service_lines=unreachable_lines(services))
+                           guidance=guidance, site_level=site_level, services=services, service_lines=unreachable_lines(services))
 
 
 @bp.route("/pages/<int:page_id>")

@@ -1,22 +1,25 @@
 """The page rules: pure functions over a page's facts and the site's profile, one module per rule.
 
-Rule ids are part of the contract (the JSON output and the scorecard use them); see docs/rules.md.
+Each rule module declares ``META`` (auditor/rules/meta.py) beside its ``check``; this registry, ``catalog()`` (read
+by ``govaudit rules``, which generates docs/rules.md's tables), the UI's indicator names and 如何整改 guidance and the
+exports all read it. Rule ids are part of the contract (the JSON output and the scorecard use them).
 """
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from types import ModuleType
 from typing import Callable
 
 from auditor import fault
 from auditor.models import CheckResult, PageFacts, SiteProfile
-from auditor.rules.meta import RuleMeta
+from auditor.rules.meta import PAGE_KINDS, RuleMeta
 from auditor.rules import (a11y_axe, a11y_entry, content_pii, content_wording, elderly_focus, elderly_keyboard,
                            elderly_popups, elderly_zoom, footer_conac, footer_contact, footer_icp, footer_jiucuo,
                            footer_police_record, footer_site_code, footer_sponsor, header_site_name, meta_article,
                            meta_column, meta_site, site_domain, site_https)
 
-ALL_KINDS = frozenset({"home", "column", "article", "other"})
+ALL_KINDS = PAGE_KINDS
 
 
 @dataclass(frozen=True)
@@ -28,56 +31,60 @@ class Rule:
     meta: RuleMeta | None = None
 
 
-def _rule(mod: ModuleType, kinds: frozenset[str] = ALL_KINDS) -> Rule:
-    meta: RuleMeta | None = getattr(mod, "META", None)
-    if meta is not None:
-        return Rule(meta.id, meta.indicator, meta.kinds, mod.check, meta)
-    return Rule(mod.RULE, mod.INDICATOR, kinds, mod.check)
+def _rule(mod: ModuleType) -> Rule:
+    meta: RuleMeta = mod.META
+    return Rule(meta.id, meta.indicator, meta.kinds, mod.check, meta)
 
 
-RULES: list[Rule] = [
-    _rule(header_site_name),
-    _rule(footer_conac),
-    _rule(footer_jiucuo),
-    _rule(footer_site_code),
-    _rule(footer_icp),
-    _rule(footer_police_record),
-    _rule(footer_sponsor),
-    _rule(footer_contact),
-    _rule(meta_site),
-    _rule(meta_column, frozenset({"column", "article"})),
-    _rule(meta_article, frozenset({"article"})),
-    _rule(site_domain),
-    _rule(site_https),
-    _rule(content_wording),
-    _rule(content_pii),
-]
+# The page rules, in contract order (the JSON output, the CLI table and docs/rules.md list them in this order).
+RULES: list[Rule] = [_rule(m) for m in (
+    header_site_name, footer_conac, footer_jiucuo, footer_site_code, footer_icp, footer_police_record,
+    footer_sponsor, footer_contact, meta_site, meta_column, meta_article, site_domain, site_https,
+    content_wording, content_pii)]
 RULE_IDS = [r.id for r in RULES]
-INDICATORS = {r.id: r.indicator for r in RULES}
-
 
 # 无障碍/适老化 rules read facts only some pages have (axe ran; the entries were switched on). Their ids are
-# fixed, except the per-violation findings "a11y.<rule id>" and the 需人工复核 ones "a11y.review.<axe rule id>".
-A11Y_RULES: list[tuple[str, str]] = [
-    (a11y_axe.SUMMARY, a11y_axe.INDICATOR),
-    (a11y_entry.A11Y_RULE, a11y_entry.A11Y_INDICATOR),
-    (a11y_entry.ELDERLY_RULE, a11y_entry.ELDERLY_INDICATOR),
-    (elderly_popups.RULE, elderly_popups.INDICATOR),
-    (elderly_focus.RULE, elderly_focus.INDICATOR),
-    (elderly_keyboard.RULE, elderly_keyboard.INDICATOR),
-    (elderly_zoom.RULE, elderly_zoom.INDICATOR),
+# fixed, except the per-violation findings "a11y.<rule id>" and the 需人工复核 ones "a11y.review.<axe rule id>",
+# which a11y.axe's META declares as ``extra_ids`` and ``meta_for`` maps to it.
+_A11Y_FNS: list[tuple[RuleMeta, Callable[[PageFacts], CheckResult | None]]] = [
+    (a11y_entry.A11Y_META, a11y_entry.check_a11y),
+    (a11y_entry.ELDERLY_META, a11y_entry.check_elderly),
+    (elderly_popups.META, elderly_popups.check),
+    (elderly_focus.META, elderly_focus.check),
+    (elderly_keyboard.META, elderly_keyboard.check),
+    (elderly_zoom.META, elderly_zoom.check),
 ]
-INDICATORS.update(dict(A11Y_RULES))
+A11Y_METAS: list[RuleMeta] = [a11y_axe.META, *(m for m, _ in _A11Y_FNS)]
+A11Y_RULES: list[tuple[str, str]] = [(m.id, m.indicator) for m in A11Y_METAS]
+INDICATORS = {m.id: m.indicator for m in [*(r.meta for r in RULES if r.meta), *A11Y_METAS]}
 
 
-_A11Y_FNS: list[tuple[str, str, Callable[[PageFacts], CheckResult | None]]] = [
-    (a11y_entry.A11Y_RULE, a11y_entry.A11Y_INDICATOR, a11y_entry.check_a11y),
-    (a11y_entry.ELDERLY_RULE, a11y_entry.ELDERLY_INDICATOR, a11y_entry.check_elderly),
-    (elderly_popups.RULE, elderly_popups.INDICATOR, elderly_popups.check),
-    (elderly_focus.RULE, elderly_focus.INDICATOR, elderly_focus.check),
-    (elderly_keyboard.RULE, elderly_keyboard.INDICATOR, elderly_keyboard.check),
-    (elderly_zoom.RULE, elderly_zoom.INDICATOR, elderly_zoom.check),
-]
+def catalog() -> list[RuleMeta]:
+    """Every rule's declaration: the page rules in contract order, the 无障碍/适老化 rules, then the site rules."""
+    return [m for metas in catalog_sections().values() for m in metas]
+
+
+def catalog_sections() -> dict[str, list[RuleMeta]]:
+    """The catalog by docs/rules.md section: page rules, 无障碍/适老化 rules, site rules."""
+    from auditor.site_rules import SITE_METAS
+
+    return {"page": [r.meta for r in RULES if r.meta], "a11y": list(A11Y_METAS), "site": list(SITE_METAS)}
+
+
+def meta_for(rule_id: str) -> RuleMeta | None:
+    """The declaration behind a check's rule id; the dynamic ids "a11y.<axe rule>" and "a11y.review.<axe rule>"
+    are a11y.axe's findings. None for an id no rule declares (an old stored check, a removed rule)."""
+    by_id = _by_id()
+    if rule_id in by_id:
+        return by_id[rule_id]
+    if rule_id.startswith(a11y_axe.PREFIX):
+        return a11y_axe.META
+    return None
+
+
+@functools.cache
+def _by_id() -> dict[str, RuleMeta]:
+    return {m.id: m for m in catalog()}
 
 
 def run_a11y_rules(facts: PageFacts, node_cap: int = 5) -> list[CheckResult]:
@@ -86,11 +93,11 @@ def run_a11y_rules(facts: PageFacts, node_cap: int = 5) -> list[CheckResult]:
         out = a11y_axe.checks(facts, node_cap)
     except Exception as exc:  # noqa: BLE001 - one rule cannot sink a page
         out = [fault.rule_crashed(a11y_axe.SUMMARY, a11y_axe.INDICATOR, exc)]
-    for rule, indicator, fn in _A11Y_FNS:
+    for meta, fn in _A11Y_FNS:
         try:
             c = fn(facts)
         except Exception as exc:  # noqa: BLE001
-            c = fault.rule_crashed(rule, indicator, exc)
+            c = fault.rule_crashed(meta.id, meta.indicator, exc)
         if c is not None:
             out.append(fault.adjudicate(c, facts))
     return out

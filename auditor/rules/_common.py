@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import Any, Iterable
 from urllib.parse import parse_qs, urlsplit
 
+from auditor.facts import LinkItem, TextItem
 from auditor.models import Box, CheckResult, EvidenceRef, PageFacts, Status
 
 # Province abbreviations used in ICP and 公安 registration numbers, with the alternative forms some provinces
@@ -57,16 +58,16 @@ def search_texts(items: list[dict[str, Any]], pattern: re.Pattern[str]) -> list[
     return hits
 
 
-def footer_texts(facts: PageFacts) -> list[dict[str, Any]]:
-    return facts.probe.get("footer", {}).get("texts", [])
+def footer_texts(facts: PageFacts) -> list[TextItem]:
+    return facts.probe.footer.texts
 
 
-def footer_links(facts: PageFacts) -> list[dict[str, Any]]:
-    return facts.probe.get("footer", {}).get("links", [])
+def footer_links(facts: PageFacts) -> list[LinkItem]:
+    return facts.probe.footer.links
 
 
-def all_links(facts: PageFacts) -> list[dict[str, Any]]:
-    return facts.probe.get("links", [])
+def all_links(facts: PageFacts) -> list[LinkItem]:
+    return facts.probe.links
 
 
 def host(url: str) -> str:
@@ -93,7 +94,7 @@ def link_evidence(link: dict[str, Any], note: str) -> EvidenceRef:
 
 def band_evidence(facts: PageFacts, band: str, note: str) -> EvidenceRef:
     """Where the rule looked, for a finding with nothing to point at."""
-    return EvidenceRef(note=note, box=Box.of(facts.probe.get(band, {}).get("box")), kind="region")
+    return EvidenceRef(note=note, box=Box.of(facts.probe.band(band).box), kind="region")
 
 
 def result(rule: str, indicator: str, status: Status, message: str, value: Any = None,
@@ -144,7 +145,7 @@ HEADER_BAND_MAX = 500.0
 
 def header_band_bottom(facts: PageFacts) -> float:
     """Where the header band ends (page coordinates): the probe's band, never below ``HEADER_BAND_MAX``."""
-    box = Box.of(facts.probe.get("header", {}).get("box"))
+    box = Box.of(facts.probe.header.box)
     bottom = box.y + box.h if box is not None else HEADER_BAND_MAX
     return min(bottom, HEADER_BAND_MAX)
 

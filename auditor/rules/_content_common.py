@@ -46,9 +46,9 @@ class PageText:
 def body_items(facts: PageFacts) -> list[dict[str, Any]]:
     """The page's visible text items with boxes (probe ``bodyTexts``); pages probed before that list existed
     fall back to the lines of ``text``, without boxes."""
-    items = facts.probe.get("bodyTexts")
+    items: list[dict[str, Any]] | None = facts.probe.body_texts  # type: ignore[assignment]
     if items is None:
-        items = [{"text": t} for t in (facts.probe.get("text") or "").split("\n") if t.strip()]
+        items = [{"text": t} for t in facts.probe.text.split("\n") if t.strip()]
     return items
 
 
@@ -63,7 +63,7 @@ def join(items: list[dict[str, Any]], sep: str = "\n") -> PageText:
 
 
 def footer_top(facts: PageFacts) -> float | None:
-    b = facts.probe.get("footer", {}).get("box")
+    b = facts.probe.footer.box
     return float(b["y"]) if b else None
 
 

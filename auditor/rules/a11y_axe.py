@@ -15,11 +15,23 @@ from typing import Any
 
 from auditor.a11y import FAIL_IMPACTS, gbt_indicator, sc_from_tags
 from auditor.models import Box, CheckResult, EvidenceRef, PageFacts, Status
+from auditor.rules.meta import RuleMeta
 
 PREFIX = "a11y."
 REVIEW_PREFIX = "a11y.review."
-SUMMARY = "a11y.axe"
-INDICATOR = "无障碍（GB/T 37668-2019）"
+META = RuleMeta(
+    id="a11y.axe",
+    indicator="无障碍（GB/T 37668-2019）",
+    pass_title="axe-core 未发现无障碍问题",
+    fail_title="页面有无障碍问题",
+    fix="按每条问题所列的 WCAG/GB/T 37668 条款修改页面代码（图片替代文本、表单标签、链接名称、颜色对比度等），改后重新检查。",
+    facts=("axe",),
+    extra_ids=("a11y.<axe rule>", "a11y.review.<axe rule>"),
+    description=("On every page (`a11y = true`): summary of axe-core: pass with no violations; else the worst "
+                 "finding's status; not_assessable when axe could not run"),
+)
+SUMMARY = META.id
+INDICATOR = META.indicator
 _SERVICE_MARKUP = re.compile(r"bszs\.conac\.cn|dcs\.conac\.cn|_ideConac|imgConac|zfwzgl\.www\.gov\.cn|_span_jiucuo"
                              r"|exposure/jiucuo|exposure/images/jiucuo", re.I)
 IMPACT_ZH = {"critical": "严重", "serious": "较重", "moderate": "中等", "minor": "轻微"}

@@ -23,9 +23,35 @@ from typing import Any
 from auditor.fault import host_of
 from auditor.models import CheckResult, EvidenceRef, PageFacts, Status
 from auditor.rules._elderly_common import before_after_evidence, effect
+from auditor.rules.meta import RuleMeta
 
-A11Y_RULE, A11Y_INDICATOR = "a11y.entry", "无障碍入口"
-ELDERLY_RULE, ELDERLY_INDICATOR = "elderly.entry", "适老化入口"
+A11Y_META = RuleMeta(
+    id="a11y.entry",
+    indicator="无障碍入口",
+    pass_title="无障碍入口可用，点击后页面发生变化",
+    fail_title="缺少无障碍入口，或点击后页面没有变化",
+    fix="在页面顶部提供可点击的«无障碍»入口，点击后应出现工具条或放大文字、切换高对比度等变化。",
+    facts=("elderly", "failed_requests", "side_failures"),
+    kinds=frozenset({"home"}),
+    description=("On home page (`elderly` setting): pass: clicking it (trusted click, else `el.click()`) changes the "
+                 "page (toolbar, text over the page or in the 正文 block, colours); warn: class only; fail: missing, or "
+                 "clicked, loaded and nothing changes (pictures before/after); not_assessable: the toolbar script or "
+                 "the page it opens could not be loaded from another host (named, via `depends_on`), the page it opens"
+                 " answered HTTP ≥ 400, or the click failed both ways (see accessibility.md)"),
+)
+ELDERLY_META = RuleMeta(
+    id="elderly.entry",
+    indicator="适老化入口",
+    pass_title="适老化入口可用，点击后页面发生变化",
+    fail_title="缺少适老化入口，或点击后页面没有变化",
+    fix="在页面顶部提供可点击的«适老模式/长者模式/关怀版»入口，切换后文字明显放大、去除广告弹窗。",
+    facts=("elderly", "failed_requests", "side_failures"),
+    kinds=frozenset({"home"}),
+    description=("On home page: as `a11y.entry` (a separate 关怀版 page is measured there), plus warn when only the 无障碍 "
+                 "toolbar serves"),
+)
+A11Y_RULE, A11Y_INDICATOR = A11Y_META.id, A11Y_META.indicator
+ELDERLY_RULE, ELDERLY_INDICATOR = ELDERLY_META.id, ELDERLY_META.indicator
 WHAT = {"a11y": "无障碍", "elderly": "适老模式"}
 ENTRY_WORD = {"a11y": "无障碍", "elderly": "适老化"}
 

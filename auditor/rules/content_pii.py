@@ -29,9 +29,23 @@ from typing import Any
 from auditor.models import Box, CheckResult, EvidenceRef, PageFacts, SiteProfile, Status
 from auditor.rules._common import result
 from auditor.rules._content_common import body_items, join, sentence
+from auditor.rules.meta import RuleMeta
 
-RULE = "content.pii"
-INDICATOR = "个人信息未去标识化"
+META = RuleMeta(
+    id="content.pii",
+    indicator="个人信息未去标识化",
+    pass_title="未发现未去标识化的个人信息",
+    fail_title="页面或附件公开了未去标识化的个人信息",
+    fix="删除或遮蔽页面及附件中的身份证号码、手机号码、银行卡号（如只保留首尾几位），公示名单只列必要信息。",
+    facts=("probe.bodyTexts", "probe.text", "attachments"),
+    description=("**pass** when no unmasked 身份证/手机/银行卡 of a person in the page text or its attachments; masked forms "
+                 "counted; **fail** when an unmasked valid 身份证号码; a list of people with mobile numbers (≥2 rows of "
+                 "name + number); a bank card beside a name; **warn** when one name + mobile row; a bank card alone; "
+                 "**not_assessable** when nothing found, but an attachment could not be fetched or parsed (file and "
+                 "reason named)"),
+)
+RULE = META.id
+INDICATOR = META.indicator
 EVIDENCE_CAP = 20
 
 _ID_W = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)

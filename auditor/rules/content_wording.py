@@ -23,9 +23,24 @@ from auditor.models import CheckResult, EvidenceRef, PageFacts, SiteProfile, Sta
 from auditor.rules._common import result
 from auditor.rules._content_common import body_items, footer_top, join, sentence
 from auditor.rules.content_pii import mask_text
+from auditor.rules.meta import RuleMeta
 
-RULE = "content.wording"
-INDICATOR = "严重表述错误（固定表述、错别字）"
+META = RuleMeta(
+    id="content.wording",
+    indicator="严重表述错误（固定表述、错别字）",
+    pass_title="未发现词表中的错误写法",
+    fail_title="页面有严重表述错误",
+    fix="按规范写法改正页面中的国名、机构名称、领导人姓名职务、政治表述和地名，并建立发布前的审校流程。",
+    facts=("probe.bodyTexts", "probe.text", "probe.footer", "attachments"),
+    key="V1",
+    group="V",
+    description=("**pass** when no known wrong variant of a fixed expression in the page text (footer band, "
+                 "site/sponsor names, quoted errors kept out); **fail** when a wrong variant of a serious category "
+                 "(国名, 国家机构名称, 政治表述, 领导人姓名/职务, 地名): 严重表述错误 is a **单项否决** item; **warn** when only generic confusion "
+                 "pairs (截止目前/截至目前, 布署/部署 …) or entries marked `warn`: for a person to confirm"),
+)
+RULE = META.id
+INDICATOR = META.indicator
 DEFAULT_FILE = Path(__file__).resolve().parents[1] / "data" / "wording.tsv"
 CATEGORIES = ("国名", "国家机构名称", "政治表述", "领导人姓名", "领导人职务", "地名", "常见混淆")
 SEVERITIES = ("fail", "warn")
@@ -193,7 +208,7 @@ def find(text: str, d: Dictionary, keep_out: list[str] = ()) -> tuple[list[tuple
 
 def _sponsor_names(facts: PageFacts, site: SiteProfile) -> list[str]:
     names = [site.name or "", site.sponsor or ""]
-    for t in facts.probe.get("footer", {}).get("texts", []):
+    for t in facts.probe.footer.texts:
         m = re.search(r"主\s*办\s*(?:单\s*位)?\s*[:：]\s*([^\s|｜,，。;；:：]{2,40})", t.get("text") or "")
         if m:
             names.append(m.group(1))

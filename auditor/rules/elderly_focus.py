@@ -7,8 +7,20 @@ Share of stops without visible focus: 0 通过; up to 20 % 警告; more 不合�
 from __future__ import annotations
 
 from auditor.models import Box, CheckResult, EvidenceRef, PageFacts, Status
+from auditor.rules.meta import RuleMeta
 
-RULE, INDICATOR = "elderly.focus_visible", "焦点可见"
+META = RuleMeta(
+    id="elderly.focus_visible",
+    indicator="焦点可见",
+    pass_title="键盘焦点在各元素上均可见",
+    fail_title="键盘焦点不可见",
+    fix="为链接、按钮、表单控件设置明显的 :focus 样式（如轮廓线），不要用 outline:none 去掉焦点框。",
+    facts=("elderly",),
+    kinds=frozenset({"home"}),
+    description=("On home page: warn ≤ 20 %, fail > 20 % of Tab stops without visible focus"),
+)
+RULE = META.id
+INDICATOR = META.indicator
 WARN_SHARE = 0.2
 
 

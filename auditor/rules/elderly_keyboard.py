@@ -9,8 +9,20 @@ from __future__ import annotations
 from urllib.parse import urldefrag
 
 from auditor.models import Box, CheckResult, EvidenceRef, PageFacts, Status
+from auditor.rules.meta import RuleMeta
 
-RULE, INDICATOR = "elderly.keyboard_nav", "键盘可达主导航"
+META = RuleMeta(
+    id="elderly.keyboard_nav",
+    indicator="键盘可达主导航",
+    pass_title="用 Tab 键可到达主导航",
+    fail_title="用 Tab 键到达不了主导航",
+    fix="让主导航（一级栏目）的链接可用 Tab 键依次到达：使用真实的 <a href> 链接，不要用 tabindex=-1 或只响应鼠标的元素。",
+    facts=("elderly", "probe.nav"),
+    kinds=frozenset({"home"}),
+    description=("On home page: pass ≥ 80 %, warn ≥ 50 % of navigation links reached by Tab"),
+)
+RULE = META.id
+INDICATOR = META.indicator
 PASS_SHARE, WARN_SHARE = 0.8, 0.5
 MAX_NAV = 12
 
@@ -25,7 +37,7 @@ def check(facts: PageFacts) -> CheckResult | None:
         return None
     kb = el.get("keyboard")
     nav = []
-    for n in facts.probe.get("nav", []):
+    for n in facts.probe.nav:
         k = _key(n.get("href", ""))
         if k and not k.startswith("javascript") and k not in [x[0] for x in nav]:
             nav.append((k, n))

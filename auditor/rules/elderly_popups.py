@@ -11,8 +11,20 @@ from __future__ import annotations
 from typing import Any
 
 from auditor.models import Box, CheckResult, EvidenceRef, PageFacts, Status
+from auditor.rules.meta import RuleMeta
 
-RULE, INDICATOR = "elderly.no_popups", "适老模式无广告弹窗"
+META = RuleMeta(
+    id="elderly.no_popups",
+    indicator="适老模式无广告弹窗",
+    pass_title="适老模式下未发现弹窗或漂浮广告",
+    fail_title="适老模式下出现弹窗或漂浮广告",
+    fix="适老模式下关闭所有弹窗、漂浮窗和广告（工信部《互联网网站适老化通用设计规范》）。",
+    facts=("elderly",),
+    kinds=frozenset({"home"}),
+    description=("On home page: fail: pop-up or floating ad in elderly mode"),
+)
+RULE = META.id
+INDICATOR = META.indicator
 MIN_AREA = 10_000
 
 

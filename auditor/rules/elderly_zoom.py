@@ -7,8 +7,20 @@ Only clipping that was not there at 100 % counts. Lost text in any element: 不�
 from __future__ import annotations
 
 from auditor.models import Box, CheckResult, EvidenceRef, PageFacts, Status
+from auditor.rules.meta import RuleMeta
 
-RULE, INDICATOR = "elderly.zoom_200", "文字放大200%不丢失内容"
+META = RuleMeta(
+    id="elderly.zoom_200",
+    indicator="文字放大200%不丢失内容",
+    pass_title="文字放大 200% 后内容完整",
+    fail_title="文字放大 200% 后有文字被截断",
+    fix="不要给文字容器设固定高度加 overflow:hidden，改用自适应高度，使文字放大到 200% 后仍能完整显示。",
+    facts=("elderly",),
+    kinds=frozenset({"home"}),
+    description=("On home page: fail: text newly clipped at 200 % text size"),
+)
+RULE = META.id
+INDICATOR = META.indicator
 
 
 def check(facts: PageFacts) -> CheckResult | None:

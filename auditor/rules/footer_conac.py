@@ -6,9 +6,26 @@ import re
 
 from auditor.models import CheckResult, EvidenceRef, PageFacts, SiteProfile, Status
 from auditor.rules._common import link_targets, all_links, band_evidence, failed_service_requests, host, link_evidence, result
+from auditor.rules.meta import RuleMeta
 
-RULE = "footer.conac"
-INDICATOR = "党政机关网站标识"
+META = RuleMeta(
+    id="footer.conac",
+    indicator="党政机关网站标识",
+    pass_title="页面底部显示党政机关网站标识",
+    fail_title="页面底部缺少或未显示党政机关网站标识",
+    fix="在页面底部功能区放置党政机关网站标识（dcs.conac.cn 的标识脚本或链接到 bszs.conac.cn 的标识图片），并确认其正常显示。",
+    facts=("probe.footer", "probe.scripts", "probe.links", "probe.placeholders", "failed_requests", "services"),
+    key="D4.2",
+    group="D4",
+    description=("**pass** when a visible link to `bszs.conac.cn/sitename?method=show&id=…` (badge or text) or the "
+                 "conac badge rendered from the `dcs.conac.cn` script; **fail** when no badge, no link; the badge "
+                 "picture answered 404 by the site's own server; or the service answered the script and nothing was "
+                 "drawn; **warn** when the badge image is `*_error.png`; **not_assessable** when the script or the "
+                 "badge picture comes from a host the auditor could not reach (the message names it, with the script "
+                 "or the link and its conac id)"),
+)
+RULE = META.id
+INDICATOR = META.indicator
 _SHOW = re.compile(r"bszs\.conac\.cn/sitename\?method=show&(amp;)?id=", re.I)
 _ERROR_IMG = re.compile(r"_error\.(png|gif|jpg)", re.I)
 SERVICE_HOSTS = {"dcs.conac.cn", "bszs.conac.cn"}
@@ -41,7 +58,7 @@ def check(facts: PageFacts, site: SiteProfile) -> CheckResult:
             msg = "页面显示党政机关网站标识并链接到 bszs.conac.cn" if status is Status.PASS else \
                 "党政机关网站标识链接格式异常（应为 bszs.conac.cn/sitename?method=show&id=…）"
             return result(RULE, INDICATOR, status, msg, {"href": a["href"]}, [link_evidence(a, "党政机关网站标识")])
-    scripts = [s for s in facts.probe.get("scripts", []) if host(s.get("src", "")) == "dcs.conac.cn"]
+    scripts = [s for s in facts.probe.scripts if host(s.get("src", "")) == "dcs.conac.cn"]
     asked = failed_service_requests(facts, SERVICE_HOSTS)  # the page asked the badge service, which failed
     if links:
         # A badge link whose picture did not show: whether that is the site's doing depends on where the picture
@@ -66,7 +83,7 @@ def check(facts: PageFacts, site: SiteProfile) -> CheckResult:
         # The script draws the badge; if dcs.conac.cn could not be reached the auditor cannot tell.
         c.depends_on = [s["src"] for s in scripts] + asked
         c.shown = f"页面引用了党政机关网站标识服务脚本 {src}" + \
-            ("，并有标识占位元素 #_ideConac" if (facts.probe.get("placeholders") or {}).get("ideConac", {}).get("present")
+            ("，并有标识占位元素 #_ideConac" if facts.probe.placeholders.ide_conac.get("present")
              else "")
         return c
     c = result(RULE, INDICATOR, Status.FAIL, "未找到党政机关网站标识", None,

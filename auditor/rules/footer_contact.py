@@ -22,12 +22,34 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from auditor.facts import ProbeFacts, parse_probe
 from auditor.models import Box, CheckResult, EvidenceRef, PageFacts, SiteProfile, Status
 from auditor.rules._common import (band_evidence, footer_links, footer_texts, host, link_evidence, result,
                                    same_site, union)
+from auditor.rules.meta import RuleMeta
 
-RULE = "footer.contact"
-INDICATOR = "联系方式"
+META = RuleMeta(
+    id="footer.contact",
+    indicator="联系方式",
+    pass_title="页面底部提供联系方式",
+    fail_title="页面底部及«联系我们»页面均未提供主办单位的联系方式",
+    fix="在页面底部或«联系我们»页面写明主办单位的联系电话、电子邮箱或通信地址（不能只有技术支持单位的联系方式或12345热线）。",
+    facts=("probe.footer", "contact_page", "failed_requests"),
+    key="D4.2",
+    group="D4",
+    description=("**pass** when a phone number, e-mail (also a `mailto:` link) or postal address of the 主办单位 or of the"
+                 " site itself: in the footer, or — when the footer has none — on the page its «联系我们»/«联系方式» link "
+                 "leads to (opened by the gatherer, same site only: the same host or the same registrable domain, e.g."
+                 " `lxwm.shifan.gov.cn` for `www.shifan.gov.cn`; the crop of that page is the evidence). A "
+                 "phone/e-mail/address whose nearest role word before it in the same text block is 技术支持/技术服务/运维/承建/开发 "
+                 "does not count; **fail** when no qualifying contact in the footer nor on the followed page (the "
+                 "message names a 技术支持 contact that was left out); **warn** when only the 12345 hotline (also "
+                 "«020-12345») is given: «仅提供12345热线»; **not_assessable** when the «联系我们» page cannot be loaded (HTTP "
+                 "≥ 400 or a network error: URL, host and error named); the link leads to another site, is a "
+                 "`javascript:` entry, or was not opened (Selenium engine, `follow_contact = false`)"),
+)
+RULE = META.id
+INDICATOR = META.indicator
 
 PHONE = "联系电话"
 EMAIL = "电子邮箱"
@@ -137,19 +159,19 @@ def _mailto(links: list[dict[str, Any]]) -> list[tuple[str, dict[str, Any]]]:
     return out
 
 
-def contact_links(probe: dict[str, Any]) -> list[dict[str, Any]]:
+def contact_links(probe: ProbeFacts | dict[str, Any]) -> list[dict[str, Any]]:
     """The footer's visible «联系我们»/«联系方式» links."""
-    return [a for a in probe.get("footer", {}).get("links", [])
+    return [a for a in parse_probe(probe).footer.links
             if a.get("visible") and _LINK.search((a.get("text") or "") + " " + (a.get("title") or ""))]
 
 
-def footer_qualifies(probe: dict[str, Any]) -> bool:
+def footer_qualifies(probe: ProbeFacts | dict[str, Any]) -> bool:
     """Whether the footer itself shows a contact of the site (then no link needs following)."""
-    footer = probe.get("footer", {})
-    return any(c.counts for c in find_contacts(footer.get("texts", []))) or bool(_mailto(footer.get("links", [])))
+    footer = parse_probe(probe).footer
+    return any(c.counts for c in find_contacts(footer.texts)) or bool(_mailto(footer.links))
 
 
-def link_to_follow(probe: dict[str, Any], page_url: str) -> str | None:
+def link_to_follow(probe: ProbeFacts | dict[str, Any], page_url: str) -> str | None:
     """The URL the gatherer should open: the footer's first «联系我们» link on the same site, when the footer
     shows no qualifying contact of its own; None otherwise."""
     if footer_qualifies(probe):

@@ -17,7 +17,8 @@ META = RuleMeta(
     facts=("probe.footer", "failed_requests", "services"),
     key="D4.2",
     group="D4",
-    description="底部功能区的ICP备案编号：按省份简称+ICP备+数字识别，容忍常见的小差异；链接到工信部备案系统。",
+    description=("**pass** when visible text like «京ICP备05024460号-1» linked to beian.miit.gov.cn; **fail** when no ICP"
+                 " number; **warn** when number shown but not linked to beian.miit.gov.cn, or malformed"),
 )
 RULE = META.id
 INDICATOR = META.indicator

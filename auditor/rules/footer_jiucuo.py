@@ -8,9 +8,26 @@ from typing import Any
 from auditor.models import CheckResult, PageFacts, SiteProfile, Status
 from auditor.rules._common import (all_links, band_evidence, failed_service_requests, host, link_evidence, onclick_urls,
                                    query_param, result)
+from auditor.rules.meta import RuleMeta
 
-RULE = "footer.jiucuo"
-INDICATOR = "“我为政府网站找错”入口"
+META = RuleMeta(
+    id="footer.jiucuo",
+    indicator="“我为政府网站找错”入口",
+    pass_title="页面显示“我为政府网站找错”入口",
+    fail_title="页面缺少“我为政府网站找错”入口",
+    fix="按规范引入 zfwzgl.www.gov.cn 的 jiucuo.js（带本站网站标识码），使“我为政府网站找错”入口在页面上可见、可点击；不要使用旧地址。",
+    facts=("probe.scripts", "probe.links", "probe.images", "failed_requests", "services"),
+    key="D4.4",
+    group="D4",
+    description=("**pass** when a visible, clickable entry to `zfwzgl.www.gov.cn/exposure/jiucuo.html?site_code=…` "
+                 "(rendered by `jiucuo.js` or a static link/image); **fail** when none; or `jiucuo.js` was answered "
+                 "and rendered nothing; a legacy-host script, or a script whose site code is not the site's; **warn** "
+                 "when the entry uses a legacy host (`pucha.kaipuyun.cn`, `121.43.68.40`); **not_assessable** when "
+                 "`jiucuo.js` or the entry's picture comes from a host the auditor could not reach (named, with the "
+                 "script's site code)"),
+)
+RULE = META.id
+INDICATOR = META.indicator
 OFFICIAL_HOST = "zfwzgl.www.gov.cn"
 LEGACY_HOSTS = {"pucha.kaipuyun.cn", "121.43.68.40"}
 _JIUCUO = re.compile(r"/exposure/jiucuo\.(html|js)|jiucuo\.png", re.I)
@@ -36,7 +53,7 @@ def entry_site_code(facts: PageFacts) -> str | None:
         m = re.search(r"site_code=([A-Za-z0-9]+)", a.get("onclick") or "")
         if m:
             return m.group(1)
-    for s in facts.probe.get("scripts", []):
+    for s in facts.probe.scripts:
         if s.get("sitecode") and (s.get("id") == "_jiucuo_" or "jiucuo" in (s.get("src") or "")):
             return s["sitecode"].strip()
     return None
@@ -56,7 +73,7 @@ def check(facts: PageFacts, site: SiteProfile) -> CheckResult:
     # An entry whose only content is pictures that did not load shows a broken-image box, not the entry.
     visible = [a for a in found if a.get("visible") and not (
         not (a.get("text") or "").strip() and a.get("imgs") and not any(i.get("loaded") for i in a["imgs"]))]
-    scripts = [s for s in facts.probe.get("scripts", []) if "jiucuo.js" in (s.get("src") or "")]
+    scripts = [s for s in facts.probe.scripts if "jiucuo.js" in (s.get("src") or "")]
     code = entry_site_code(facts)
     for a in visible:
         dest = targets(a)

@@ -7,9 +7,23 @@ import re
 from auditor.models import CheckResult, PageFacts, SiteProfile, Status
 from auditor.rules._common import SITE_CODE_RE, band_evidence, footer_texts, result, search_texts
 from auditor.rules.footer_jiucuo import entry_site_code
+from auditor.rules.meta import RuleMeta
 
-RULE = "footer.site_code"
-INDICATOR = "网站标识码"
+META = RuleMeta(
+    id="footer.site_code",
+    indicator="网站标识码",
+    pass_title="页面底部显示正确的网站标识码",
+    fail_title="页面底部缺少网站标识码或标识码不一致",
+    fix="在页面底部功能区以文字显示网站标识码，并与 SiteIDCode 标签、找错入口的 site_code 及登记的标识码保持一致。",
+    facts=("probe.footer", "probe.metas", "probe.scripts"),
+    key="D4.2",
+    group="D4",
+    description=("**pass** when the code is shown as visible text (e.g. «网站标识码：4100000001»), matches "
+                 "`^\\d{10}$|^bm\\d{8}$`, and agrees with `SiteIDCode`, with the 找错 `site_code`, and with the configured"
+                 " code; **fail** when not shown; bad format; any disagreement"),
+)
+RULE = META.id
+INDICATOR = META.indicator
 _LABEL = re.compile(r"标\s*识\s*码\s*[:：]?\s*([A-Za-z]{0,2}\s?\d[\d\s]{5,14}\d)")
 
 

@@ -6,9 +6,23 @@ import re
 
 from auditor.models import CheckResult, PageFacts, SiteProfile, Status
 from auditor.rules._common import band_evidence, footer_texts, result, search_texts
+from auditor.rules.meta import RuleMeta
 
-RULE = "footer.sponsor"
-INDICATOR = "网站主办单位"
+META = RuleMeta(
+    id="footer.sponsor",
+    indicator="网站主办单位",
+    pass_title="页面底部标明网站主办单位",
+    fail_title="页面底部未标明网站主办单位",
+    fix="在页面底部功能区写明«主办单位：××»（承办、技术支持单位不能代替主办单位）。",
+    facts=("probe.footer",),
+    key="D4.2",
+    group="D4",
+    description=("**pass** when visible «主办单位：…» / «主办：…» / «主办方：…», or the name before «主办» («示范市人民政府办公室主办», "
+                 "«本网站由…主办»; a name ends in a unit word such as 办公室/局/政府); the value names the sponsor. «承办», «主管», "
+                 "«协办», «技术支持» do not count; **fail** when none"),
+)
+RULE = META.id
+INDICATOR = META.indicator
 # «主办单位：XX», «主办：XX», «主办方：XX», «主办机关：XX» (the name may be on the next text node).
 _SPONSOR = re.compile(r"(?P<pre>.?)主\s*办\s*(?P<label>单\s*位|方|机\s*关)?\s*(?P<colon>[:：])?\s*[\n ]?"
                       r"([^\s|｜,，。;；:：]{2,40})")

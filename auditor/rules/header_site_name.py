@@ -13,9 +13,28 @@ from typing import Any
 from auditor.fault import unreachable_of
 from auditor.models import Box, CheckResult, EvidenceRef, OcrLine, PageFacts, SiteProfile, Status
 from auditor.rules._common import band_evidence, contrast, header_band_bottom, in_band, result
+from auditor.rules.meta import RuleMeta
 
-RULE = "header.site_name"
-INDICATOR = "网站名称（头部标识区）"
+META = RuleMeta(
+    id="header.site_name",
+    indicator="网站名称（头部标识区）",
+    pass_title="头部标识区显示网站名称",
+    fail_title="头部标识区未显示网站名称",
+    fix="在页面头部标识区以清晰可见的文字（或带替代文本且能正常加载的图片）显示网站名称，不要放在背景图中或被遮挡。",
+    facts=("probe.header", "header_ocr", "failed_requests"),
+    key="D4.2",
+    group="D4",
+    description=("**pass** when the site's name (its core: the 机构名称 without 门户网站/网站/政府网 suffixes) is visible in the "
+                 "header band: as visible text with contrast on a solid background, as a header image's alt/title "
+                 "**and** that image loaded and is visible, or read by OCR from the header band's pixels. Only what "
+                 "lies in the band counts (its centre above the band's bottom): text, images and OCR lines below it — "
+                 "e.g. an article byline «来源：XX人民政府» on a page whose head block swallowed the article — do not; "
+                 "**fail** when the name is not visible in the header band (absent, hidden, white on white, only in an"
+                 " off-screen/hidden element, only below the band); **not_assessable** when a header image failed to "
+                 "load and nothing else shows the name"),
+)
+RULE = META.id
+INDICATOR = META.indicator
 MIN_CONTRAST = 1.5  # below this, text is effectively invisible (e.g. white on white)
 
 _SUFFIXES = ("政府门户网站", "门户网站", "门户网", "政府网站", "网站", "政府网", "门户", "网")
@@ -79,11 +98,11 @@ def _text_visible(item: dict[str, Any], failed: set[str]) -> bool | None:
 
 def _dom_match(facts: PageFacts, site: SiteProfile) -> tuple[EvidenceRef | None, list[str], bool]:
     """(evidence when the DOM proves the name, reasons it does not, whether pixels must decide)."""
-    header = facts.probe.get("header", {})
+    header = facts.probe.header
     failed = facts.failed_urls
     variants = name_variants(site.name)
     bottom = header_band_bottom(facts)
-    texts = [t for t in header.get("texts", []) if in_band(t.get("box"), bottom)]
+    texts = [t for t in header.texts if in_band(t.get("box"), bottom)]
     shown = [t for t in texts if _text_visible(t, failed) is True]
     joined = _squash("".join(t["text"] for t in shown))
     for v in variants:
@@ -97,7 +116,7 @@ def _dom_match(facts: PageFacts, site: SiteProfile) -> tuple[EvidenceRef | None,
     hidden = _squash("".join(t["text"] for t in texts if _text_visible(t, failed) is False))
     if any(v in hidden for v in variants):
         reasons.append("头部文字含网站名称，但与背景颜色几乎相同，肉眼无法看到")
-    for img in header.get("images", []):
+    for img in header.images:
         if not in_band(img.get("box"), bottom):
             continue
         label = _squash((img.get("alt") or "") + (img.get("title") or ""))
@@ -118,8 +137,8 @@ def pixels_may_show_name(facts: PageFacts, site: SiteProfile) -> bool:
     """Whether OCR could change the answer: only pixels the DOM cannot read (images, background images,
     canvas, text over an image) can show a name the DOM text does not. A header of plain text and colours
     needs no OCR: what the DOM says is what is drawn."""
-    header = facts.probe.get("header", {})
-    if any(i.get("visible") for i in header.get("images", [])) or header.get("bgImages") or header.get("canvas"):
+    header = facts.probe.header
+    if any(i.get("visible") for i in header.images) or header.bg_images or header.canvas:
         return True
     return _dom_match(facts, site)[2]
 
@@ -133,13 +152,13 @@ def band_ocr(facts: PageFacts) -> list[OcrLine] | None:
 
 
 def header_images_failed(facts: PageFacts) -> list[str]:
-    header = facts.probe.get("header", {})
+    header = facts.probe.header
     failed = facts.failed_urls
     bottom = header_band_bottom(facts)
-    out = [i["src"] for i in header.get("images", []) if i.get("visible") is not False and not i.get("loaded")
+    out = [i["src"] for i in header.images if i.get("visible") is not False and not i.get("loaded")
            and in_band(i.get("box"), bottom)
            and i.get("box", {}).get("w", 0) * i.get("box", {}).get("h", 0) >= 400]
-    out += [b["src"] for b in header.get("bgImages", []) if b.get("src") in failed and in_band(b.get("box"), bottom)]
+    out += [b["src"] for b in header.bg_images if b.get("src") in failed and in_band(b.get("box"), bottom)]
     return out
 
 
@@ -199,6 +218,6 @@ def check(facts: PageFacts, site: SiteProfile) -> CheckResult:
     # of them the auditor could not load.
     c.depends_on = [str(f.get("url")) for f in [*facts.failed_requests, *facts.pending_requests]
                     if f.get("type") == "stylesheet" and f.get("url")] + header_images_failed(facts) + \
-        [i["src"] for i in facts.probe.get("header", {}).get("images", []) if not i.get("loaded") and i.get("src")]
+        [i["src"] for i in facts.probe.header.images if not i.get("loaded") and i.get("src")]
     c.shown = "头部标识区的样式表或图片未能加载，页面头部显示不完整" if c.depends_on else None
     return c

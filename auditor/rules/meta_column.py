@@ -5,9 +5,24 @@ from __future__ import annotations
 from auditor.models import CheckResult, PageFacts, SiteProfile, Status
 from auditor.rules._common import result
 from auditor.rules._meta import meta_evidence, required
+from auditor.rules.meta import RuleMeta
 
-RULE = "meta.column"
-INDICATOR = "网页标签（栏目标签）"
+META = RuleMeta(
+    id="meta.column",
+    indicator="网页标签（栏目标签）",
+    pass_title="栏目标签齐全",
+    fail_title="缺少栏目标签",
+    fix="在栏目页和内容页的 <head> 中加入 ColumnName、ColumnDescription、ColumnKeywords、ColumnType，ColumnType 取《政府网站发展指引》的栏目类别。",
+    facts=("probe.metas",),
+    kinds=frozenset({"column", "article"}),
+    key="D4.6",
+    group="D4",
+    description=("**pass** when on column and article pages: ColumnName, ColumnDescription, ColumnKeywords, ColumnType"
+                 " present; ColumnType from the official list; **fail** when any missing; **warn** when ColumnType not"
+                 " in the official list (e.g. numeric)"),
+)
+RULE = META.id
+INDICATOR = META.indicator
 NAMES = ["ColumnName", "ColumnDescription", "ColumnKeywords", "ColumnType"]
 # 栏目类别 (《政府网站发展指引》网页设计规范). Kept as data: the list in the 指引 ends with "……".
 COLUMN_TYPES = {

@@ -6,9 +6,22 @@ import re
 from auditor.models import CheckResult, PageFacts, SiteProfile, Status
 from auditor.rules._common import SITE_CODE_RE, result
 from auditor.rules._meta import meta_evidence, required
+from auditor.rules.meta import RuleMeta
 
-RULE = "meta.site"
-INDICATOR = "网页标签（网站标签）"
+META = RuleMeta(
+    id="meta.site",
+    indicator="网页标签（网站标签）",
+    pass_title="网站标签齐全",
+    fail_title="缺少网站标签",
+    fix="在每个页面的 <head> 中加入 SiteName、SiteDomain（不带 http://）、SiteIDCode 三个 meta 标签。",
+    facts=("probe.metas",),
+    key="D4.6",
+    group="D4",
+    description=("**pass** when SiteName, SiteDomain, SiteIDCode all present and non-empty; **fail** when any missing;"
+                 " **warn** when SiteDomain has a scheme (`http://`), SiteIDCode malformed"),
+)
+RULE = META.id
+INDICATOR = META.indicator
 NAMES = ["SiteName", "SiteDomain", "SiteIDCode"]
 
 

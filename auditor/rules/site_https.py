@@ -4,9 +4,20 @@ from __future__ import annotations
 
 from auditor.models import CheckResult, EvidenceRef, PageFacts, SiteProfile, Status
 from auditor.rules._common import result
+from auditor.rules.meta import RuleMeta
 
-RULE = "site.https"
-INDICATOR = "HTTPS 安全连接"
+META = RuleMeta(
+    id="site.https",
+    indicator="HTTPS 安全连接",
+    pass_title="网站使用 HTTPS 访问，无混合内容",
+    fail_title="网站未使用 HTTPS 或有混合内容",
+    fix="为网站部署 HTTPS 证书并把 HTTP 访问跳转到 HTTPS，页面中的图片、脚本等资源也改用 HTTPS 地址。",
+    facts=("final_url", "mixed_content"),
+    description=("**pass** when page served over HTTPS with no mixed content; **warn** when served over plain HTTP, or"
+                 " mixed content"),
+)
+RULE = META.id
+INDICATOR = META.indicator
 
 
 def check(facts: PageFacts, site: SiteProfile) -> CheckResult:

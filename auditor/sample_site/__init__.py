@@ -2,7 +2,12 @@
 
 It is the demo site and a test fixture. The good pages pass every page rule except ``site.https`` (plain
 http); the pages under ``/variants/`` each break one rule (see ``truth.json``). Tests serve it on 127.0.0.1
-and map the host www.shifan.gov.cn to it in the browser. Only the stdlib is imported here.
+and map the host www.shifan.gov.cn to it in the browser. The server imports only the stdlib; ``truth()`` reads
+the rules' declarations (their default expectations) when it is called.
+
+``truth.json`` names, per page, only what differs from the default: a rule a page's ``expect`` (or ``a11y``)
+does not name takes the sample site's ``defaults`` entry, else the rule's ``META.default`` — or ``skip`` where
+the rule does not judge that page kind. Adding a rule thus means no edit of the 111 page entries.
 
     python -m auditor.sample_site [--port N]
 """
@@ -60,6 +65,35 @@ def serve(host: str = "127.0.0.1", port: int = 0) -> tuple[ThreadingHTTPServer, 
     return server, f"http://{bound_host}:{bound_port}"
 
 
-def truth() -> dict[str, Any]:
-    """The ground truth: the site settings and, per page path, its kind, what it breaks and each rule's status."""
+def truth_file() -> dict[str, Any]:
+    """truth.json as written: per page only the expectations that differ from the defaults."""
     return json.loads(TRUTH.read_text(encoding="utf-8"))
+
+
+def default_expectations(kind: str, defaults: dict[str, str] | None = None) -> tuple[dict[str, str], dict[str, str]]:
+    """What a page of this kind is expected to yield when its truth names nothing: (page rules, 无障碍/适老化
+    rules). ``defaults`` are the sample site's own (e.g. site.https warns: the site is served over plain http)."""
+    from auditor.rules import A11Y_METAS, RULES
+
+    defaults = defaults or {}
+
+    def want(meta: Any) -> str:
+        st = defaults.get(meta.id) or meta.default
+        return "skip" if st == "absent" else st
+
+    page = {r.id: want(r.meta) if kind in r.meta.kinds else "skip" for r in RULES if r.meta}
+    # a11y.axe's findings are listed by axe rule under "axe"/"review"; the other a11y rules have a status each.
+    a11y = {m.id: want(m) for m in A11Y_METAS if not m.extra_ids}
+    return page, a11y
+
+
+def truth() -> dict[str, Any]:
+    """The ground truth: the site settings and, per page path, its kind, what it breaks and each rule's status
+    (truth.json's entries over the declared defaults)."""
+    doc = truth_file()
+    for page in doc["pages"].values():
+        page_default, a11y_default = default_expectations(page["kind"], doc.get("defaults"))
+        page["expect"] = {**page_default, **page.get("expect", {})}
+        if "a11y" in page:
+            page["a11y"] = {**a11y_default, **page["a11y"]}
+    return doc
