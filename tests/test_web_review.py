@@ -212,9 +212,25 @@ def test_bulk_review_bad_input_answers_chinese_4xx(browser, base_url, env):
     resp = page.request.post(f"{base_url}/review/bulk", form={k: v for k, v in base.items() if k != "csrf_token"}
                              | {"action": "group-confirmed"}, max_redirects=0)
     assert resp.status == 400 and "CSRF" in resp.text()
+    for url, msg in ((f"/review?run_id={run}&group=<x>", "group"), ("/review?site_id=abc", "site_id"),
+                     ("/fix-first?site_id=-1", "site_id")):
+        resp = page.goto(url)
+        assert resp is not None and resp.status == 400 and msg in page.locator("main").inner_text(), url
+    # «已整改» is the site owner's answer, not an auditor's.
+    resp = page.request.post(f"{base_url}/fix-first/fixed", form={"csrf_token": token, "site_id": str(data.site_a),
+                                                                  "one": "c1"}, max_redirects=0)
+    assert resp.status == 403
     page.context.close()
     owner = session(browser, base_url, "owner_a")
+    owner.goto(f"/review?site_id={data.site_a}")  # owners do not review: they are sent to 先整改
+    expect(owner).to_have_url(re.compile(rf"/fix-first\?site_id={data.site_a}$"))
+    resp = owner.goto(f"/fix-first?site_id={data.site_b}")  # another owner's site: as if it did not exist
+    assert resp is not None and resp.status == 404
     token = owner.locator("meta[name=csrf-token]").get_attribute("content")
+    resp = owner.request.post(f"{base_url}/fix-first/fixed", form={"csrf_token": token, "site_id": str(data.site_a),
+                                                                   "run_id": str(run), "one": "c99999999"},
+                              max_redirects=0)
+    assert resp.status == 400 and "不属于本次检查" in resp.text()
     resp = owner.request.post(f"{base_url}/review/bulk", form={**base, "csrf_token": token,
                                                                "action": "group-confirmed"}, max_redirects=0)
     assert resp.status == 403

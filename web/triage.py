@@ -20,7 +20,7 @@ from urllib.parse import urlencode
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 
-from auditor.scoring import load_table
+from auditor.scoring import Table, load_table
 from auditor.scoring.priority import is_veto, rule_weight
 from auditor.store import findings as fq
 from auditor.store.reviews import MAX_REASON, VERDICTS, ReviewError, Target, add_reviews
@@ -63,11 +63,19 @@ def grouped(flt: fq.FindingFilter, *, drop_false_positives: bool = False) -> Gro
     items, crops = review_items(store(), found)
     table = load_table()
     groups = group_findings(items, lambda rule: rule_weight(table, rule))
-    tags = {}
-    for g in groups:
-        w = rule_weight(table, g.rule)
-        tags[g.rule] = "单项否决" if is_veto(table, g.rule) else (f"扣分指标 · 每处 {w:g} 分" if w else "")
+    tags = {g.rule: weight_tag(table, g.rule) for g in groups}
     return Grouped(groups, {f.ref: f for f in found}, crops, tags)
+
+
+def weight_tag(table: Table, rule: str) -> str:
+    """What the rule costs under 19号, in a few words: «单项否决 V2», «扣分 D4.2 · 1 分/处», or "" (not scored)."""
+    if is_veto(table, rule):
+        return "单项否决 " + "、".join(i.id for i in table.for_finding(rule, None) if i.kind == "veto")
+    ind = max((i for i in table.for_finding(rule, None) if i.kind == "deduct"), key=lambda i: i.points or 0.0,
+              default=None)
+    if ind is None or not ind.points:
+        return ""
+    return f"扣分 {ind.id} · {ind.points:g} 分{'/处' if ind.per_instance else ''}"
 
 
 def _filter(args: Mapping[str, str]) -> tuple[fq.FindingFilter, dict[str, str]]:
@@ -210,11 +218,13 @@ def fix_first() -> Any:
     data = (grouped(fq.FindingFilter(run_id=run.id, latest=False), drop_false_positives=True) if run
             else Grouped([], {}, {}, {}))
     claims = {c.fingerprint: c for c in site_claims(store(), site.url)}
+    verified = verify_latest(store(), me().scope, site)
     return render_template("fix_first.html", site=site, run=run, data=data, claims=claims,
                            guidance={g.rule: fix_guidance(g.rule, g.indicator) for g in data.groups},
                            official=official, official_card=_card(official, site),
                            self_check=self_check, self_card=_card(self_check, site),
-                           verified=verify_latest(store(), me().scope, site), max_rows=MAX_ROWS,
+                           verified=verified, checked={v.claim.fingerprint: v for v in verified},
+                           max_rows=MAX_ROWS,
                            may_claim=me().role == "owner")
 
 

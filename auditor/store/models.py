@@ -260,6 +260,7 @@ class FixClaim(Base):
     fingerprint: Mapped[str] = mapped_column(String(64))
     site_url: Mapped[str] = mapped_column(String(1000))  # origin, as in reviews
     rule: Mapped[str] = mapped_column(String(60))
+    indicator: Mapped[str] = mapped_column(String(100), default="")
     page_url: Mapped[str] = mapped_column(String(2000), default="")
     subject: Mapped[str] = mapped_column(String(500), default="")
     claimed_by: Mapped[str] = mapped_column(String(80))  # the owner's username

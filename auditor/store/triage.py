@@ -73,6 +73,7 @@ class FixInfo:
     fingerprint: str
     site_url: str
     rule: str
+    indicator: str
     page_url: str
     subject: str
     claimed_by: str
@@ -87,7 +88,7 @@ def _utc(dt: datetime) -> datetime:
 
 
 def _info(c: FixClaim) -> FixInfo:
-    return FixInfo(c.id, c.fingerprint, c.site_url, c.rule, c.page_url, c.subject, c.claimed_by, c.note, c.run_id,
+    return FixInfo(c.id, c.fingerprint, c.site_url, c.rule, c.indicator or c.rule, c.page_url, c.subject, c.claimed_by, c.note, c.run_id,
                    c.finding_ref, _utc(c.created_at))
 
 
@@ -100,7 +101,7 @@ def claim_fixed(store: Store, found: Iterable[fq.Finding], owner: str, note: str
     rows: dict[str, FixClaim] = {}
     for f in found:
         rows.setdefault(f.fingerprint, FixClaim(
-            fingerprint=f.fingerprint, site_url=origin(f.site_url) or origin(f.page_url), rule=f.rule,
+            fingerprint=f.fingerprint, site_url=origin(f.site_url) or origin(f.page_url), rule=f.rule, indicator=f.indicator,
             page_url=(f.page_url or "").split("#", 1)[0], subject=f.subject or "", claimed_by=owner, note=note,
             run_id=f.run_id, finding_ref=f.ref, created_at=now))
     if not rows:

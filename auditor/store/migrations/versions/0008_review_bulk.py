@@ -21,6 +21,7 @@ def upgrade() -> None:
     sa.Column('fingerprint', sa.String(length=64), nullable=False),
     sa.Column('site_url', sa.String(length=1000), nullable=False),
     sa.Column('rule', sa.String(length=60), nullable=False),
+    sa.Column('indicator', sa.String(length=100), nullable=False),
     sa.Column('page_url', sa.String(length=2000), nullable=False),
     sa.Column('subject', sa.String(length=500), nullable=False),
     sa.Column('claimed_by', sa.String(length=80), nullable=False),
