@@ -14,6 +14,7 @@ what costs the site most under 19号 (单项否决 first), then the number of pa
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass, field
 from typing import Callable, Iterable
 
@@ -84,6 +85,11 @@ def sort_key(g: Group) -> tuple[object, ...]:
     return (*priority(g.status, g.weight), -len(g.items), g.rule, g.basis_value)
 
 
+def _natural(text: str) -> tuple[object, ...]:
+    # /art/2.html before /art/10.html: numbers compare as numbers.
+    return tuple(int(p) if p.isdigit() else p for p in re.split(r"(\d+)", text))
+
+
 def group_findings(items: Iterable[Item], weight: Callable[[str], float]) -> list[Group]:
     """The items grouped (rule, site, basis) and ordered (see the module docstring); each group's items by page."""
     groups: dict[str, Group] = {}
@@ -95,7 +101,7 @@ def group_findings(items: Iterable[Item], weight: Callable[[str], float]) -> lis
             g = groups[key] = Group(key, it.rule, it.indicator, basis, value, weight=weight(it.rule))
         g.items.append(it)
     for g in groups.values():
-        g.items.sort(key=lambda i: (i.page_url or "", i.ref))
+        g.items.sort(key=lambda i: (_natural(i.page_url or ""), i.ref))
     return sorted(groups.values(), key=sort_key)
 
 

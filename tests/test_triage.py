@@ -40,6 +40,12 @@ def test_same_element_on_pages_of_different_templates_is_one_group():
     assert (g.basis, g.basis_value, g.pages, len(g.items), g.unreviewed) == ("element", "abc", 4, 4, 4)
 
 
+def test_rows_of_a_group_are_in_natural_page_order():
+    items = [item(f"c{i}", "light", f"{SITE}art/{i}.html", element="e") for i in (10, 2, 1, 33)]
+    assert [i.page_url.rsplit("/", 1)[1] for i in group_findings(items, weights)[0].items] == [
+        "1.html", "2.html", "10.html", "33.html"]
+
+
 def test_without_a_snippet_findings_group_by_page_template():
     items = [item(f"c{i}", "light", f"{SITE}art/20261{i}/t_{i}{i}.html") for i in range(5)]
     items += [item("c9", "light", f"{SITE}col/zwgk/index.html")]

@@ -119,6 +119,8 @@ def test_auditor_reviews_a_hundred_page_group_in_one_action(browser, base_url, e
     expect(crop).to_be_visible()
     assert page.evaluate("img => img.complete && img.naturalWidth > 0", crop.element_handle())
     expect(page.locator("#group-rows tbody tr")).to_have_count(100)
+    expect(page.locator("#group-rows tbody tr").nth(2)).to_contain_text("/art/2.html")  # natural order
+    expect(page.locator("#g-snippet")).to_have_text(ICP_HTML)  # the element, as text
     shot(page, "review-group")
 
     # 误报 without a reason: refused with the page again, nothing stored.

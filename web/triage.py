@@ -24,9 +24,10 @@ from auditor.scoring import Table, load_table
 from auditor.scoring.priority import is_veto, rule_weight
 from auditor.store import findings as fq
 from auditor.store.reviews import MAX_REASON, VERDICTS, ReviewError, Target, add_reviews
-from auditor.store.triage import claim_fixed, site_claims, review_items, verify_in_run, verify_latest
+from auditor.store.triage import EvidenceKeys, claim_fixed, review_items, site_claims, verify_in_run, verify_latest
 from auditor.triage import Group, fix_guidance, group_findings, next_open
-from web.context import me, store
+from web.context import me, settings, store
+from web.helpers import evidence_path, read_text
 from web.params import BadParam, finding_filter, int_arg, valid_ref
 
 bp = Blueprint("triage", __name__)
@@ -42,14 +43,22 @@ FILTER_KEYS = ("site_id", "run_id", "indicator", "status", "all_runs")
 class Grouped:
     groups: list[Group]
     by_ref: dict[str, fq.Finding]
-    crops: dict[str, int | None]
+    examples: dict[str, EvidenceKeys]
     tags: dict[str, str]  # rule -> «单项否决» / «扣 N 分» / ""
 
     def group(self, key: str | None) -> Group | None:
         return next((g for g in self.groups if g.key == key), None)
 
     def crop(self, g: Group) -> int | None:
-        return next((self.crops[r] for r in g.refs if self.crops.get(r)), None)
+        """The group's example picture: the first finding's crop that exists."""
+        return next((k.crop_id for k in (self.examples.get(r) for r in g.refs) if k and k.crop_id), None)
+
+    def snippet(self, g: Group) -> str | None:
+        """The element's HTML (one of the group's snippets, all equal for an element group), shown escaped."""
+        eid = next((k.html_id for k in (self.examples.get(r) for r in g.refs) if k and k.html_id), None)
+        got = fq.evidence_site(store(), eid) if eid else None
+        path = evidence_path(settings().evidence_dir, got[0].path) if got else None
+        return read_text(path)[:2000] if path else None
 
     def first(self, g: Group) -> fq.Finding:
         return self.by_ref[g.refs[0]]
@@ -60,11 +69,11 @@ def grouped(flt: fq.FindingFilter, *, drop_false_positives: bool = False) -> Gro
     found, _ = fq.list_findings(store(), me().scope, flt)
     if drop_false_positives:
         found = [f for f in found if f.review_state != "false_positive"]
-    items, crops = review_items(store(), found)
+    items, examples = review_items(store(), found)
     table = load_table()
     groups = group_findings(items, lambda rule: rule_weight(table, rule))
     tags = {g.rule: weight_tag(table, g.rule) for g in groups}
-    return Grouped(groups, {f.ref: f for f in found}, crops, tags)
+    return Grouped(groups, {f.ref: f for f in found}, examples, tags)
 
 
 def weight_tag(table: Table, rule: str) -> str:

@@ -28,6 +28,7 @@ CLAIM_STATES = {"fixed": "已整改", "still": "仍存在", "unchecked": "未复
 class EvidenceKeys:
     element: str  # SHA-256 over the check's HTML snippet hashes, "" without a snippet
     crop_id: int | None  # the check's first picture (crop), for the group's example
+    html_id: int | None = None  # the check's first HTML snippet file
 
 
 def evidence_keys(store: Store, check_ids: Iterable[int]) -> dict[int, EvidenceKeys]:
@@ -35,6 +36,7 @@ def evidence_keys(store: Store, check_ids: Iterable[int]) -> dict[int, EvidenceK
     ids = sorted(set(check_ids))
     html: dict[int, list[str]] = {}
     crop: dict[int, int] = {}
+    snippet: dict[int, int] = {}
     with store.session() as s:
         for i in range(0, len(ids), 500):
             rows = s.execute(select(Evidence.check_id, Evidence.kind, Evidence.sha256, Evidence.id)
@@ -44,25 +46,27 @@ def evidence_keys(store: Store, check_ids: Iterable[int]) -> dict[int, EvidenceK
             for cid, kind, sha, eid in rows:
                 if kind == "html" and sha:
                     html.setdefault(cid, []).append(sha)
+                    snippet.setdefault(cid, eid)
                 elif kind in CROP_KINDS:
                     crop.setdefault(cid, eid)
     out = {}
     for cid in ids:
         shas = html.get(cid)
-        out[cid] = EvidenceKeys("-".join(sorted(set(shas)))[:200] if shas else "", crop.get(cid))
+        out[cid] = EvidenceKeys("-".join(sorted(set(shas)))[:200] if shas else "", crop.get(cid), snippet.get(cid))
     return out
 
 
-def review_items(store: Store, found: list[fq.Finding]) -> tuple[list[Item], dict[str, int | None]]:
-    """The findings as grouping items, and each page finding's example crop (evidence id) by ref."""
+def review_items(store: Store, found: list[fq.Finding]) -> tuple[list[Item], dict[str, EvidenceKeys]]:
+    """The findings as grouping items, and each page finding's evidence keys (example crop, snippet) by ref."""
     keys = evidence_keys(store, [int(f.ref[1:]) for f in found if f.level == "page"])
-    items, crops = [], {}
+    items, examples = [], {}
     for f in found:
         k = keys.get(int(f.ref[1:])) if f.level == "page" else None
         items.append(Item(f.ref, f.rule, f.indicator, f.status, str(f.site_id) if f.site_id else origin(f.site_url),
                           f.page_url if f.level == "page" else None, k.element if k else "", f.review_state))
-        crops[f.ref] = k.crop_id if k else None
-    return items, crops
+        if k is not None:
+            examples[f.ref] = k
+    return items, examples
 
 
 # --- «已整改» ---
