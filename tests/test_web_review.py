@@ -305,3 +305,25 @@ def test_owner_self_check_keeps_the_official_verdict_and_fix_first(browser, base
     with store.session() as s:
         assert s.scalar(select(func.count()).select_from(FixClaim)) == 1
     page.context.close()
+
+
+def test_single_review_then_next_unreviewed_opens(browser, base_url, env):
+    data, settings, store = env
+    pages = {f"{SITE_A}nx/{i}.html": [("footer.contact", "fail", "联系方式", "缺少联系方式", None)] for i in range(2)}
+    run = make_run(store, settings.evidence_dir, site_id=data.site_a, site_name=NAME_A, site_url=SITE_A,
+                   pages=pages, purpose="partial", kind="pages")
+    found = {f.page_url: f for f in fq.list_findings(store, None, fq.FindingFilter(run_id=run, latest=False))[0]}
+    first, second = found[f"{SITE_A}nx/0.html"], found[f"{SITE_A}nx/1.html"]
+    page = session(browser, base_url, "auditor")
+    page.goto(f"/findings/{first.ref}")
+    page.check("#review-form input[value=confirmed]")
+    page.click("#review-submit-next")
+    expect(page).to_have_url(f"{base_url}/findings/{second.ref}")
+    expect(page.locator(".flash").first).to_contain_text("确认")
+    page.check("#review-form input[value=confirmed]")
+    page.click("#review-submit-next")
+    expect(page).to_have_url(f"{base_url}/review?run_id={run}")
+    expect(page.locator(".flash").nth(1)).to_contain_text("已全部审核")
+    assert {f.review_state for f in fq.list_findings(store, None, fq.FindingFilter(run_id=run, latest=False))[0]} == {
+        "confirmed"}
+    page.context.close()
