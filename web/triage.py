@@ -100,9 +100,9 @@ def _filter(args: Mapping[str, str]) -> tuple[fq.FindingFilter, dict[str, str]]:
 def _review_page(flt: fq.FindingFilter, query: dict[str, str], key: str | None, code: int = 200,
                  reason: str = "") -> Any:
     data = grouped(flt)
-    open_g = data.group(key) if key else next_open(data.groups, None)
-    if open_g is None and data.groups and not key:
-        open_g = data.groups[0]
+    # The group asked for; else (none asked, or it changed) the first with unreviewed findings; else the first.
+    open_g = (data.group(key) if key else None) or next_open(data.groups, None) or \
+        (data.groups[0] if data.groups else None)
     run = fq.get_run(store(), flt.run_id, me().scope) if flt.run_id else None
     site = fq.get_site(store(), run.site_id) if run and run.site_id else None
     verified = verify_in_run(store(), me().scope, run, site.url if site else (run.site_url or "")) if run else []
