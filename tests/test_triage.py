@@ -182,3 +182,26 @@ def test_fixed_answers_are_verified_by_the_next_run(store, tmp_path):
     # A run before the answer says nothing about it.
     assert verify_in_run(store, None, fq.get_run(store, run1), SITE) == []
     assert fingerprint(SITE, "footer.sponsor", f"{SITE}a.html") in {c.fingerprint for c in site_claims(store, SITE)}
+
+
+def test_bulk_review_is_one_transaction_on_postgresql(pg_url, tmp_path):
+    """On PostgreSQL (which enforces column lengths): one bad row among many, and none is written."""
+    from sqlalchemy.exc import DBAPIError
+
+    store = Store(pg_url)
+    store.upgrade()
+    good = [Target(SITE, "footer.icp", f"{SITE}art/{i}.html") for i in range(50)]
+    bad = Target(SITE, "r" * 61, f"{SITE}x.html")  # rule is String(60)
+    with pytest.raises(DBAPIError):
+        add_reviews(store, good + [bad], verdict="confirmed", reviewer="auditor", reason="")
+    with store.session() as s:
+        assert s.scalar(select(func.count()).select_from(Review)) == 0
+    assert add_reviews(store, good, verdict="confirmed", reviewer="auditor", reason="") == 50
+    # «已整改» answers on PostgreSQL too (migration 0008_review_bulk).
+    sid = _site(store)
+    run = make_run(store, tmp_path / "ev", site_id=sid, site_name="测试", site_url=SITE,
+                   pages={f"{SITE}a.html": [("footer.sponsor", "fail", "网站主办单位", "缺少", None)]})
+    found, _ = fq.list_findings(store, None, fq.FindingFilter(run_id=run, latest=False))
+    assert claim_fixed(store, found, "owner_a") == 1
+    assert [(c.claimed_by, c.indicator) for c in site_claims(store, SITE)] == [("owner_a", "网站主办单位")]
+    store.engine.dispose()
