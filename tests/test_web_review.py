@@ -188,6 +188,9 @@ def test_keyboard_moves_and_marks_rows(browser, base_url, env):
     assert [found[r].review_state for r in refs] == ["confirmed", "confirmed"]
     assert sum(f.review_state == "unreviewed" for f in found.values()) == 1
     shot(page, "review-keyboard")
+    page.goto("/review")  # every site's latest result: each group names its site
+    expect(page.locator("#groups .gsite").first).to_be_visible()
+    shot(page, "review-all-sites")
     page.context.close()
 
 

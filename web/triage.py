@@ -44,7 +44,12 @@ class Grouped:
     groups: list[Group]
     by_ref: dict[str, fq.Finding]
     examples: dict[str, EvidenceKeys]
-    tags: dict[str, str]  # rule -> «单项否决» / «扣 N 分» / ""
+    tags: dict[str, str]  # rule -> «单项否决 V1» / «扣分 D4.2 · 1 分» / ""
+
+    @property
+    def multi_site(self) -> bool:
+        """Whether the groups come from more than one site (then each names its site)."""
+        return len({f.site_id or f.site_url for f in self.by_ref.values()}) > 1
 
     def group(self, key: str | None) -> Group | None:
         return next((g for g in self.groups if g.key == key), None)
