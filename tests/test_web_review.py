@@ -247,7 +247,11 @@ def test_owner_self_check_keeps_the_official_verdict_and_fix_first(browser, base
     spec_sponsor = [("footer.sponsor", "fail", "网站主办单位", "页面底部缺少网站主办单位", None)]
     official = make_run(store, settings.evidence_dir, site_id=data.site_a, site_name=NAME_A, site_url=SITE_A,
                         pages={f"{SITE_A}index.html": [("site.https", "warn", "HTTPS", "未启用HTTPS", None)],
-                               f"{SITE_A}b.html": spec_sponsor}, purpose="official", kind="site")
+                               f"{SITE_A}b.html": spec_sponsor,
+                               f"{SITE_A}conac.html": [("a11y.image-alt", "warn", "无障碍 · 非文本内容",
+                                                        "非网站可整改（国家服务绘制的标识或入口代码）：图片缺少替代文本",
+                                                        '<img src="/conac.png">')]},
+                        purpose="official", kind="site")
     table = load_table()
     before = score_run(store, official, table, site_type="政府门户网站")
 
@@ -258,6 +262,8 @@ def test_owner_self_check_keeps_the_official_verdict_and_fix_first(browser, base
     expect(page.locator("#official-result .card-label")).to_have_text(before.label)
     groups = page.locator("#fix-list li.fix-group")
     expect(groups.first).to_have_attribute("data-rule", "footer.sponsor")  # the fail before the warning
+    expect(groups).to_have_count(2)  # the national badge's markup is not the owner's to fix: not listed
+    expect(page.locator("#fix-list")).not_to_contain_text("非网站可整改")
     guidance = groups.first.locator(".guidance")
     expect(guidance).to_contain_text("如何整改")
     expect(guidance).not_to_be_empty()

@@ -69,11 +69,16 @@ class Grouped:
         return self.by_ref[g.refs[0]]
 
 
-def grouped(flt: fq.FindingFilter, *, drop_false_positives: bool = False) -> Grouped:
-    """The findings of the filter, grouped and ranked, in the user's scope."""
+NOT_SITE_FIXABLE = "非网站可整改"  # the message prefix of findings only on a national service's markup (a11y_axe)
+
+
+def grouped(flt: fq.FindingFilter, *, to_fix: bool = False) -> Grouped:
+    """The findings of the filter, grouped and ranked, in the user's scope. ``to_fix``: only what the site owner
+    has to fix — no 误报, nothing «非网站可整改»."""
     found, _ = fq.list_findings(store(), me().scope, flt)
-    if drop_false_positives:
-        found = [f for f in found if f.review_state != "false_positive"]
+    if to_fix:
+        found = [f for f in found
+                 if f.review_state != "false_positive" and not f.message.startswith(NOT_SITE_FIXABLE)]
     items, examples = review_items(store(), found)
     table = load_table()
     groups = group_findings(items, lambda rule: rule_weight(table, rule))
@@ -229,7 +234,7 @@ def fix_first() -> Any:
     self_check = next((r for r in runs if r.purpose == "self_check" and not r.active), None)
     official_ids = fq.latest_run_ids(store(), me().scope, site.id)
     official = fq.get_run(store(), official_ids[-1], me().scope) if official_ids else None
-    data = (grouped(fq.FindingFilter(run_id=run.id, latest=False), drop_false_positives=True) if run
+    data = (grouped(fq.FindingFilter(run_id=run.id, latest=False), to_fix=True) if run
             else Grouped([], {}, {}, {}))
     claims = {c.fingerprint: c for c in site_claims(store(), site.url)}
     verified = verify_latest(store(), me().scope, site)
@@ -253,7 +258,7 @@ def fixed() -> Any:
     run = _fix_run(site)
     if run is None:
         abort(400, "该网站还没有检查结果")
-    data = grouped(fq.FindingFilter(run_id=run.id, latest=False), drop_false_positives=True)
+    data = grouped(fq.FindingFilter(run_id=run.id, latest=False), to_fix=True)
     one, key = request.form.get("one"), request.form.get("group")
     if one:
         refs = [one]
