@@ -189,6 +189,12 @@ def test_keyboard_moves_and_marks_rows(browser, base_url, env):
     assert sum(f.review_state == "unreviewed" for f in found.values()) == 1
     shot(page, "review-keyboard")
     page.goto("/review")  # every site's latest result: each group names its site
+    first_key = page.locator("#group").get_attribute("data-key")
+    page.keyboard.press("n")
+    expect(page.locator("#group")).not_to_have_attribute("data-key", first_key)
+    expect(page.locator("#groups li").nth(1)).to_have_class(re.compile(r"\bopen\b"))
+    page.keyboard.press("p")
+    expect(page.locator("#group")).to_have_attribute("data-key", first_key)
     expect(page.locator("#groups .gsite").first).to_be_visible()
     shot(page, "review-all-sites")
     page.context.close()

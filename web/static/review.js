@@ -1,6 +1,6 @@
-// 分组审核 keyboard: j/k move between the rows of the open group, x selects a row, f marks 误报 and c 确认 (the
-// selected rows, or the current row when none is selected). A 误报 needs a reason: f moves to the reason box
-// first when it is empty, and Enter there submits. The form posts as the buttons do; no data is built here.
+// 分组审核 keyboard: j/k move between the rows of the open group, n/p open the next/previous group, x selects a row,
+// f marks 误报 and c 确认 (the selected rows, or the current row when none is selected). A 误报 needs a reason:
+// f moves to the reason box first when it is empty, and Enter there submits. The form posts as the buttons do; no data is built here.
 (function () {
   "use strict";
   var form = document.getElementById("bulk-form");
@@ -18,6 +18,11 @@
     cur = Math.max(0, Math.min(rows.length - 1, i));
     rows.forEach(function (tr, j) { tr.classList.toggle("cur", j === cur); tr.setAttribute("aria-current", j === cur ? "true" : "false"); });
     if (scroll) { rows[cur].scrollIntoView({block: "nearest"}); }
+  }
+  function group(dir) {  // open the next / previous group of the list
+    var open = document.querySelector("#groups li.open");
+    var to = open && open[dir];
+    if (to) { to.querySelector("a").click(); }
   }
   function say(text) { hint.textContent = text; hint.hidden = !text; }
   function selected() { return rows.filter(function (tr) { return box(tr).checked; }); }
@@ -47,6 +52,7 @@
     else if (e.key === "x") { if (rows.length) { var b = box(rows[cur]); b.checked = !b.checked; } }
     else if (e.key === "f") { act("false_positive"); }
     else if (e.key === "c") { act("confirmed"); }
+    else if (e.key === "n" || e.key === "p") { group(e.key === "n" ? "nextElementSibling" : "previousElementSibling"); }
     else { return; }
     e.preventDefault();
   });
