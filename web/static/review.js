@@ -1,6 +1,7 @@
 // 分组审核 keyboard: j/k move between the rows of the open group, n/p open the next/previous group, x selects a row,
 // f marks 误报 and c 确认 (the selected rows, or the current row when none is selected). A 误报 needs a reason:
-// f moves to the reason box first when it is empty, and Enter there submits. The form posts as the buttons do; no data is built here.
+// f moves to the reason box first when it is empty, and Enter there submits. The form posts as the buttons do;
+// no data is built here.
 (function () {
   "use strict";
   var form = document.getElementById("bulk-form");
