@@ -116,21 +116,42 @@ def next_open(groups: list[Group], after: str | None) -> Group | None:
     return None
 
 
-def fix_guidance(rule: str, indicator: str) -> str:
+def fix_guidance(rule: str, indicator: str, index: dict[str, object] | None = None) -> str:
     """如何整改: the rule's ``META.fix`` when its module declares one (``auditor.rules.meta.RuleMeta``), else a line
     naming the indicator. Read defensively: not every rule module declares META yet."""
-    meta = _metas().get(rule)
+    metas = _metas() if index is None else index
+    meta = metas.get(rule)
+    if meta is None:  # a family of ids ("a11y.<axe rule>", "a11y.*"): the longest prefix that matches
+        meta = next((metas[p] for p in sorted(metas, key=len, reverse=True)
+                     if p.endswith("\x00") and rule.startswith(p[:-1])), None)
     fix = getattr(meta, "fix", None) if meta is not None else None
     if isinstance(fix, str) and fix.strip():
         return fix.strip()
     return f"请对照检查指标「{indicator}」的要求整改，整改后可在下次检查中核验。"
 
 
+def meta_index(metas: Iterable[object]) -> dict[str, object]:
+    """RuleMeta declarations by rule id and by the further ids they name; a pattern among those
+    ("a11y.<axe rule>", "a11y.*") is kept as its prefix with a NUL mark (no rule id contains one)."""
+    out: dict[str, object] = {}
+    for meta in metas:
+        rid = getattr(meta, "id", None)
+        if not isinstance(rid, str):
+            continue
+        out.setdefault(rid, meta)
+        for extra in getattr(meta, "extra_ids", ()) or ():
+            if not isinstance(extra, str):
+                continue
+            cut = min((i for i in (extra.find("<"), extra.find("*")) if i >= 0), default=-1)
+            out.setdefault(extra if cut < 0 else extra[:cut] + "\x00", meta)
+    return out
+
+
 _META_CACHE: dict[str, object] = {}
 
 
 def _metas() -> dict[str, object]:
-    """Every RuleMeta the rule registry's modules declare, by rule id (and by the further ids they name)."""
+    """Every RuleMeta the rule registry's modules declare (read once)."""
     if not _META_CACHE:
         from types import ModuleType
 
@@ -138,12 +159,5 @@ def _metas() -> dict[str, object]:
 
         found: list[object] = [getattr(r, "meta", None) for r in getattr(registry, "RULES", [])]
         found += [getattr(m, "META", None) for m in vars(registry).values() if isinstance(m, ModuleType)]
-        for meta in found:
-            rid = getattr(meta, "id", None)
-            if not isinstance(rid, str):
-                continue
-            _META_CACHE.setdefault(rid, meta)
-            for extra in getattr(meta, "extra_ids", ()) or ():
-                if isinstance(extra, str) and "<" not in extra and "*" not in extra:
-                    _META_CACHE.setdefault(extra, meta)
+        _META_CACHE.update(meta_index(found))
     return _META_CACHE

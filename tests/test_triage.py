@@ -110,6 +110,21 @@ def test_fix_guidance_reads_meta_and_falls_back_to_the_indicator():
     assert "某个指标" in line
 
 
+def test_fix_guidance_matches_a_family_of_ids():
+    from auditor.rules.meta import RuleMeta
+    from auditor.triage import meta_index
+
+    axe = RuleMeta(id="a11y.summary", indicator="无障碍", pass_title="", fail_title="", fix="按无障碍要求修改元素",
+                   facts=(), extra_ids=("a11y.<axe rule>",))
+    review = RuleMeta(id="a11y.review.summary", indicator="需人工复核", pass_title="", fail_title="",
+                      fix="人工复核后再改", facts=(), extra_ids=("a11y.review.*",))
+    index = meta_index([axe, review, None, object()])
+    assert fix_guidance("a11y.color-contrast", "颜色对比度", index) == "按无障碍要求修改元素"
+    assert fix_guidance("a11y.review.color-contrast", "颜色对比度", index) == "人工复核后再改"  # the longer prefix
+    assert fix_guidance("a11y.summary", "无障碍", index) == "按无障碍要求修改元素"
+    assert "页面标题" in fix_guidance("meta.title", "页面标题", index)
+
+
 # --- the store (SQLite) ---
 
 @pytest.fixture
