@@ -191,6 +191,7 @@ def test_keyboard_moves_and_marks_rows(browser, base_url, env):
     page.goto("/review")  # every site's latest result: each group names its site
     first_key = page.locator("#group").get_attribute("data-key")
     page.keyboard.press("n")
+    page.wait_for_url(re.compile(r"[?&]group="))  # loaded, with review.js listening again
     expect(page.locator("#group")).not_to_have_attribute("data-key", first_key)
     expect(page.locator("#groups li").nth(1)).to_have_class(re.compile(r"\bopen\b"))
     page.keyboard.press("p")
