@@ -126,6 +126,8 @@ def test_auditor_reviews_a_hundred_page_group_in_one_action(browser, base_url, e
     # 误报 without a reason: refused with the page again, nothing stored.
     page.click("#group-fp")
     expect(page.locator(".flash-error")).to_contain_text("理由")
+    expect(page.locator("#reason")).to_be_focused()
+    shot(page, "review-no-reason")
     found, _ = fq.list_findings(store, None, fq.FindingFilter(run_id=run, latest=False))
     icp_fps = [f.fingerprint for f in found if f.rule == "footer.icp"]
     assert len(icp_fps) == 100 and latest_reviews(store, icp_fps) == {}

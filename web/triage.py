@@ -120,6 +120,7 @@ def _review_page(flt: fq.FindingFilter, query: dict[str, str], key: str | None, 
     runs = fq.runs_of_site(store(), flt.site_id, 50) if flt.site_id and me().may_see_site(flt.site_id) else []
     return render_template("review.html", data=data, open_g=open_g, flt=flt, query=query, qs=urlencode(query),
                            run=run, verified=verified, sites=sites, runs=runs, reason=reason, max_rows=MAX_ROWS,
+                           invalid=code >= 400,
                            total=sum(len(g.items) for g in data.groups),
                            unreviewed=sum(g.unreviewed for g in data.groups)), code
 
