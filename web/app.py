@@ -128,10 +128,10 @@ def create_app(settings: Settings, store: Store | None = None) -> Flask:
 
     csrf.init_app(app)
 
-    from web import api, auth, evidence, exports, findings, review, runs, scorecard, sites, users
+    from web import api, auth, evidence, exports, findings, review, runs, scorecard, sites, triage, users
 
     auth.login_manager.init_app(app)
-    for mod in (auth, sites, runs, findings, review, evidence, exports, users, scorecard):
+    for mod in (auth, sites, runs, findings, review, triage, evidence, exports, users, scorecard):
         app.register_blueprint(mod.bp)
     app.register_blueprint(api.bp)
     app.register_blueprint(__import__("web.a11y_report", fromlist=["bp"]).bp)  # 无障碍评测 (per criterion)

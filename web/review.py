@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, abort, flash, redirect, url_for
+from flask import Blueprint, abort, flash, redirect, request, url_for
 from flask_wtf import FlaskForm
 from wtforms import RadioField, TextAreaField
 from wtforms.fields.choices import SelectChoice
@@ -13,6 +13,7 @@ from wtforms.validators import DataRequired, Length
 from auditor.store.findings import Finding
 from auditor.store.reviews import MAX_REASON, VERDICTS, ReviewError, ReviewInfo, add_review
 from auditor.store.users import UserInfo
+from auditor.triage import next_open
 from web.context import me, store
 from web.findings import visible_finding
 
@@ -51,4 +52,22 @@ def submit(ref: str) -> Any:
         flash(str(exc), "error")
         return redirect(url_for("findings.show", ref=f.ref))
     flash(f"已标记为「{r.verdict_zh}」", "info")
+    if request.form.get("then") == "next":
+        nxt = next_unreviewed(f)
+        if nxt is None:
+            flash("本批次的问题已全部审核", "info")
+            return redirect(url_for("triage.review", run_id=f.run_id))
+        return redirect(url_for("findings.show", ref=nxt))
     return redirect(url_for("findings.show", ref=f.ref))
+
+
+def next_unreviewed(f: Finding) -> str | None:
+    """The ref of the next unreviewed finding of the same run, in the order of 分组审核 (this finding's group
+    first, then the groups after it)."""
+    from auditor.store.findings import FindingFilter
+    from web.triage import grouped
+
+    data = grouped(FindingFilter(run_id=f.run_id, latest=False))
+    here = next((g for g in data.groups if f.ref in g.refs), None)
+    g = next_open(data.groups, here.key if here else None)
+    return next((i.ref for i in g.items if i.review == "unreviewed"), None) if g else None

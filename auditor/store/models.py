@@ -267,3 +267,25 @@ class ScoreJudgementRow(Base):
     evidence_sha256: Mapped[str | None] = mapped_column(String(64))
     user: Mapped[str] = mapped_column(String(80), default="")
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+# --- 先整改 / 已整改: a site owner's answer that a finding is fixed, for the next run to verify (0009_review_bulk) ---
+
+class FixClaim(Base):
+    """已整改: a site owner says a finding is fixed; append-only, the newest per fingerprint counts. Keyed on the
+    finding's fingerprint like a review, so the next run of the site can tell whether it is gone or still there."""
+    __tablename__ = "fix_claims"
+    __table_args__ = (Index("ix_fix_claims_site_time", "site_url", "created_at"),
+                      Index("ix_fix_claims_fingerprint", "fingerprint"))
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    fingerprint: Mapped[str] = mapped_column(String(64))
+    site_url: Mapped[str] = mapped_column(String(1000))  # origin, as in reviews
+    rule: Mapped[str] = mapped_column(String(60))
+    indicator: Mapped[str] = mapped_column(String(100), default="")
+    page_url: Mapped[str] = mapped_column(String(2000), default="")
+    subject: Mapped[str] = mapped_column(String(500), default="")
+    claimed_by: Mapped[str] = mapped_column(String(80))  # the owner's username
+    note: Mapped[str] = mapped_column(Text, default="")
+    run_id: Mapped[int] = mapped_column(Integer)  # the run whose finding was answered; no FK: runs may be deleted
+    finding_ref: Mapped[str] = mapped_column(String(20))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

@@ -73,10 +73,18 @@ def _info(r: Review) -> ReviewInfo:
                       r.finding_ref)
 
 
-def add_review(store: Store, *, site_url: str | None, rule: str, page_url: str | None, subject: str,
-               verdict: str, reviewer: str, reason: str, run_id: int | None = None,
-               finding_ref: str | None = None) -> ReviewInfo:
-    """Record a verdict. A 误报 needs a reason (the next reviewer must be able to follow it)."""
+@dataclass(frozen=True)
+class Target:
+    """A finding to review, by the parts of its fingerprint (and where it was seen)."""
+    site_url: str | None
+    rule: str
+    page_url: str | None
+    subject: str = ""
+    run_id: int | None = None
+    finding_ref: str | None = None
+
+
+def _checked_reason(verdict: str, reason: str) -> str:
     if verdict not in VERDICTS:
         raise ReviewError("结论必须是 误报 或 确认")
     reason = (reason or "").strip()
@@ -84,15 +92,43 @@ def add_review(store: Store, *, site_url: str | None, rule: str, page_url: str |
         raise ReviewError("标记误报需要填写理由")
     if len(reason) > MAX_REASON:
         raise ReviewError(f"理由不能超过 {MAX_REASON} 字")
-    fp = fingerprint(site_url, rule, page_url, subject)
+    return reason
+
+
+def _row(t: Target, verdict: str, reviewer: str, reason: str, now: datetime) -> Review:
+    return Review(fingerprint=fingerprint(t.site_url, t.rule, t.page_url, t.subject),
+                  site_url=origin(t.site_url) or origin(t.page_url), rule=t.rule, page_url=_page_key(t.page_url),
+                  subject=t.subject or "", verdict=verdict, reviewer=reviewer, reason=reason, run_id=t.run_id,
+                  finding_ref=t.finding_ref, created_at=now)
+
+
+def add_review(store: Store, *, site_url: str | None, rule: str, page_url: str | None, subject: str,
+               verdict: str, reviewer: str, reason: str, run_id: int | None = None,
+               finding_ref: str | None = None) -> ReviewInfo:
+    """Record a verdict. A 误报 needs a reason (the next reviewer must be able to follow it)."""
+    reason = _checked_reason(verdict, reason)
     with store.session.begin() as s:
-        r = Review(fingerprint=fp, site_url=origin(site_url) or origin(page_url), rule=rule,
-                   page_url=_page_key(page_url), subject=subject or "", verdict=verdict, reviewer=reviewer,
-                   reason=reason, run_id=run_id, finding_ref=finding_ref,
-                   created_at=datetime.now(timezone.utc))
+        r = _row(Target(site_url, rule, page_url, subject, run_id, finding_ref), verdict, reviewer, reason,
+                 datetime.now(timezone.utc))
         s.add(r)
         s.flush()
         return _info(r)
+
+
+def add_reviews(store: Store, targets: Iterable[Target], *, verdict: str, reviewer: str, reason: str) -> int:
+    """One verdict and one reason on many findings (a whole group, or the rows a reviewer selected), in one
+    transaction: all are recorded or none. Findings named twice are recorded once. Returns how many."""
+    reason = _checked_reason(verdict, reason)
+    now = datetime.now(timezone.utc)
+    rows: dict[str, Review] = {}
+    for t in targets:
+        r = _row(t, verdict, reviewer, reason, now)
+        rows.setdefault(r.fingerprint, r)
+    if not rows:
+        raise ReviewError("没有选中任何问题")
+    with store.session.begin() as s:
+        s.add_all(rows.values())
+    return len(rows)
 
 
 def latest_reviews(store: Store, fingerprints: Iterable[str]) -> dict[str, ReviewInfo]:
