@@ -83,7 +83,8 @@ def test_docx_xlsx_html_read_back(quarter_db):
     body = next(p for p in d.paragraphs if p.text.startswith("一、"))
     assert body.runs[0].font.name == "黑体"
     wb = load_workbook(write_xlsx(b, tmp / "t.xlsx"))
-    assert wb.sheetnames == ["附件1 得分情况", "附件2 存在问题的网站", "需人工复核"]
+    assert wb.sheetnames == ["附件1 得分情况", "附件2 存在问题的网站", "需人工复核", "附件3 各地区趋势",
+                             "附件3 各网站比较"]
     ws = wb["附件1 得分情况"]
     assert [c.value for c in ws[2]][:7] == ["序号", "网站名称", "网址", "网站类型", "主办单位", "得分", "结果"]
     got = {r[1]: r[6] for r in ws.iter_rows(min_row=3, values_only=True)}

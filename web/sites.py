@@ -31,7 +31,7 @@ class SiteForm(FlaskForm):
 
 
 class ImportForm(FlaskForm):
-    file = FileField("网站清单文件（.xlsx 或 .csv，列：网站名称、网址、网站标识码、主办单位、网站类型）",
+    file = FileField("网站清单文件（.xlsx 或 .csv，列：网站名称、网址、网站标识码、主办单位、网站类型、地区）",
                      validators=[FileRequired("请选择要导入的文件")])
 
 
@@ -84,7 +84,7 @@ def import_list() -> Any:
             return _index(SiteForm(), 400, form)
     created = updated = 0
     for r in rows:
-        _, new = store().upsert_site(r.name, r.url, r.site_code, r.sponsor, r.site_type)
+        _, new = store().upsert_site(r.name, r.url, r.site_code, r.sponsor, r.site_type, r.region)
         created += new
         updated += not new
     for e in errors[:MAX_SHOWN_ERRORS]:

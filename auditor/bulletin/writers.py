@@ -5,15 +5,21 @@ import html
 from pathlib import Path
 
 from auditor.bulletin.model import Bulletin
-from auditor.bulletin.text import (PROBLEM_HEAD, SCORE_HEAD, Section, numbered, outline, problem_rows,
-                                   score_rows)
+from auditor.bulletin.text import (PROBLEM_HEAD, SCORE_HEAD, SITE_TREND_HEAD, TREND_HEAD, Section, numbered,
+                                   outline, problem_rows, score_rows, site_trend_rows, trend_rows)
+from auditor.trend_chart import Series, trend_svg
+from auditor.trends import RegionTrend
 
 TITLE_FONT = "方正小标宋简体"  # 公文标题 (GB/T 9704); falls back where it is not installed
 BODY_FONT = "仿宋_GB2312"  # 公文正文
 HEAD1_FONT = "黑体"
 HEAD2_FONT = "楷体_GB2312"
 # Column widths (cm) of the 附件 tables within the 15.6 cm text width, by number of columns.
-WIDTHS = {8: (0.9, 2.6, 3.0, 1.8, 2.8, 1.3, 1.8, 1.4), 7: (0.9, 2.2, 2.6, 1.6, 2.2, 4.0, 2.1)}
+WIDTHS = {8: (0.9, 2.6, 3.0, 1.8, 2.8, 1.3, 1.8, 1.4), 7: (0.9, 2.2, 2.6, 1.6, 2.2, 4.0, 2.1),
+          10: (2.0, 1.9, 1.2, 1.2, 1.5, 1.4, 1.5, 1.6, 1.5, 1.8), 9: (0.9, 3.1, 1.8, 1.7, 1.7, 2.3, 1.4, 1.4, 1.3)}
+
+
+TREND_TITLE = "近四个季度检查情况趋势"
 
 
 def title(b: Bulletin) -> str:
@@ -93,10 +99,17 @@ def write_docx(b: Bulletin, path: str | Path, evidence_dir: str | Path | None = 
     table(PROBLEM_HEAD, problem_rows(b, provisional=False) or [["—"] * len(PROBLEM_HEAD)])
     para("需人工复核（结果暂定）", HEAD2_FONT, 16, indent=False)
     table(PROBLEM_HEAD, problem_rows(b, provisional=True) or [["—"] * len(PROBLEM_HEAD)])
+    doc.add_page_break()
+    para("附件3", HEAD1_FONT, 16, indent=False)
+    para(TREND_TITLE, TITLE_FONT, 18, center=True)
+    para("（一）各地区检查情况", HEAD2_FONT, 16, indent=False)
+    table(TREND_HEAD, trend_rows(b) or [["—"] * len(TREND_HEAD)])
+    para("（二）各网站与上季度比较", HEAD2_FONT, 16, indent=False)
+    table(SITE_TREND_HEAD, site_trend_rows(b) or [["—"] * len(SITE_TREND_HEAD)])
     crops = [(p.name, name, ex) for p in b.problems for name, ex in p.sites[:1] if ex is not None and ex.crop]
     if evidence_dir is not None and crops:
         doc.add_page_break()
-        para("附件3", HEAD1_FONT, 16, indent=False)
+        para("附件4", HEAD1_FONT, 16, indent=False)
         para("问题示例截图", TITLE_FONT, 18, center=True)
         for ind_name, site_name, ex in crops:
             f = Path(evidence_dir) / ex.crop
@@ -112,6 +125,14 @@ def write_docx(b: Bulletin, path: str | Path, evidence_dir: str | Path | None = 
 
 # ---------------------------------------------------------------- XLSX
 
+def _cell(v: str) -> str | int | float:
+    """Numbers as numbers, so a spreadsheet can sum them; 合格率 stays text with its % sign."""
+    try:
+        return int(v) if v.isdigit() else float(v) if v.replace(".", "", 1).isdigit() else v
+    except ValueError:
+        return v
+
+
 def write_xlsx(b: Bulletin, path: str | Path) -> Path:
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font
@@ -119,7 +140,9 @@ def write_xlsx(b: Bulletin, path: str | Path) -> Path:
     wb = Workbook()
     sheets = [("附件1 得分情况", SCORE_HEAD, score_rows(b)),
               ("附件2 存在问题的网站", PROBLEM_HEAD, problem_rows(b, provisional=False)),
-              ("需人工复核", PROBLEM_HEAD, problem_rows(b, provisional=True))]
+              ("需人工复核", PROBLEM_HEAD, problem_rows(b, provisional=True)),
+              ("附件3 各地区趋势", TREND_HEAD, trend_rows(b)),
+              ("附件3 各网站比较", SITE_TREND_HEAD, site_trend_rows(b))]
     first = True
     for name, head, rows in sheets:
         ws = wb.active if first else wb.create_sheet()
@@ -131,8 +154,8 @@ def write_xlsx(b: Bulletin, path: str | Path) -> Path:
         for c in ws[2]:
             c.font = Font(bold=True)
         for r in rows:
-            ws.append([int(v) if k in (0,) and v.isdigit() else v for k, v in enumerate(r)])
-        for col, width in zip("ABCDEFGH", (6, 28, 36, 14, 40, 60, 40, 10)):
+            ws.append([_cell(v) for v in r])
+        for col, width in zip("ABCDEFGHIJ", (6, 28, 36, 14, 40, 60, 40, 10, 10, 10)):
             ws.column_dimensions[col].width = width
         for row in ws.iter_rows(min_row=3):
             for c in row:
@@ -150,6 +173,15 @@ font-size:17px;color:#111}h1{font-family:"Noto Serif CJK SC",serif;text-align:ce
 h2{font-family:"黑体","Noto Sans CJK SC",sans-serif;font-size:19px}h3{font-family:"楷体","KaiTi",serif;font-size:18px}
 h4{font-size:17px}p{text-indent:2em;margin:4px 0}table{border-collapse:collapse;width:100%;font-size:14px;margin:10px 0}
 td,th{border:1px solid #444;padding:3px 6px;vertical-align:top;word-break:break-all}th{background:#eee}"""
+
+
+def region_chart(r: RegionTrend) -> str:
+    """A region's 合格率 and mean score per quarter, and its findings new / fixed / still there."""
+    labels = [str(p.quarter) for p in r.points]
+    return trend_svg(labels, [Series("合格率（%）", [p.rate for p in r.points]),
+                              Series("平均得分", [p.mean_score for p in r.points], "#b8860b", dashed=True)],
+                     title=f"{r.region}：合格率与平均得分趋势",
+                     bars=[(p.new, p.fixed, p.still) if p.checked else None for p in r.points])
 
 
 def write_html(b: Bulletin, path: str | Path) -> Path:
@@ -178,6 +210,14 @@ def write_html(b: Bulletin, path: str | Path) -> Path:
     table(PROBLEM_HEAD, problem_rows(b, provisional=False))
     parts.append("<h3>需人工复核（结果暂定）</h3>")
     table(PROBLEM_HEAD, problem_rows(b, provisional=True))
+    parts.append(f"<h2>附件3 {TREND_TITLE}</h2>")
+    regions = b.regions
+    for r in regions + ([b.total] if len(regions) > 1 else []):
+        parts.append(f"<figure>{region_chart(r)}<figcaption>{e(r.region)}</figcaption></figure>")
+    parts.append("<h3>（一）各地区检查情况</h3>")
+    table(TREND_HEAD, trend_rows(b))
+    parts.append("<h3>（二）各网站与上季度比较</h3>")
+    table(SITE_TREND_HEAD, site_trend_rows(b))
     parts.append("</body></html>")
     out = Path(path)
     out.parent.mkdir(parents=True, exist_ok=True)
