@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from html import escape
 
+from auditor.trends import RegionTrend, SiteTrend
+
 W, PAD_L, PAD_R = 420, 34, 12
 LINE_TOP, LINE_H = 22, 110
 BAR_TOP, BAR_H = 168, 42
@@ -97,3 +99,23 @@ def trend_svg(labels: list[str], series: list[Series], *, title: str, y_max: flo
         out.append(f'<text x="{W - PAD_R}" y="{H - 5}" text-anchor="end" fill="#666">问题数（与上次检查比）</text>')
     out.append("</svg>")
     return "".join(out)
+
+
+def site_chart(t: SiteTrend) -> str:
+    """A site's 19号 score per quarter (否决 where a 单项否决 item ended the scoring), the 60-point line, and its
+    findings against its previous checked quarter."""
+    labels = [str(p.quarter) for p in t.points]
+    values = [p.snapshot.score if p.snapshot else None for p in t.points]
+    marks = tuple("否决" if p.snapshot and p.snapshot.score is None else None for p in t.points)
+    bars = [(p.delta.new, p.delta.fixed, p.delta.still) if p.delta else None for p in t.points]
+    return trend_svg(labels, [Series("得分", values, marks=marks)], title=f"{t.name}：各季度得分与问题变化",
+                     guide=(60, "60分合格线"), bars=bars)
+
+
+def region_chart(r: RegionTrend) -> str:
+    """A region's 合格率 and mean score per quarter, and its findings new / fixed / still there."""
+    labels = [str(p.quarter) for p in r.points]
+    return trend_svg(labels, [Series("合格率（%）", [p.rate for p in r.points]),
+                              Series("平均得分", [p.mean_score for p in r.points], "#b8860b", dashed=True)],
+                     title=f"{r.region}：合格率与平均得分趋势",
+                     bars=[(p.new, p.fixed, p.still) if p.checked else None for p in r.points])

@@ -19,6 +19,7 @@ A = TypeVar("A")
 B = TypeVar("B")
 K = TypeVar("K", bound=Hashable)
 NO_REGION = "未填写地区"
+DEFAULT_QUARTERS = 4  # a trend shows the last four quarters (a year), as the 通报 does
 
 
 def classify(a: Mapping[K, A], b: Mapping[K, B], seen: Callable[[A], bool]

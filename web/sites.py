@@ -1,21 +1,29 @@
-"""Sites: the list with each site's latest state and trend, one site with its runs, registering a site,
-and comparing two runs of a site (new / fixed / still there)."""
+"""Sites: the list with each site's latest state and trend, one site with its runs and its quarterly trend (score,
+findings new / fixed / still there), the trend per region (地区), registering a site, and comparing two runs of a
+site (new / fixed / still there)."""
 from __future__ import annotations
 
 import tempfile
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_wtf import FlaskForm
+from markupsafe import Markup
 from flask_wtf.file import FileField, FileRequired
 from wtforms import IntegerField, RadioField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
 
+from auditor.quarter import Quarter, QuarterError
 from auditor.rules._common import SITE_CODE_RE
+from auditor.scoring import load_table
 from auditor.sites_import import SiteListError, read_site_list
 from auditor.store import findings as fq
+from auditor.store.trends import load_trends
+from auditor.trend_chart import region_chart, site_chart
+from auditor.trends import DEFAULT_QUARTERS, overall, region_trends
 from web.context import may_start_audit, me, require_roles, settings, store
 from web.helpers import sparkline
 from web.params import BadParam, clean_url, int_arg
@@ -131,9 +139,34 @@ def visible_site(site_id: int) -> fq.SiteInfo:
     return site
 
 
+def _quarters() -> list[Quarter]:
+    """The quarters a trend shows: the last four up to ?to=2026Q4 (default: the current quarter)."""
+    raw = request.args.get("to", "").strip()
+    try:
+        end = Quarter.parse(raw) if raw else Quarter.of(datetime.now(timezone.utc))
+    except QuarterError as exc:
+        abort(400, str(exc))
+    return end.back(DEFAULT_QUARTERS)
+
+
 def site_page(site: fq.SiteInfo, form: AuditForm | None, status: int = 200) -> Any:
     runs = fq.runs_of_site(store(), site.id)
-    return render_template("site.html", site=site, runs=runs, form=form), status
+    trend = next(iter(load_trends(store(), _quarters(), load_table(), me().scope, site_id=site.id)), None)
+    chart = Markup(site_chart(trend)) if trend else None
+    return render_template("site.html", site=site, runs=runs, form=form, trend=trend, chart=chart), status
+
+
+@bp.route("/regions")
+def regions() -> Any:
+    """地区趋势: per region, quarter over quarter, 合格率, mean score and findings new / fixed / still there, over
+    the sites the user may see (the latest complete official run of each quarter)."""
+    quarters = _quarters()
+    sites = load_trends(store(), quarters, load_table(), me().scope)
+    regions = region_trends(sites, quarters)
+    groups = regions + ([overall(sites, quarters)] if len(regions) > 1 else [])
+    charts = {r.region: Markup(region_chart(r)) for r in groups}
+    return render_template("regions.html", groups=groups, charts=charts, quarters=quarters,
+                           end=quarters[-1], prev=quarters[-1].previous)
 
 
 @bp.route("/sites/<int:site_id>")

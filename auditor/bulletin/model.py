@@ -17,11 +17,11 @@ from auditor.quarter import Quarter
 from auditor.scoring import FAIL, PASS, Scorecard, Table, score_site
 from auditor.store.scorecard import run_findings
 from auditor.store.trends import load_trends, official_runs
-from auditor.trends import RegionTrend, SiteTrend, overall, region_trends
+from auditor.trends import DEFAULT_QUARTERS, RegionTrend, SiteTrend, overall, region_trends
 from auditor.store import Store
 from auditor.store.models import Run, Site
 
-TREND_QUARTERS = 4
+TREND_QUARTERS = DEFAULT_QUARTERS
 
 
 class BulletinError(ValueError):

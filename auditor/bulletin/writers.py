@@ -7,8 +7,7 @@ from pathlib import Path
 from auditor.bulletin.model import Bulletin
 from auditor.bulletin.text import (PROBLEM_HEAD, SCORE_HEAD, SITE_TREND_HEAD, TREND_HEAD, Section, numbered,
                                    outline, problem_rows, score_rows, site_trend_rows, trend_rows)
-from auditor.trend_chart import Series, trend_svg
-from auditor.trends import RegionTrend
+from auditor.trend_chart import region_chart
 
 TITLE_FONT = "方正小标宋简体"  # 公文标题 (GB/T 9704); falls back where it is not installed
 BODY_FONT = "仿宋_GB2312"  # 公文正文
@@ -173,15 +172,6 @@ font-size:17px;color:#111}h1{font-family:"Noto Serif CJK SC",serif;text-align:ce
 h2{font-family:"黑体","Noto Sans CJK SC",sans-serif;font-size:19px}h3{font-family:"楷体","KaiTi",serif;font-size:18px}
 h4{font-size:17px}p{text-indent:2em;margin:4px 0}table{border-collapse:collapse;width:100%;font-size:14px;margin:10px 0}
 td,th{border:1px solid #444;padding:3px 6px;vertical-align:top;word-break:break-all}th{background:#eee}"""
-
-
-def region_chart(r: RegionTrend) -> str:
-    """A region's 合格率 and mean score per quarter, and its findings new / fixed / still there."""
-    labels = [str(p.quarter) for p in r.points]
-    return trend_svg(labels, [Series("合格率（%）", [p.rate for p in r.points]),
-                              Series("平均得分", [p.mean_score for p in r.points], "#b8860b", dashed=True)],
-                     title=f"{r.region}：合格率与平均得分趋势",
-                     bars=[(p.new, p.fixed, p.still) if p.checked else None for p in r.points])
 
 
 def write_html(b: Bulletin, path: str | Path) -> Path:
