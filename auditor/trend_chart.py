@@ -13,9 +13,9 @@ from html import escape
 from auditor.trends import RegionTrend, SiteTrend
 
 W, PAD_L, PAD_R = 420, 34, 12
-LINE_TOP, LINE_H = 22, 110
-BAR_TOP, BAR_H = 168, 42
-H = 236
+LINE_TOP, LINE_H = 32, 104
+BAR_TOP, BAR_H = 172, 40
+H = 238
 BAR_COLOURS = (("新增", "#c0392b"), ("已整改", "#2e8b57"), ("仍存在", "#8a8f98"))
 
 
@@ -53,15 +53,21 @@ def trend_svg(labels: list[str], series: list[Series], *, title: str, y_max: flo
         out.append(f'<line x1="{PAD_L}" x2="{W - PAD_R}" y1="{gy:.1f}" y2="{gy:.1f}" stroke="#c0392b" '
                    f'stroke-dasharray="4 3"/>')
         out.append(f'<text x="{W - PAD_R}" y="{gy - 3:.1f}" text-anchor="end" fill="#c0392b">{escape(guide[1])}</text>')
-    for s in series:
+    for k, s in enumerate(series):
         pts = [(x, v) for x, v in zip(xs, s.values) if v is not None]
         dash = ' stroke-dasharray="5 3"' if s.dashed else ""
         if len(pts) > 1:
             path = " ".join(f"{x:.1f},{y(v):.1f}" for x, v in pts)
             out.append(f'<polyline points="{path}" fill="none" stroke="{s.colour}" stroke-width="2"{dash}/>')
-        for x, v in pts:
+        for i, (x, v) in enumerate(zip(xs, s.values)):
+            if v is None:
+                continue
+            # A number goes above its point, or under it where another line is higher, so close lines stay readable.
+            others = [o.values[i] for o in series if o is not s and i < len(o.values) and o.values[i] is not None]
+            below = any(o > v or (o == v and k > 0) for o in others)
             out.append(f'<circle cx="{x:.1f}" cy="{y(v):.1f}" r="3.5" fill="{s.colour}"/>')
-            out.append(f'<text x="{x:.1f}" y="{y(v) - 7:.1f}" text-anchor="middle" fill="{s.colour}">{_fmt(v)}</text>')
+            ty = y(v) + 15 if below else y(v) - 7
+            out.append(f'<text x="{x:.1f}" y="{ty:.1f}" text-anchor="middle" fill="{s.colour}">{_fmt(v)}</text>')
         for x, v, mark in zip(xs, s.values, s.marks):
             if v is None and mark:
                 out.append(f'<text x="{x:.1f}" y="{y(0) - 4:.1f}" text-anchor="middle" fill="#c0392b" '
@@ -118,4 +124,4 @@ def region_chart(r: RegionTrend) -> str:
     return trend_svg(labels, [Series("合格率（%）", [p.rate for p in r.points]),
                               Series("平均得分", [p.mean_score for p in r.points], "#b8860b", dashed=True)],
                      title=f"{r.region}：合格率与平均得分趋势",
-                     bars=[(p.new, p.fixed, p.still) if p.checked else None for p in r.points])
+                     bars=[(p.new, p.fixed, p.still) if p.compared else None for p in r.points])

@@ -115,6 +115,7 @@ class RegionPoint:
     new: int
     fixed: int
     still: int
+    compared: int = 0  # sites with an earlier checked quarter to compare with (the changes are theirs)
 
     @property
     def rate(self) -> float | None:
@@ -137,7 +138,8 @@ def region_point(q: Quarter, sites: Iterable[SiteTrend]) -> RegionPoint:
     return RegionPoint(q, len(snaps), sum(1 for s in snaps if s.verdict == PASS),
                        sum(1 for s in snaps if s.score is None),
                        round(sum(scores) / len(scores), 1) if scores else None,
-                       sum(d.new for d in deltas), sum(d.fixed for d in deltas), sum(d.still for d in deltas))
+                       sum(d.new for d in deltas), sum(d.fixed for d in deltas), sum(d.still for d in deltas),
+                       len(deltas))
 
 
 def region_trends(sites: Iterable[SiteTrend], quarters: list[Quarter]) -> list[RegionTrend]:

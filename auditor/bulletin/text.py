@@ -122,7 +122,7 @@ def trend_sentence(b: Bulletin) -> str:
     out = f"参加评分的网站平均得分 {_score(cur.mean_score)} 分"
     if prev.checked:
         out += f"（上季度 {_score(prev.mean_score)} 分）"
-    if cur.new or cur.fixed or cur.still:
+    if cur.compared:
         out += (f"；与各网站上次检查相比，新发现问题 {cur.new} 个，已整改 {cur.fixed} 个，仍存在 {cur.still} 个")
     return out + "。各地区近四个季度情况见附件3。"
 
@@ -134,8 +134,9 @@ SITE_TREND_HEAD = ["序号", "网站名称", "地区", "上季度得分", "本�
 def _region_row(region: str, p: RegionPoint) -> list[str]:
     if not p.checked:
         return [region, p.quarter.short, "0", "—", "—", "—", "—", "—", "—", "—"]
+    changes = [str(p.new), str(p.fixed), str(p.still)] if p.compared else ["—"] * 3
     return [region, p.quarter.short, str(p.checked), str(p.passed), _rate(p.rate), str(p.vetoed),
-            _score(p.mean_score), str(p.new), str(p.fixed), str(p.still)]
+            _score(p.mean_score), *changes]
 
 
 def trend_rows(b: Bulletin) -> list[list[str]]:
