@@ -14,7 +14,7 @@ from auditor.scoring import load_table
 from auditor.store import Store
 from auditor.store.models import Check, Page, Run, SiteCheck
 from auditor.store.trends import load_trends
-from auditor.trend_chart import Series, site_chart, trend_svg
+from auditor.trend_chart import BAR_H, Series, site_chart, trend_svg
 from auditor.trends import NO_REGION, Snapshot, classify, overall, region_trends, site_trend
 
 Q2, Q3, Q4 = Quarter(2026, 2), Quarter(2026, 3), Quarter(2026, 4)
@@ -85,7 +85,7 @@ def test_svg_is_well_formed_escaped_and_draws_what_it_is_given():
     assert "否决" in texts and "55.5" in texts and "90" in texts and "<b>" in texts and "60分合格线" in texts
     assert "<script" not in svg and "得分<x>" in texts
     heights = [float(r.get("height")) for r in root.findall(f".//{ns}rect") if r.get("width") != "10"]
-    assert max(heights) == pytest.approx(42.0) and 0.0 in heights  # the tallest bar is 4 of 4; a zero is flat
+    assert max(heights) == pytest.approx(BAR_H) and 0.0 in heights  # the tallest bar is 4 of 4; a zero is flat
 
 
 def _run(store: Store, site_id: int | None, url: str, name: str, when: datetime, pages: dict[str, list[str]],
