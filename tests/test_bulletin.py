@@ -71,7 +71,7 @@ def test_docx_xlsx_html_read_back(quarter_db):
     b = build_bulletin(store, Quarter.parse("2026Q4"), load_table())
     d = Document(str(write_docx(b, tmp / "t.docx")))
     text = "\n".join(p.text for p in d.paragraphs)
-    assert "关于2026年第四季度政府网站检查情况的通报" in text
+    assert "关于2026年第四季度\n政府网站检查情况的通报\n（草稿）" in text
     assert "一、总体情况" in text and "二、发现的主要问题" in text and "三、下一步工作要求" in text
     assert "（一）单项否决问题" in text and "1. 首页不更新（1 个网站）" in text
     assert "共检查政府网站 3 个，合格 1 个，不合格 2 个，合格率 33.3%" in text and "下降 66.7 个百分点" in text

@@ -81,10 +81,10 @@ def audited(tmp_path_factory):
     q3, q4 = datetime(2026, 9, 20, 2, tzinfo=timezone.utc), datetime(2026, 11, 20, 2, tzinfo=timezone.utc)
     try:
         audit("shifan_q3", SHIFAN, date(2026, 12, 6), q3, 2, False)
-        audit("qingxi_q3", QINGXI, T, q3, 3, False)
+        audit("qingxi_q3", QINGXI, T, q3, 2, False)
         audit("shifan_q4", SHIFAN, T, q4, 2, False)
-        audit("qingxi_q4", QINGXI, date(2026, 12, 20), q4, 3, False)
-        audit("difen_q4", DIFEN, T, q4, 8, True)
+        audit("qingxi_q4", QINGXI, date(2026, 12, 20), q4, 2, False)
+        audit("difen_q4", DIFEN, T, q4, 3, True)  # home, 工作动态, 通知公告
     finally:
         srv.shutdown()
     province = tmp / "本省评分.toml"
