@@ -194,3 +194,19 @@ def test_site_page_and_region_view(web):
     # An owner's region view counts only the owner's own site.
     mine = login("owner").get("/regions?to=2026Q4").get_data(as_text=True)
     assert "乙县人民政府" in mine and "甲市人民政府" not in mine and 'id="region-全部"' not in mine
+
+
+def test_registering_a_site_with_its_region(web):
+    login, jia, yi, ids = web
+    c = login("auditor")
+    tok = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', c.get("/sites").get_data(as_text=True)).group(1)
+    r = c.post("/sites", data={"name": "丁镇人民政府", "url": "http://www.ding.gov.cn/", "region": "丁县",
+                               "csrf_token": tok})
+    assert r.status_code == 302
+    listing = c.get("/sites").get_data(as_text=True)
+    row = re.search(r'<tr data-site-id="\d+">\s*<td><a [^>]*>丁镇人民政府</a></td>\s*<td>(.*?)</td>', listing)
+    assert row and row.group(1) == "丁县"
+    # The form without a region leaves the stored one as it is.
+    tok = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', listing).group(1)
+    c.post("/sites", data={"name": "甲市人民政府", "url": jia.url, "csrf_token": tok})
+    assert "<dd><a href=\"/regions#region-甲市\">甲市</a></dd>" in c.get(f"/sites/{jia.id}").get_data(as_text=True)

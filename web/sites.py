@@ -36,6 +36,7 @@ class SiteForm(FlaskForm):
     url = StringField("首页网址", validators=[DataRequired(), Length(max=1000)])
     site_code = StringField("网站标识码", validators=[Optional(), Regexp(SITE_CODE_RE.pattern, message="10位数字或bm加8位数字")])
     sponsor = StringField("主办单位", validators=[Optional(), Length(max=200)])
+    region = StringField("地区（用于地区趋势，如 某某市）", validators=[Optional(), Length(max=100)])
 
 
 class ImportForm(FlaskForm):
@@ -125,7 +126,8 @@ def register() -> Any:
         flash(str(exc), "error")
         return _index(form, 400)
     site, created = store().upsert_site(form.name.data.strip(), url, form.site_code.data or None,
-                                        (form.sponsor.data or "").strip() or None)
+                                        (form.sponsor.data or "").strip() or None,
+                                        region=(form.region.data or "").strip() or None)
     flash(("已添加网站：" if created else "已更新网站：") + site.name, "info")
     return redirect(url_for("sites.show", site_id=site.id))
 
