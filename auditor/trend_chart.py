@@ -54,11 +54,18 @@ def trend_svg(labels: list[str], series: list[Series], *, title: str, y_max: flo
                    f'stroke-dasharray="4 3"/>')
         out.append(f'<text x="{W - PAD_R}" y="{gy - 3:.1f}" text-anchor="end" fill="#c0392b">{escape(guide[1])}</text>')
     for k, s in enumerate(series):
-        pts = [(x, v) for x, v in zip(xs, s.values) if v is not None]
         dash = ' stroke-dasharray="5 3"' if s.dashed else ""
-        if len(pts) > 1:
-            path = " ".join(f"{x:.1f},{y(v):.1f}" for x, v in pts)
-            out.append(f'<polyline points="{path}" fill="none" stroke="{s.colour}" stroke-width="2"{dash}/>')
+        # The line breaks where a quarter has no value (not checked, or vetoed): no slope through a missing point.
+        runs: list[list[tuple[float, float]]] = [[]]
+        for x, v in zip(xs, s.values):
+            if v is None:
+                runs.append([])
+            else:
+                runs[-1].append((x, v))
+        for seg in runs:
+            if len(seg) > 1:
+                path = " ".join(f"{x:.1f},{y(v):.1f}" for x, v in seg)
+                out.append(f'<polyline points="{path}" fill="none" stroke="{s.colour}" stroke-width="2"{dash}/>')
         for i, (x, v) in enumerate(zip(xs, s.values)):
             if v is None:
                 continue

@@ -210,3 +210,11 @@ def test_registering_a_site_with_its_region(web):
     tok = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', listing).group(1)
     c.post("/sites", data={"name": "甲市人民政府", "url": jia.url, "csrf_token": tok})
     assert "<dd><a href=\"/regions#region-甲市\">甲市</a></dd>" in c.get(f"/sites/{jia.id}").get_data(as_text=True)
+
+
+def test_the_line_breaks_at_a_quarter_without_a_score():
+    ns = "{http://www.w3.org/2000/svg}"
+    gap = ET.fromstring(trend_svg(["a", "b", "c", "d"], [Series("得分", [90, None, 80, 85])], title="t"))
+    assert [len(p.get("points").split()) for p in gap.iter(f"{ns}polyline")] == [2]  # c–d only; a stands alone
+    whole = ET.fromstring(trend_svg(["a", "b", "c"], [Series("得分", [90, 70, 80])], title="t"))
+    assert [len(p.get("points").split()) for p in whole.iter(f"{ns}polyline")] == [3]
