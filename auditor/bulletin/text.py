@@ -100,8 +100,11 @@ def problem_rows(b: Bulletin, provisional: bool) -> list[list[str]]:
         if s.card.provisional != provisional:
             continue
         items = [(v.indicator, v.name, "单项否决") for v in s.card.vetoes]
-        items += [(d.indicator, d.name, f"扣 {d.points:g} 分") for g in s.card.groups for d in g.deductions
-                  if d.points > 0]
+        for g in s.card.groups:
+            # A group loses at most its points: say so where the items add up to more.
+            cap = (f"（{g.name}共 {g.max:g} 分，扣分以此为限）"
+                   if sum(d.points for d in g.deductions) > g.deducted else "")
+            items += [(d.indicator, d.name, f"扣 {d.points:g} 分{cap}") for d in g.deductions if d.points > 0]
         for ind, name, what in items:
             ex = s.examples.get(ind)
             rows.append([s.name, s.url, result_text(s), name, f"{what}" + (f"：{ex.message}" if ex else ""),
@@ -132,20 +135,18 @@ SITE_TREND_HEAD = ["序号", "网站名称", "地区", "上季度得分", "本�
 
 
 def _region_row(region: str, p: RegionPoint) -> list[str]:
-    if not p.checked:
-        return [region, p.quarter.short, "0", "—", "—", "—", "—", "—", "—", "—"]
     changes = [str(p.new), str(p.fixed), str(p.still)] if p.compared else ["—"] * 3
     return [region, p.quarter.short, str(p.checked), str(p.passed), _rate(p.rate), str(p.vetoed),
             _score(p.mean_score), *changes]
 
 
 def trend_rows(b: Bulletin) -> list[list[str]]:
-    """附件3（一）: per region (and all together), one row per quarter, oldest first."""
+    """附件3（一）: per region (and all together), one row per quarter with checks in it, oldest first."""
     rows = []
     regions = b.regions
     groups = regions + ([b.total] if len(regions) > 1 else [])
     for r in groups:
-        rows += [_region_row(r.region, p) for p in r.points]
+        rows += [_region_row(r.region, p) for p in r.points if p.checked]
     return rows
 
 
