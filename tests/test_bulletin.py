@@ -108,3 +108,14 @@ def test_report_command(quarter_db):
     empty = subprocess.run([sys.executable, "-m", "govaudit.cli", "report", "--quarter", "2020Q1", "--database-url",
                             db], capture_output=True, text=True, timeout=120)
     assert empty.returncode == 2 and "没有已完成的检查批次" in empty.stderr
+
+
+def test_an_owners_self_check_does_not_count_in_the_bulletin(quarter_db):
+    store, _, _ = quarter_db
+    site = next(s for s in store.sites() if s.name == "乙市人民政府")
+    mine = store.create_run(site.name, None, 1, "playwright", "ua", {}, site_id=site.id, kind="site",
+                            site_url=site.url, purpose="self_check")
+    store.finish_run(mine.id)  # a later run with nothing found, but the owner's own
+    b = build_bulletin(store, Quarter.parse("2026Q4"), load_table())
+    yi = next(s for s in b.sites if s.name == "乙市人民政府")
+    assert yi.run_id != mine.id and [v.name for v in yi.card.vetoes] == ["首页不更新"]
