@@ -14,8 +14,8 @@ from datetime import datetime
 from sqlalchemy import select
 
 from auditor.quarter import Quarter
-from auditor.scoring import FAIL, PASS, Scorecard, Table, score_site
-from auditor.store.scorecard import run_findings
+from auditor.scoring import FAIL, PASS, Scorecard, Table
+from auditor.store.scorecard import score_run
 from auditor.store.trends import load_trends, official_runs
 from auditor.trends import DEFAULT_QUARTERS, RegionTrend, SiteTrend, overall, region_trends
 from auditor.store import Store
@@ -117,8 +117,7 @@ def _site_result(store: Store, run: Run, table: Table) -> SiteResult:
             site = s.get(Site, run.site_id)
         elif run.site_url:
             site = s.scalar(select(Site).where(Site.url == run.site_url))
-    _, findings = run_findings(store, run.id)
-    card = score_site(findings, table, site_type=site.site_type if site else None)
+    card = score_run(store, run.id, table, site_type=site.site_type if site else None)
     details = _details(store, run.id)
     examples: dict[str, Example] = {}
     for v in card.vetoes:

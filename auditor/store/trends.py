@@ -8,11 +8,11 @@ from typing import Any
 from sqlalchemy import select
 
 from auditor.quarter import Quarter
-from auditor.scoring import Table, score_site
+from auditor.scoring import Table
 from auditor.store import findings as fq
 from auditor.store.db import Store
-from auditor.store.models import Run
-from auditor.store.scorecard import run_findings
+from auditor.store.models import Page, Run
+from auditor.store.scorecard import score_run
 from auditor.trends import SiteTrend, Snapshot, site_trend
 
 Key = str
@@ -46,13 +46,15 @@ def official_runs(store: Store, quarters: list[Quarter], scope: fq.Scope = None,
 
 def snapshot(store: Store, run_id: int, quarter: Quarter, table: Table, site_type: str | None) -> Snapshot:
     """One run as a point of a trend: its scorecard (误报 excluded) and its findings by fingerprint."""
-    run, scored = run_findings(store, run_id)
-    card = score_site(scored, table, site_type=site_type)
+    # score_run: the same scorecard as the run page (with whatever judgements and 核减 the store records).
+    card = score_run(store, run_id, table, site_type=site_type)
     found, _ = fq.list_findings(store, None, fq.FindingFilter(run_id=run_id, latest=False))
-    audited = frozenset(p.url for p in run.pages if p.error_kind is None)
+    with store.session() as s:
+        audited = frozenset(s.scalars(select(Page.url).where(Page.run_id == run_id, Page.error_kind.is_(None))))
+        whole_site = s.scalar(select(Run.kind).where(Run.id == run_id)) == "site"
     return Snapshot(quarter, run_id, card.verdict, card.total if card.scored else None, card.provisional,
                     {f.fingerprint: (f.page_url if f.level == "page" else None) for f in found}, audited,
-                    run.kind == "site")
+                    whole_site)
 
 
 def load_trends(store: Store, quarters: list[Quarter], table: Table, scope: fq.Scope = None,
