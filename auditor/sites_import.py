@@ -1,4 +1,4 @@
-"""Reading the site list auditors keep (xlsx or csv): 网站名称, 网址, 网站标识码, 主办单位, 网站类型.
+"""Reading the site list auditors keep (xlsx or csv): 网站名称, 网址, 网站标识码, 主办单位, 网站类型, 地区 (optional).
 
 The file comes from outside, so it is read within limits (settings ``import_max_*``): an .xlsx is a zip, and its
 entries and their uncompressed size are checked — in the zip's directory and again while inflating, since the
@@ -25,8 +25,10 @@ HEADERS = {
     "site_code": ("网站标识码", "标识码", "政府网站标识码"),
     "sponsor": ("主办单位", "主办"),
     "site_type": ("网站类型", "类型"),
+    "region": ("地区", "所属地区", "行政区划", "区域"),
 }
-FIELD_ZH = {"name": "网站名称", "url": "网址", "site_code": "网站标识码", "sponsor": "主办单位", "site_type": "网站类型"}
+FIELD_ZH = {"name": "网站名称", "url": "网址", "site_code": "网站标识码", "sponsor": "主办单位", "site_type": "网站类型",
+            "region": "地区"}
 MAX_COLUMNS = 200  # a sheet may claim 16,384 columns; a site list has a dozen
 FORMULA_NO_CACHE = "单元格为公式且没有缓存值"
 
@@ -56,6 +58,7 @@ class SiteRow:
     site_code: str | None
     sponsor: str | None
     site_type: str | None
+    region: str | None = None  # 地区 (optional column)
 
 
 @dataclass
@@ -220,5 +223,6 @@ def read_site_list(path: str | Path, settings: Settings | None = None) -> tuple[
             errors.append(f"第 {i} 行：" + "；".join(problems))
             continue
         seen[url] = i
-        out.append(SiteRow(i, name, url, code or None, get("sponsor") or None, get("site_type") or None))
+        out.append(SiteRow(i, name, url, code or None, get("sponsor") or None, get("site_type") or None,
+                           get("region") or None))
     return out, errors

@@ -315,7 +315,7 @@ def cmd_sites_import(args: argparse.Namespace) -> int:
     stored = 0
     for r in rows:
         try:
-            _, new = store.upsert_site(r.name, r.url, r.site_code, r.sponsor, r.site_type)
+            _, new = store.upsert_site(r.name, r.url, r.site_code, r.sponsor, r.site_type, r.region)
         except ValueTooLong as exc:  # refused, not cut: a site list is what the user typed
             errors.append(f"{r.name[:30]}（{r.url[:60]}）：{exc}")
             continue

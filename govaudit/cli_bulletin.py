@@ -9,13 +9,14 @@ from typing import Any, Callable
 def cmd_report(args: argparse.Namespace) -> int:
     from auditor.bulletin import BulletinError, Quarter, build_bulletin, write_docx, write_html, write_xlsx
     from govaudit.cli import EXIT_BAD_INPUT, EXIT_OK, _err, _settings
+    from auditor.quarter import QuarterError
     from auditor.scoring import TableError, load_table
     from auditor.store import Store
 
     try:
         quarter = Quarter.parse(args.quarter)
         table = load_table(*(args.scoring or []))
-    except (BulletinError, TableError) as exc:
+    except (QuarterError, TableError) as exc:
         _err(str(exc))
         return EXIT_BAD_INPUT
     settings = _settings(args)

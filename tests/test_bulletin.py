@@ -71,7 +71,7 @@ def test_docx_xlsx_html_read_back(quarter_db):
     b = build_bulletin(store, Quarter.parse("2026Q4"), load_table())
     d = Document(str(write_docx(b, tmp / "t.docx")))
     text = "\n".join(p.text for p in d.paragraphs)
-    assert "关于2026年第四季度政府网站检查情况的通报" in text
+    assert "关于2026年第四季度\n政府网站检查情况的通报\n（草稿）" in text
     assert "一、总体情况" in text and "二、发现的主要问题" in text and "三、下一步工作要求" in text
     assert "（一）单项否决问题" in text and "1. 首页不更新（1 个网站）" in text
     assert "共检查政府网站 3 个，合格 1 个，不合格 2 个，合格率 33.3%" in text and "下降 66.7 个百分点" in text
@@ -83,7 +83,8 @@ def test_docx_xlsx_html_read_back(quarter_db):
     body = next(p for p in d.paragraphs if p.text.startswith("一、"))
     assert body.runs[0].font.name == "黑体"
     wb = load_workbook(write_xlsx(b, tmp / "t.xlsx"))
-    assert wb.sheetnames == ["附件1 得分情况", "附件2 存在问题的网站", "需人工复核"]
+    assert wb.sheetnames == ["附件1 得分情况", "附件2 存在问题的网站", "需人工复核", "附件3 各地区趋势",
+                             "附件3 各网站比较"]
     ws = wb["附件1 得分情况"]
     assert [c.value for c in ws[2]][:7] == ["序号", "网站名称", "网址", "网站类型", "主办单位", "得分", "结果"]
     got = {r[1]: r[6] for r in ws.iter_rows(min_row=3, values_only=True)}
@@ -107,3 +108,14 @@ def test_report_command(quarter_db):
     empty = subprocess.run([sys.executable, "-m", "govaudit.cli", "report", "--quarter", "2020Q1", "--database-url",
                             db], capture_output=True, text=True, timeout=120)
     assert empty.returncode == 2 and "没有已完成的检查批次" in empty.stderr
+
+
+def test_an_owners_self_check_does_not_count_in_the_bulletin(quarter_db):
+    store, _, _ = quarter_db
+    site = next(s for s in store.sites() if s.name == "乙市人民政府")
+    mine = store.create_run(site.name, None, 1, "playwright", "ua", {}, site_id=site.id, kind="site",
+                            site_url=site.url, purpose="self_check")
+    store.finish_run(mine.id)  # a later run with nothing found, but the owner's own
+    b = build_bulletin(store, Quarter.parse("2026Q4"), load_table())
+    yi = next(s for s in b.sites if s.name == "乙市人民政府")
+    assert yi.run_id != mine.id and [v.name for v in yi.card.vetoes] == ["首页不更新"]

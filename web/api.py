@@ -63,7 +63,7 @@ def _iso(dt: Any) -> str | None:
 
 def site_json(s: fq.SiteInfo) -> dict[str, Any]:
     return {"id": s.id, "name": s.name, "url": s.url, "site_code": s.site_code, "sponsor": s.sponsor,
-            "site_type": s.site_type}
+            "site_type": s.site_type, "region": s.region}
 
 
 def run_json(r: fq.RunInfo) -> dict[str, Any]:

@@ -1,21 +1,29 @@
-"""Sites: the list with each site's latest state and trend, one site with its runs, registering a site,
-and comparing two runs of a site (new / fixed / still there)."""
+"""Sites: the list with each site's latest state and trend, one site with its runs and its quarterly trend (score,
+findings new / fixed / still there), the trend per region (地区), registering a site, and comparing two runs of a
+site (new / fixed / still there)."""
 from __future__ import annotations
 
 import tempfile
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_wtf import FlaskForm
+from markupsafe import Markup
 from flask_wtf.file import FileField, FileRequired
 from wtforms import IntegerField, RadioField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
 
+from auditor.quarter import Quarter, QuarterError
 from auditor.rules._common import SITE_CODE_RE
+from auditor.scoring import load_table
 from auditor.sites_import import SiteListError, read_site_list
 from auditor.store import findings as fq
+from auditor.store.trends import load_trends
+from auditor.trend_chart import region_chart, site_chart
+from auditor.trends import DEFAULT_QUARTERS, overall, region_trends
 from web.context import may_start_audit, me, require_roles, settings, store
 from web.helpers import sparkline
 from web.params import BadParam, clean_url, int_arg
@@ -28,10 +36,11 @@ class SiteForm(FlaskForm):
     url = StringField("首页网址", validators=[DataRequired(), Length(max=1000)])
     site_code = StringField("网站标识码", validators=[Optional(), Regexp(SITE_CODE_RE.pattern, message="10位数字或bm加8位数字")])
     sponsor = StringField("主办单位", validators=[Optional(), Length(max=200)])
+    region = StringField("地区（用于地区趋势，如 某某市）", validators=[Optional(), Length(max=100)])
 
 
 class ImportForm(FlaskForm):
-    file = FileField("网站清单文件（.xlsx 或 .csv，列：网站名称、网址、网站标识码、主办单位、网站类型）",
+    file = FileField("网站清单文件（.xlsx 或 .csv，列：网站名称、网址、网站标识码、主办单位、网站类型、地区）",
                      validators=[FileRequired("请选择要导入的文件")])
 
 
@@ -84,7 +93,7 @@ def import_list() -> Any:
             return _index(SiteForm(), 400, form)
     created = updated = 0
     for r in rows:
-        _, new = store().upsert_site(r.name, r.url, r.site_code, r.sponsor, r.site_type)
+        _, new = store().upsert_site(r.name, r.url, r.site_code, r.sponsor, r.site_type, r.region)
         created += new
         updated += not new
     for e in errors[:MAX_SHOWN_ERRORS]:
@@ -117,7 +126,8 @@ def register() -> Any:
         flash(str(exc), "error")
         return _index(form, 400)
     site, created = store().upsert_site(form.name.data.strip(), url, form.site_code.data or None,
-                                        (form.sponsor.data or "").strip() or None)
+                                        (form.sponsor.data or "").strip() or None,
+                                        region=(form.region.data or "").strip() or None)
     flash(("已添加网站：" if created else "已更新网站：") + site.name, "info")
     return redirect(url_for("sites.show", site_id=site.id))
 
@@ -131,9 +141,34 @@ def visible_site(site_id: int) -> fq.SiteInfo:
     return site
 
 
+def _quarters() -> list[Quarter]:
+    """The quarters a trend shows: the last four up to ?to=2026Q4 (default: the current quarter)."""
+    raw = request.args.get("to", "").strip()
+    try:
+        end = Quarter.parse(raw) if raw else Quarter.of(datetime.now(timezone.utc))
+    except QuarterError as exc:
+        abort(400, str(exc))
+    return end.back(DEFAULT_QUARTERS)
+
+
 def site_page(site: fq.SiteInfo, form: AuditForm | None, status: int = 200) -> Any:
     runs = fq.runs_of_site(store(), site.id)
-    return render_template("site.html", site=site, runs=runs, form=form), status
+    trend = next(iter(load_trends(store(), _quarters(), load_table(), me().scope, site_id=site.id)), None)
+    chart = Markup(site_chart(trend)) if trend else None
+    return render_template("site.html", site=site, runs=runs, form=form, trend=trend, chart=chart), status
+
+
+@bp.route("/regions")
+def regions() -> Any:
+    """地区趋势: per region, quarter over quarter, 合格率, mean score and findings new / fixed / still there, over
+    the sites the user may see (the latest complete official run of each quarter)."""
+    quarters = _quarters()
+    sites = load_trends(store(), quarters, load_table(), me().scope)
+    regions = region_trends(sites, quarters)
+    groups = regions + ([overall(sites, quarters)] if len(regions) > 1 else [])
+    charts = {r.region: Markup(region_chart(r)) for r in groups}
+    return render_template("regions.html", groups=groups, charts=charts, quarters=quarters,
+                           end=quarters[-1], prev=quarters[-1].previous)
 
 
 @bp.route("/sites/<int:site_id>")

@@ -2,62 +2,30 @@
 
 一、总体情况 (sites checked by type, 合格率, the previous quarter beside it); 二、发现的主要问题 (by 19号 indicator,
 with the named sites and one example each); 三、下一步工作要求; 附件1 各网站检查情况及得分; 附件2 检查发现存在问题的
-网站名单 (with a 结果 column; 需人工复核 apart). Each site counts with its latest finished run of the quarter,
-scored by auditor/scoring.
+网站名单 (with a 结果 column; 需人工复核 apart). Each site counts with its latest complete official run of the
+quarter, scored by auditor/scoring; the trend table follows the last four quarters (auditor/trends.py).
 """
 from __future__ import annotations
 
-import re
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta, timezone
-from typing import Any
+from datetime import datetime
 
 from sqlalchemy import select
 
-from auditor.scoring import FAIL, PASS, Scorecard, Table, score_site
-from auditor.store.scorecard import run_findings
+from auditor.quarter import Quarter
+from auditor.scoring import FAIL, PASS, Scorecard, Table
+from auditor.store.scorecard import score_run
+from auditor.store.trends import load_trends, official_runs
+from auditor.trends import DEFAULT_QUARTERS, RegionTrend, SiteTrend, overall, region_trends
 from auditor.store import Store
 from auditor.store.models import Run, Site
 
-BJT = timezone(timedelta(hours=8))
-_QUARTER = re.compile(r"^(\d{4})[Qq]([1-4])$")
+TREND_QUARTERS = DEFAULT_QUARTERS
 
 
 class BulletinError(ValueError):
-    """The quarter or the data cannot make a 通报; the message says why, in Chinese."""
-
-
-@dataclass(frozen=True)
-class Quarter:
-    year: int
-    q: int
-
-    @classmethod
-    def parse(cls, raw: str) -> "Quarter":
-        m = _QUARTER.match(raw.strip())
-        if not m:
-            raise BulletinError(f"季度格式应为 2026Q4：{raw}")
-        return cls(int(m.group(1)), int(m.group(2)))
-
-    @property
-    def start(self) -> date:
-        return date(self.year, 3 * self.q - 2, 1)
-
-    @property
-    def end(self) -> date:  # exclusive
-        return date(self.year + (self.q == 4), 1 if self.q == 4 else 3 * self.q + 1, 1)
-
-    @property
-    def previous(self) -> "Quarter":
-        return Quarter(self.year - 1, 4) if self.q == 1 else Quarter(self.year, self.q - 1)
-
-    @property
-    def label(self) -> str:
-        return f"{self.year}年第{'一二三四'[self.q - 1]}季度"
-
-    def __str__(self) -> str:
-        return f"{self.year}Q{self.q}"
+    """The data cannot make a 通报; the message says why, in Chinese."""
 
 
 @dataclass
@@ -95,6 +63,16 @@ class Bulletin:
     previous: list[SiteResult]
     problems: list[Problem]
     table_sources: tuple[str, ...]
+    trends: list[SiteTrend] = field(default_factory=list)  # the last TREND_QUARTERS quarters, oldest first
+    quarters: list[Quarter] = field(default_factory=list)
+
+    @property
+    def regions(self) -> list[RegionTrend]:
+        return region_trends(self.trends, self.quarters)
+
+    @property
+    def total(self) -> RegionTrend:
+        return overall(self.trends, self.quarters)
 
     @staticmethod
     def pass_rate(sites: list[SiteResult]) -> float | None:
@@ -113,21 +91,11 @@ class Bulletin:
         return [s for s in self.sites if s.card.provisional]
 
 
-def _utc(d: date) -> datetime:
-    return datetime(d.year, d.month, d.day, tzinfo=BJT).astimezone(timezone.utc)
-
-
 def _latest_runs(store: Store, quarter: Quarter) -> list[Run]:
-    """Each site's latest finished run in the quarter (registered site, else the run's site name)."""
+    """Each site's latest complete official run of the quarter (a self-check or a partial run never counts)."""
+    ids = sorted(official_runs(store, [quarter])[quarter].values())
     with store.session() as s:
-        runs = list(s.scalars(select(Run).where(Run.status == "done", Run.started_at >= _utc(quarter.start),
-                                                Run.started_at < _utc(quarter.end)).order_by(Run.id)))
-        sites_by_url = {site.url: site.id for site in s.scalars(select(Site))}
-    latest: dict[Any, Run] = {}
-    for r in runs:
-        key = r.site_id or sites_by_url.get(r.site_url or "") or (r.site_name or "").strip()
-        latest[key] = r  # ordered by id: the last one wins
-    return list(latest.values())
+        return list(s.scalars(select(Run).where(Run.id.in_(ids or [-1])).order_by(Run.id)))
 
 
 def _details(store: Store, run_id: int) -> dict[str, Example]:
@@ -149,8 +117,7 @@ def _site_result(store: Store, run: Run, table: Table) -> SiteResult:
             site = s.get(Site, run.site_id)
         elif run.site_url:
             site = s.scalar(select(Site).where(Site.url == run.site_url))
-    _, findings = run_findings(store, run.id)
-    card = score_site(findings, table, site_type=site.site_type if site else None)
+    card = score_run(store, run.id, table, site_type=site.site_type if site else None)
     details = _details(store, run.id)
     examples: dict[str, Example] = {}
     for v in card.vetoes:
@@ -183,5 +150,6 @@ def build_bulletin(store: Store, quarter: Quarter, table: Table) -> Bulletin:
                     problems.setdefault(d.indicator, Problem(d.indicator, d.name, "deduct", [])).sites.append(
                         (s.name, s.examples.get(d.indicator)))
     order = sorted(problems.values(), key=lambda p: (p.kind != "veto", -len(p.sites), p.indicator))
+    quarters = quarter.back(TREND_QUARTERS)
     return Bulletin(quarter, sorted(sites, key=lambda x: (x.card.verdict != FAIL, x.name)), previous, order,
-                    table.sources)
+                    table.sources, load_trends(store, quarters, table), quarters)

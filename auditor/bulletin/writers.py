@@ -3,17 +3,28 @@ from __future__ import annotations
 
 import html
 from pathlib import Path
+from typing import Any
 
 from auditor.bulletin.model import Bulletin
-from auditor.bulletin.text import (PROBLEM_HEAD, SCORE_HEAD, Section, numbered, outline, problem_rows,
-                                   score_rows)
+from auditor.bulletin.text import (PROBLEM_HEAD, SCORE_HEAD, SITE_TREND_HEAD, TREND_HEAD, Section, numbered,
+                                   outline, problem_rows, score_rows, site_trend_rows, trend_rows)
+from auditor.trend_chart import region_chart
 
 TITLE_FONT = "方正小标宋简体"  # 公文标题 (GB/T 9704); falls back where it is not installed
 BODY_FONT = "仿宋_GB2312"  # 公文正文
 HEAD1_FONT = "黑体"
 HEAD2_FONT = "楷体_GB2312"
+# The font table tells a reader without these fonts what each is like (family, pitch, GB2312 charset 86) and its
+# other name, so LibreOffice or WPS falls back to a serif face for 仿宋 / 小标宋 / 楷体 and a sans face for 黑体
+# instead of one default face for everything.
+FONT_TABLE = ((TITLE_FONT, "方正小标宋_GBK", "roman"), (BODY_FONT, "仿宋", "roman"), (HEAD1_FONT, "SimHei", "swiss"),
+              (HEAD2_FONT, "楷体", "roman"))
 # Column widths (cm) of the 附件 tables within the 15.6 cm text width, by number of columns.
-WIDTHS = {8: (0.9, 2.6, 3.0, 1.8, 2.8, 1.3, 1.8, 1.4), 7: (0.9, 2.2, 2.6, 1.6, 2.2, 4.0, 2.1)}
+WIDTHS = {8: (1.3, 2.6, 2.8, 1.9, 2.3, 1.2, 2.0, 1.5), 7: (1.3, 2.2, 2.3, 2.0, 2.1, 3.8, 1.9),
+          10: (1.5, 2.9, 1.1, 1.1, 1.5, 1.2, 1.3, 1.7, 1.6, 1.7), 9: (1.3, 3.0, 1.5, 1.6, 1.6, 2.1, 1.5, 1.5, 1.5)}
+
+
+TREND_TITLE = "近四个季度检查情况趋势"
 
 
 def title(b: Bulletin) -> str:
@@ -29,6 +40,10 @@ def write_docx(b: Bulletin, path: str | Path, evidence_dir: str | Path | None = 
     from docx.shared import Cm, Pt
 
     doc = Document()
+    # Chinese text: without the language a reader may draw it with Japanese glyph forms (LibreOffice does).
+    lang = doc.styles["Normal"].element.get_or_add_rPr()
+    lang_el = lang.makeelement(qn("w:lang"), {qn("w:val"): "zh-CN", qn("w:eastAsia"): "zh-CN"})
+    lang.append(lang_el)
     sect = doc.sections[0]
     sect.page_height, sect.page_width = Cm(29.7), Cm(21.0)  # A4, GB/T 9704 margins
     sect.top_margin, sect.bottom_margin, sect.left_margin, sect.right_margin = Cm(3.7), Cm(3.5), Cm(2.8), Cm(2.6)
@@ -49,7 +64,9 @@ def write_docx(b: Bulletin, path: str | Path, evidence_dir: str | Path | None = 
             p.paragraph_format.first_line_indent = Pt(size * 2)
         run_font(p.add_run(text), font, size, bold)
 
-    para(title(b), TITLE_FONT, 22, center=True)
+    for line in title_lines(b):
+        para(line, TITLE_FONT, 22, center=True)
+    para("（草稿）", HEAD2_FONT, 16, center=True)
     para("", indent=False)
 
     def section(sec: Section, i: int) -> None:
@@ -70,7 +87,10 @@ def write_docx(b: Bulletin, path: str | Path, evidence_dir: str | Path | None = 
         widths = WIDTHS.get(len(head))
         for c, h in zip(t.rows[0].cells, head):
             c.text = ""
+            c.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.CENTER
             run_font(c.paragraphs[0].add_run(h), HEAD1_FONT, 10.5)
+        # The head row repeats on every page a long table runs over.
+        t.rows[0]._tr.get_or_add_trPr().append(t.rows[0]._tr.makeelement(qn("w:tblHeader"), {}))
         for r in rows:
             cells = t.add_row().cells
             for c, v in zip(cells, r):
@@ -93,10 +113,17 @@ def write_docx(b: Bulletin, path: str | Path, evidence_dir: str | Path | None = 
     table(PROBLEM_HEAD, problem_rows(b, provisional=False) or [["—"] * len(PROBLEM_HEAD)])
     para("需人工复核（结果暂定）", HEAD2_FONT, 16, indent=False)
     table(PROBLEM_HEAD, problem_rows(b, provisional=True) or [["—"] * len(PROBLEM_HEAD)])
+    doc.add_page_break()
+    para("附件3", HEAD1_FONT, 16, indent=False)
+    para(TREND_TITLE, TITLE_FONT, 18, center=True)
+    para("（一）各地区检查情况", HEAD2_FONT, 16, indent=False)
+    table(TREND_HEAD, trend_rows(b) or [["—"] * len(TREND_HEAD)])
+    para("（二）各网站与上季度比较", HEAD2_FONT, 16, indent=False)
+    table(SITE_TREND_HEAD, site_trend_rows(b) or [["—"] * len(SITE_TREND_HEAD)])
     crops = [(p.name, name, ex) for p in b.problems for name, ex in p.sites[:1] if ex is not None and ex.crop]
     if evidence_dir is not None and crops:
         doc.add_page_break()
-        para("附件3", HEAD1_FONT, 16, indent=False)
+        para("附件4", HEAD1_FONT, 16, indent=False)
         para("问题示例截图", TITLE_FONT, 18, center=True)
         for ind_name, site_name, ex in crops:
             f = Path(evidence_dir) / ex.crop
@@ -104,13 +131,68 @@ def write_docx(b: Bulletin, path: str | Path, evidence_dir: str | Path | None = 
                 continue
             para(f"{ind_name}：{site_name}（{ex.url}）", BODY_FONT, 12, indent=False)
             doc.add_picture(str(f), width=Cm(14))
+    _page_numbers(doc)
+    _declare_fonts(doc)
     out = Path(path)
     out.parent.mkdir(parents=True, exist_ok=True)
     doc.save(str(out))
     return out
 
 
+def title_lines(b: Bulletin) -> list[str]:
+    """The title in two lines (GB/T 9704: a long title is split by sense, not where the line runs out)."""
+    return [f"关于{b.quarter.label}", "政府网站检查情况的通报"]
+
+
+def _page_numbers(doc: Any) -> None:
+    """«— 1 —» centred at the foot of every page (公文页码)."""
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+    from docx.shared import Pt
+
+    p = doc.sections[0].footer.paragraphs[0]
+    p.alignment = WD_ALIGN_PARAGRAPH.CENTER
+
+    def run(text: str | None = None, fld: str | None = None, instr: str | None = None) -> None:
+        r = p.add_run(text or "")
+        r.font.size = Pt(14)
+        if fld:
+            el = OxmlElement("w:fldChar")
+            el.set(qn("w:fldCharType"), fld)
+            r._element.append(el)
+        if instr:
+            el = OxmlElement("w:instrText")
+            el.set(qn("xml:space"), "preserve")
+            el.text = instr
+            r._element.append(el)
+
+    run("— ")
+    run(fld="begin")
+    run(instr=" PAGE ")
+    run(fld="separate")
+    run("1")
+    run(fld="end")
+    run(" —")
+
+
+def _declare_fonts(doc: Any) -> None:
+    part = next(r.target_part for r in doc.part.rels.values() if r.reltype.endswith("/fontTable"))
+    entries = "".join(f'<w:font w:name="{html.escape(name)}"><w:altName w:val="{html.escape(alt)}"/>'
+                      f'<w:charset w:val="86"/><w:family w:val="{family}"/><w:pitch w:val="variable"/></w:font>'
+                      for name, alt, family in FONT_TABLE)
+    part._blob = part.blob.replace(b"</w:fonts>", entries.encode("utf-8") + b"</w:fonts>")
+
+
 # ---------------------------------------------------------------- XLSX
+
+def _cell(v: str) -> str | int | float:
+    """Numbers as numbers, so a spreadsheet can sum them; 合格率 stays text with its % sign."""
+    try:
+        return int(v) if v.isdigit() else float(v) if v.replace(".", "", 1).isdigit() else v
+    except ValueError:
+        return v
+
 
 def write_xlsx(b: Bulletin, path: str | Path) -> Path:
     from openpyxl import Workbook
@@ -119,7 +201,9 @@ def write_xlsx(b: Bulletin, path: str | Path) -> Path:
     wb = Workbook()
     sheets = [("附件1 得分情况", SCORE_HEAD, score_rows(b)),
               ("附件2 存在问题的网站", PROBLEM_HEAD, problem_rows(b, provisional=False)),
-              ("需人工复核", PROBLEM_HEAD, problem_rows(b, provisional=True))]
+              ("需人工复核", PROBLEM_HEAD, problem_rows(b, provisional=True)),
+              ("附件3 各地区趋势", TREND_HEAD, trend_rows(b)),
+              ("附件3 各网站比较", SITE_TREND_HEAD, site_trend_rows(b))]
     first = True
     for name, head, rows in sheets:
         ws = wb.active if first else wb.create_sheet()
@@ -131,8 +215,8 @@ def write_xlsx(b: Bulletin, path: str | Path) -> Path:
         for c in ws[2]:
             c.font = Font(bold=True)
         for r in rows:
-            ws.append([int(v) if k in (0,) and v.isdigit() else v for k, v in enumerate(r)])
-        for col, width in zip("ABCDEFGH", (6, 28, 36, 14, 40, 60, 40, 10)):
+            ws.append([_cell(v) for v in r])
+        for col, width in zip("ABCDEFGHIJ", (6, 28, 36, 14, 40, 60, 40, 10, 10, 10)):
             ws.column_dimensions[col].width = width
         for row in ws.iter_rows(min_row=3):
             for c in row:
@@ -178,6 +262,14 @@ def write_html(b: Bulletin, path: str | Path) -> Path:
     table(PROBLEM_HEAD, problem_rows(b, provisional=False))
     parts.append("<h3>需人工复核（结果暂定）</h3>")
     table(PROBLEM_HEAD, problem_rows(b, provisional=True))
+    parts.append(f"<h2>附件3 {TREND_TITLE}</h2>")
+    regions = b.regions
+    for r in regions + ([b.total] if len(regions) > 1 else []):
+        parts.append(f"<figure>{region_chart(r)}<figcaption>{e(r.region)}</figcaption></figure>")
+    parts.append("<h3>（一）各地区检查情况</h3>")
+    table(TREND_HEAD, trend_rows(b))
+    parts.append("<h3>（二）各网站与上季度比较</h3>")
+    table(SITE_TREND_HEAD, site_trend_rows(b))
     parts.append("</body></html>")
     out = Path(path)
     out.parent.mkdir(parents=True, exist_ok=True)

@@ -89,10 +89,11 @@ class Store:
 
     # --- sites ---
     def upsert_site(self, name: str, url: str, site_code: str | None = None, sponsor: str | None = None,
-                    site_type: str | None = None) -> tuple[Site, bool]:
-        """Add or update a site by URL; ValueTooLong when a value does not fit its column."""
+                    site_type: str | None = None, region: str | None = None) -> tuple[Site, bool]:
+        """Add or update a site by URL; ValueTooLong when a value does not fit its column. A ``region`` (地区) of
+        None leaves the stored one as it is (the web form that registers a site does not ask for it)."""
         check_lengths(Site, {"name": name, "url": url, "site_code": site_code, "sponsor": sponsor,
-                             "site_type": site_type})
+                             "site_type": site_type, "region": region})
         with self.session.begin() as s:
             site = s.scalar(select(Site).where(Site.url == url))
             created = site is None
@@ -100,6 +101,8 @@ class Store:
                 site = Site(url=url, name=name)
                 s.add(site)
             site.name, site.site_code, site.sponsor, site.site_type = name, site_code, sponsor, site_type
+            if region is not None:
+                site.region = region
             s.flush()
             s.expunge(site)
             return site, created

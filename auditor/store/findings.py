@@ -18,6 +18,7 @@ from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import selectinload
 
 from auditor.store.db import Store
+from auditor.trends import classify
 from auditor.store.models import Check, Evidence, Page, Run, Site, SiteCheck
 from auditor.store.reviews import ReviewInfo, fingerprint, latest_reviews
 
@@ -56,6 +57,7 @@ class SiteInfo:
     site_code: str | None
     sponsor: str | None
     site_type: str | None
+    region: str | None = None  # 地区
 
 
 @dataclass
@@ -143,7 +145,7 @@ class SiteRow:
 
 
 def _site(s: Site) -> SiteInfo:
-    return SiteInfo(s.id, s.name, s.url, s.site_code, s.sponsor, s.site_type)
+    return SiteInfo(s.id, s.name, s.url, s.site_code, s.sponsor, s.site_type, s.region)
 
 
 def _run(r: Run, site_id: int | None) -> RunInfo:
@@ -589,12 +591,6 @@ def compare_runs(store: Store, scope: Scope, run_a: int, run_b: int) -> Comparis
     kb = {f.fingerprint: f for f in fb}
     with store.session() as s:
         audited_b = set(s.scalars(select(Page.url).where(Page.run_id == run_b, Page.error_kind.is_(None))))
-    new = [f for k, f in kb.items() if k not in ka]
-    still = [(ka[k], f) for k, f in kb.items() if k in ka]
-    fixed, unchecked = [], []
-    for k, f in ka.items():
-        if k in kb:
-            continue
-        seen = (f.page_url in audited_b) if f.level == "page" else (b.kind == "site")
-        (fixed if seen else unchecked).append(f)
+    new, fixed, still, unchecked = classify(
+        ka, kb, lambda f: (f.page_url in audited_b) if f.level == "page" else (b.kind == "site"))
     return Comparison(a, b, new, fixed, still, unchecked)

@@ -25,6 +25,7 @@ class Site(Base):
     site_code: Mapped[str | None] = mapped_column(String(20))
     sponsor: Mapped[str | None] = mapped_column(String(200))
     site_type: Mapped[str | None] = mapped_column(String(50))
+    region: Mapped[str | None] = mapped_column(String(100))  # 地区 (migration 0010_site_region), for the trends
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     runs: Mapped[list["Run"]] = relationship(back_populates="site")
 

@@ -3,7 +3,7 @@
 Self-contained (one new table, nothing else changes), so it can be re-chained after another 0008_* on merge.
 
 Revision ID: 0009_review_bulk
-Revises: 0007_a11y_judgements
+Revises: 0008_users_admin
 """
 from alembic import op
 import sqlalchemy as sa
