@@ -157,7 +157,8 @@ def findings_by_page(judged: list[JudgedLink]) -> dict[int, CheckResult]:
                             for x, _ in broken],
                  "suspect": [{"url": x.url, "status": x.http_status, "reason": x.reason, "kind": x.kind}
                              for x, _ in suspect]}
-        out[page_id] = CheckResult(LINK_RULE, status, LINK_INDICATOR, msg, value, evidence, subject=found[0][1].page_url)
+        out[page_id] = CheckResult(LINK_RULE, status, LINK_INDICATOR, msg, value, evidence,
+                                   subject=found[0][1].page_url)
     return out
 
 
