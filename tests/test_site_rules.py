@@ -2,7 +2,9 @@
 from __future__ import annotations
 
 import dataclasses
+import tomllib
 from datetime import date, datetime, timedelta, timezone
+from pathlib import Path
 
 import pytest
 
@@ -46,6 +48,17 @@ def test_every_site_rule_is_declared_once_with_scope_site() -> None:
         assert isinstance(m, RuleMeta) and m.scope == "site", m.id
         assert m.indicator and m.pass_title and m.fail_title and m.fix and m.facts, m.id
         assert (m.key is None) == (m.group is None), m.id
+
+
+def test_a_declared_19_indicator_lists_the_site_rule() -> None:
+    data = tomllib.loads((Path(__file__).parent.parent / "auditor/scoring/indicators_19.toml").read_text("utf-8"))
+    indicators = {i["id"]: i for i in data["indicator"]}
+    keyed = [m for m in SITE_METAS if m.key]
+    assert {m.id for m in keyed} >= {"columns.veto", "home.update", "site.availability", "links.home"}
+    for m in keyed:
+        ind = indicators[m.key]
+        assert m.id in ind["rules"], (m.id, m.key)
+        assert m.group == ind.get("group", "V" if ind["kind"] == "veto" else None), m.id
 
 
 def test_a_rule_that_raises_is_not_assessable_alone() -> None:

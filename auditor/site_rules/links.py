@@ -30,9 +30,7 @@ PAGE_META = RuleMeta(
     fix="修正或删除页面上打不开的链接、图片和附件（404、域名失效、连接被拒绝等），外部网站失效的链接及时撤下。",
     facts=("links", "pages"),
     scope="site",
-    key="D4.3",
-    group="D4",
-    default="absent",
+    default="absent",  # scored through links.home / links.other (D4.3, D4.3b), not per page
     description="按页面给出确定不可用（fail）、疑似不可用（warn）的链接、图片、附件，结果记在各页面上；证据是链接在页面上的"
                 "位置截图和 HTTP 请求与应答。只有不可用链接的页面才有这一项。",
 )
