@@ -54,6 +54,8 @@ def _r(rule: str, status: Status, message: str, value: Any = None, evidence: lis
        ) -> CheckResult:
     return CheckResult(rule=rule, status=status, indicator=IND[rule], message=message, value=value,
                        evidence=evidence or [])
+
+
 def _fetch_desc(f: FetchResult | None) -> str:
     if f is None:
         return "未测量"
