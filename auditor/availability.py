@@ -7,7 +7,8 @@ job), and the site fails when failures / total ≥ 5 % (超过（含）: the bou
 
 Probes are scheduled in slots: slot = int(epoch seconds // interval). The monitor stores at most one probe per
 site and slot, so a restarted monitor neither loses nor double-counts probes. Everything here is pure: no
-clock, no network, no database.
+clock, no network, no database. The verdict as a result (``site.availability``) and the single failed visit of
+a site run (``site.unreachable``) are site rules in ``auditor/site_rules/availability.py``.
 """
 from __future__ import annotations
 
@@ -16,11 +17,7 @@ from datetime import datetime, timedelta, timezone
 from fractions import Fraction
 from typing import Any, Iterable
 
-from auditor.errors import network_zh
-from auditor.models import CheckResult, Status
-
-RULE = "site.availability"
-INDICATOR = "站点无法访问"
+from auditor.models import Status
 
 #: One probe an hour: 24 a day, above the rule's 20.
 DEFAULT_INTERVAL_S = 3600 * 24 // 24
@@ -191,23 +188,3 @@ def verdict_value(v: AvailabilityVerdict, max_failed: int = 500) -> dict[str, An
                     "elapsed_ms": p.elapsed_ms} for p in v.failed[:max_failed]],
         "failed_truncated": len(v.failed) > max_failed,
     }
-
-
-def to_site_check(v: AvailabilityVerdict) -> CheckResult:
-    """The verdict as a site-level check (rule site.availability, indicator 站点无法访问)."""
-    return CheckResult(rule=RULE, status=v.status, indicator=INDICATOR, message=v.message, value=verdict_value(v))
-
-
-UNREACHABLE_RULE = "site.unreachable"
-
-
-def home_unreachable(home_url: str, error_kind: str | None, error: str | None, at: str) -> CheckResult:
-    """A run whose home page could not be opened still leaves a record (站点无法访问 is a 单项否决 item).
-
-    One failed visit is evidence, not the verdict: the 19号 rule counts a week of visits (``govaudit monitor``), and
-    one failure may be the auditor's own network. So it is ``not_assessable`` here, with the error and the time,
-    and the monitor's 7-day verdict (``site.availability``) decides."""
-    return CheckResult(rule=UNREACHABLE_RULE, status=Status.NOT_ASSESSABLE, indicator=INDICATOR,
-                       message=f"本次检查首页无法打开（{network_zh(error) or error_kind or '未知原因'}）；站点无法访问按一周监测"
-                               "（每天20次以上）判定，本次记录作为证据",
-                       value={"url": home_url, "error_kind": error_kind, "error": error, "at": at})

@@ -10,17 +10,18 @@
 
 本模块不做任何 I/O，不访问浏览器；"今天"（监测时间点）由调用方传入，测试因此可以精确断言。
 列表页、首页上的条目由浏览器探针（browsers/probe.js 的 ``listItems``）读出，按页面上显示的日期文字传入。
+这里只有日期与评估；由评估得出的检查结果（columns.freshness、columns.veto、home.update、article.pubdate_visible）
+是 ``auditor/site_rules/freshness.py`` 的站点规则。
 """
 from __future__ import annotations
 
 import calendar
 import re
 import unicodedata
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any, Iterable, Literal
 
-from auditor.models import Status
 
 ColumnClass = Literal["dynamic", "policy", "yearly", "other"]
 ColumnStatus = Literal["fresh", "expiring", "stale", "undated", "empty", "error"]
@@ -31,16 +32,6 @@ CLASS_ZH: dict[str, str] = {"dynamic": "动态、要闻类", "policy": "通知�
                             "other": "其他栏目"}
 STATUS_ZH: dict[str, str] = {"fresh": "已更新", "expiring": "即将超期", "stale": "未更新", "undated": "未注明发布时间",
                              "empty": "空白栏目", "error": "无法访问"}
-
-RULE_COLUMN = "columns.freshness"
-RULE_VETO = "columns.veto"
-RULE_HOME = "home.update"
-RULE_PUBDATE = "article.pubdate_visible"
-IND_COLUMN = "栏目不更新"
-IND_EMPTY = "空白栏目"
-IND_HOME = "首页不更新"
-IND_PUBDATE = "内容发布时间"
-
 
 # ---------------------------------------------------------------------------------------------------------------
 # 周期（更新要求）
@@ -507,122 +498,6 @@ def assess_columns(columns: list[ColumnObservation], home_items: list[ListItem],
         stale_min=cfg.veto_stale_min, long_stale_min=cfg.veto_long_stale_min, empty_min=cfg.veto_empty_min)
     return FreshnessReport(today=today, columns=assessed, home=home, articles_checked=len(article_dates),
                            articles_without_date=[u for u, ok in article_dates if not ok], veto=veto, config=cfg)
-
-
-# ---------------------------------------------------------------------------------------------------------------
-# 检查结果
-# ---------------------------------------------------------------------------------------------------------------
-
-@dataclass
-class SiteCheckResult:
-    """站点级（或栏目级）检查结果；``subject`` 是栏目 URL，站点级检查为空串。"""
-    rule: str
-    subject: str
-    status: Status
-    indicator: str
-    message: str
-    value: dict[str, Any] = field(default_factory=dict)
-
-    def as_dict(self) -> dict[str, Any]:
-        d = asdict(self)
-        d["status"] = self.status.value
-        return d
-
-
-def _iso(d: date | None) -> str | None:
-    return d.isoformat() if d else None
-
-
-def _column_value(a: ColumnAssessment) -> dict[str, Any]:
-    return {"name": a.name, "url": a.url, "level": a.level, "column_type": a.column_type, "class": a.column_class,
-            "period": a.period.label, "status": a.status, "latest": _iso(a.latest), "age_days": a.age_days,
-            "expires_on": _iso(a.expires_on), "long_stale": a.long_stale, "counts_for_veto": a.counts_for_veto,
-            "items": a.item_count, "dated_items": a.dated_count, "future_dates": [_iso(d) for d in a.future_dates],
-            "page_error": a.page_error}
-
-
-def _column_check(a: ColumnAssessment, today: date) -> SiteCheckResult:
-    v = _column_value(a)
-    q = f"栏目“{a.name}”"
-    kind = CLASS_ZH[a.column_class]
-    if a.status == "error":
-        return SiteCheckResult(RULE_COLUMN, a.url, Status.NOT_ASSESSABLE, IND_COLUMN,
-                               f"{q}列表页无法访问，未能检查更新情况：{a.page_error}", v)
-    if a.status == "empty":
-        return SiteCheckResult(RULE_COLUMN, a.url, Status.FAIL, IND_EMPTY, f"空白栏目：{q}没有任何信息", v)
-    if a.status == "undated":
-        extra = f"（另有{len(a.future_dates)}条发布日期晚于今天）" if a.future_dates else ""
-        return SiteCheckResult(RULE_COLUMN, a.url, Status.FAIL, IND_COLUMN,
-                               f"{q}的{a.item_count}条信息均未注明发布时间{extra}，视为不更新", v)
-    latest = f"最近更新于{a.latest.isoformat()}（{a.age_days}天前）" if a.latest else ""
-    if a.status == "stale":
-        long = "，属应更新但长期未更新" if a.long_stale else ""
-        return SiteCheckResult(RULE_COLUMN, a.url, Status.FAIL, IND_COLUMN,
-                               f"{q}{latest}，超过{a.period.label}未更新（{kind}栏目应在{a.period.label}内更新）{long}", v)
-    if a.status == "expiring":
-        left = (a.expires_on - today).days if a.expires_on else 0
-        return SiteCheckResult(RULE_COLUMN, a.url, Status.WARN, IND_COLUMN,
-                               f"{q}{latest}，如不更新将于{_iso(a.expires_on)}（{left}天后）超过{a.period.label}未更新", v)
-    return SiteCheckResult(RULE_COLUMN, a.url, Status.PASS, IND_COLUMN,
-                           f"{q}{latest}，在{a.period.label}更新周期内", v)
-
-
-def to_site_checks(report: FreshnessReport) -> list[SiteCheckResult]:
-    """把评估结果变成检查结果：每个栏目一条 ``columns.freshness``，站点级 ``columns.veto``、``home.update``、
-    ``article.pubdate_visible`` 各一条。"""
-    out = [_column_check(a, report.today) for a in report.columns]
-
-    v = report.veto
-    veto_value = {"stale": len(v.stale), "stale_threshold": v.stale_min, "stale_columns": v.stale,
-                  "long_stale": len(v.long_stale), "long_stale_threshold": v.long_stale_min,
-                  "long_stale_columns": v.long_stale, "empty": len(v.empty), "empty_threshold": v.empty_min,
-                  "empty_columns": v.empty, "triggered": v.triggered, "columns": len(report.columns)}
-    parts = {"stale": f"动态、要闻类栏目及通知公告、政策文件类一级栏目未更新{len(v.stale)}个（≥{v.stale_min}）",
-             "long_stale": f"应更新但长期未更新的栏目{len(v.long_stale)}个（≥{v.long_stale_min}）",
-             "empty": f"空白栏目{len(v.empty)}个（≥{v.empty_min}）"}
-    if not report.columns:
-        out.append(SiteCheckResult(RULE_VETO, "", Status.NOT_ASSESSABLE, IND_COLUMN, "未获得任何栏目，无法判断栏目更新情况",
-                                   veto_value))
-    elif v.veto:
-        out.append(SiteCheckResult(RULE_VETO, "", Status.FAIL, IND_COLUMN,
-                                   "栏目不更新（单项否决）：" + "；".join(parts[t] for t in v.triggered), veto_value))
-    else:
-        out.append(SiteCheckResult(
-            RULE_VETO, "", Status.PASS, IND_COLUMN,
-            f"未达到栏目不更新单项否决标准：未更新{len(v.stale)}个（<{v.stale_min}），长期未更新{len(v.long_stale)}个"
-            f"（<{v.long_stale_min}），空白栏目{len(v.empty)}个（<{v.empty_min}）", veto_value))
-
-    h = report.home
-    hv = {"updated": h.updated, "basis": h.basis, "latest": _iso(h.latest), "items": h.item_count,
-          "dated_items": h.dated_count, "period": h.period.label,
-          "age_days": (report.today - h.latest).days if h.latest else None}
-    where = "首页" if h.basis == "home" else "首页无信息列表，各栏目页"
-    if h.updated is None:
-        out.append(SiteCheckResult(RULE_HOME, "", Status.NOT_ASSESSABLE, IND_HOME, "首页没有信息条目，也没有栏目可查，无法判断",
-                                   hv))
-    elif h.updated:
-        out.append(SiteCheckResult(RULE_HOME, "", Status.PASS, IND_HOME,
-                                   f"{where}最近一条信息发布于{_iso(h.latest)}，{h.period.label}内有更新", hv))
-    elif h.latest is None:
-        out.append(SiteCheckResult(RULE_HOME, "", Status.FAIL, IND_HOME,
-                                   f"首页不更新：{where}的信息均未注明发布时间，视为不更新", hv))
-    else:
-        out.append(SiteCheckResult(RULE_HOME, "", Status.FAIL, IND_HOME,
-                                   f"首页不更新：{where}最近一条信息发布于{_iso(h.latest)}（{hv['age_days']}天前），"
-                                   f"{h.period.label}内无更新", hv))
-
-    av = {"checked": report.articles_checked, "without_date": report.articles_without_date}
-    if not report.articles_checked:
-        out.append(SiteCheckResult(RULE_PUBDATE, "", Status.NOT_ASSESSABLE, IND_PUBDATE, "未检查内容页面", av))
-    elif report.articles_without_date:
-        n = len(report.articles_without_date)
-        shown = "、".join(report.articles_without_date[:5]) + ("等" if n > 5 else "")
-        out.append(SiteCheckResult(RULE_PUBDATE, "", Status.WARN, IND_PUBDATE,
-                                   f"{report.articles_checked}个内容页面中有{n}个未显示发布时间：{shown}", av))
-    else:
-        out.append(SiteCheckResult(RULE_PUBDATE, "", Status.PASS, IND_PUBDATE,
-                                   f"检查的{report.articles_checked}个内容页面均显示发布时间", av))
-    return out
 
 
 # ---------------------------------------------------------------------------------------------------------------

@@ -76,6 +76,9 @@ class CheckResult:
     depends_on: list[str] = field(default_factory=list)
     # What the page does contain, in a sentence, for that not_assessable message (e.g. the badge link and its id).
     shown: str | None = None
+    # What a site rule's result is about when it has several (the 栏目's URL for columns.freshness, the page's URL
+    # for links.availability); "" for the site as a whole and for page rules.
+    subject: str = ""
 
 
 @dataclass

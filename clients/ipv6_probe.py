@@ -237,7 +237,7 @@ async def measure_site(home_url: str, settings: Settings, level2_urls: Iterable[
                        level3_urls: Iterable[str] = (), subresource_urls: Iterable[str] = (), *,
                        timeout: float | None = None, concurrency: int = 8, tcp_ports: tuple[int, ...] = (80, 443)
                        ) -> IPv6Measurements:
-    """Measure one site's IPv6 support (see auditor.ipv6.score_ipv6 for the judgement)."""
+    """Measure one site's IPv6 support (see auditor.site_rules.ipv6 for the judgement)."""
     timeout = timeout if timeout is not None else min(settings.link_timeout, 10.0)
     host = (urlsplit(home_url).hostname or "").lower()
     cache = DnsCache(make_resolver(settings, timeout=min(3.0, timeout)))

@@ -11,11 +11,11 @@ from pathlib import Path
 
 import pytest
 
-from auditor.availability import (CST, DEFAULT_INTERVAL_S, INDICATOR, RULE, ProbeRecord, probes_per_day, schedule,
-                                  slot_start, to_site_check, verdict)
+from auditor.availability import CST, DEFAULT_INTERVAL_S, ProbeRecord, probes_per_day, schedule, slot_start, verdict
 from auditor.config import Settings
 from auditor.models import Status
 from auditor.netpolicy import TargetRefused
+from auditor.site_rules.availability import INDICATOR, RULE, to_site_check
 from auditor.store import Store
 from auditor.store.availability import last_slot, probes, record_probe
 from tests.servers import _Server, start

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from auditor.availability import home_unreachable
+from auditor.site_rules.availability import home_unreachable
 from auditor.errors import PageError, classify, describe, network_zh
 from auditor.services import unreachable_lines
 

@@ -12,9 +12,10 @@ import pytest
 
 from auditor.freshness import (
     ColumnObservation, FreshnessConfig, Period, add_months, assess_column, assess_columns, classify_column,
-    items_from_probe, parse_item_date, to_site_checks, visible_pubdate,
+    items_from_probe, parse_item_date, visible_pubdate,
 )
 from auditor.models import Status
+from auditor.site_rules.freshness import to_site_checks
 from tests.fixtures.freshsite.make import build
 
 TODAY = date(2026, 11, 18)
@@ -376,7 +377,7 @@ def test_site_checks_per_column_and_site() -> None:
     assert (art.status, art.indicator, art.value) == (Status.WARN, "内容发布时间",
                                                       {"checked": 2, "without_date": ["/a2.html"]})
     assert "/a2.html" in art.message
-    assert art.as_dict()["status"] == "warn"
+    assert art.status.value == "warn"
     assert [c.rule for c in checks].count("columns.freshness") == 6
 
 

@@ -17,10 +17,10 @@ from auditor.ipv6 import (
     LinkResult,
     NameServer,
     content_similarity,
-    score_ipv6,
     visible_lines,
 )
 from auditor.models import Status
+from auditor.site_rules.ipv6 import score_ipv6
 
 pytestmark = [pytest.mark.browser, pytest.mark.netns]
 

@@ -1,31 +1,33 @@
 """Whole-site audit (全站检查): crawl the home page, the 一级栏目 and the 二级/三级 pages within a budget, audit every
-sampled page with the page rules, then check every link, image and attachment over HTTP, judge column
-freshness, and summarise per rule with the worst examples.
+sampled page with the page rules, then gather the site facts (every link, image and attachment checked over HTTP,
+the IPv6 measurements, the stored pages), run the site rules over them (``auditor.site_rules``: links, 栏目更新,
+IPv6, per-rule summaries, 抽查范围, 站点无法访问) and store their results.
 """
 from __future__ import annotations
 
 import asyncio
-import re
 import time
 from collections import defaultdict
-from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 from typing import Any, Callable
 from urllib.parse import urlsplit
 
 from auditor import freshness
-from auditor.availability import home_unreachable
 from auditor.errors import PageError
 from auditor.config import Settings
-from auditor.crawl import ATTACHMENT_EXT, Candidate, CrawlPlan, canonical, robots_sitemaps, same_site, sitemap_urls
-from clients.linkcheck import LinkCheck, check_links, fetch_text
-from auditor.models import Box, CheckResult, EvidenceRef, SiteProfile, Status
+from auditor.crawl import ATTACHMENT_EXT, Candidate, CrawlPlan, canonical, robots_sitemaps, sitemap_urls
+from auditor.ipv6 import IPv6Policy
+from auditor.models import CheckResult, SiteProfile
 from auditor.netpolicy import NOTFOUND, TargetRefused, map_target, normalise_url
-from clients.resolve import check_target
-from clients.ocr import shared_ocr
-from auditor.rules import INDICATORS
+from auditor.site_facts import (CrawlFacts, HomeFailure, HttpCheck, IPv6Facts, LinkFacts, LinkPlace, PageNote,
+                                PageResult, SeenLink, SiteFacts, StoredCheck)
+from auditor.site_rules import SiteRuleConfig, run_site_rules
+from auditor.site_rules.links import judge_links, on_page
 from auditor.store import Store
 from auditor.store.models import LinkResult, Page, SiteCheck
+from clients.linkcheck import check_links, fetch_text
+from clients.resolve import check_target
+from clients.ocr import shared_ocr
 from browsers.evidence import EvidenceWriter
 from browsers.engines import make_fetcher
 from browsers.fetcher import PageFetcher
@@ -33,36 +35,6 @@ from workers.pipeline import PageAuditor, PageOutcome, check_rows
 from workers.runend import browser, ending, owner_identity
 
 Progress = Callable[[str, int, int, str], None]  # (stage, done, total, message)
-
-LINK_RULE = "links.availability"
-LINK_INDICATOR = "可用性（不可用链接）"
-MAX_LINK_EVIDENCE = 10
-
-
-@dataclass
-class _Seen:
-    """Where a link appears: (page url, page id, box on that page, evidence keys)."""
-    kind: str
-    on_home: bool = False
-    rendered_broken: bool = False
-    places: list[tuple[str, int, dict[str, float] | None, tuple[str, str] | None]] = field(default_factory=list)
-
-
-@dataclass
-class _PageNotes:
-    """What the site checks need from a page after its facts are dropped."""
-    url: str
-    page_id: int
-    level: int
-    source: str
-    nav_text: str
-    kind: str | None
-    metas: dict[str, str]
-    items: list[tuple[str, str, str | None]]
-    text: str
-    title: str
-    error: str | None
-    subresources: list[str] = field(default_factory=list)
 
 
 class _HostGate:
@@ -129,9 +101,9 @@ async def run_site(settings: Settings, store: Store, home_url: str, site: SitePr
                                started_by=started_by)
         store.save_page(run.id, Page(url=home, error_kind=exc.kind.value, error=str(exc),
                                      user_agent=settings.user_agent), [], [])
-        c = home_unreachable(home, exc.kind.value, str(exc), datetime.now(timezone.utc).isoformat(timespec="seconds"))
-        store.save_site_checks(run.id, [SiteCheck(rule=c.rule, subject="", status=c.status.value,
-                                                  indicator=c.indicator, message=c.message, value=c.value)])
+        facts = SiteFacts(home=home, today=today, observed_at=_now(),
+                          home_failure=HomeFailure(home, exc.kind.value, str(exc)))
+        store.save_site_checks(run.id, _site_rows(run_site_rules(facts)))
         store.finish_run(run.id)
         return run.id
     home = target.url
@@ -195,20 +167,31 @@ async def finish_site(settings: Settings, store: Store, run_id: int, crawl: "Sit
     say = progress or (lambda *a: None)
     home, plan, notes = crawl.home, crawl.plan, crawl.notes
     store.set_pages_total(run_id, len(notes))
-    site_checks: list[SiteCheck] = []
-    if links:
-        site_checks += await _check_links(settings, store, run_id, home, crawl.seen_links, notes, say)
-    site_checks += _freshness_checks(notes, home, today, fresh_config)
-    if ipv6 and settings.ipv6:
-        site_checks += await _ipv6_checks(settings, home, plan, notes)
-    site_checks += _rule_summaries(store, run_id, plan)
-    home_note = notes.get(home)
-    if home_note is not None and home_note.error:
-        c = home_unreachable(home, None, home_note.error, datetime.now(timezone.utc).isoformat(timespec="seconds"))
-        site_checks.append(SiteCheck(rule=c.rule, subject="", status=c.status.value, indicator=c.indicator,
-                                     message=c.message, value=c.value))
-    store.save_site_checks(run_id, site_checks)
+    link_facts = await _gather_links(settings, crawl.seen_links, say) if links else None
+    ipv6_facts = await _gather_ipv6(settings, home, plan, notes) if ipv6 and settings.ipv6 else None
+    facts = SiteFacts(home=home, today=today, observed_at=_now(), pages=notes, links=link_facts,
+                      page_results=_page_results(store, run_id), crawl=_crawl_facts(plan), ipv6=ipv6_facts)
+    config = SiteRuleConfig(freshness=fresh_config, ipv6=IPv6Policy(
+        fail_similarity=settings.ipv6_fail_similarity, link_target=settings.ipv6_link_target,
+        support_target=settings.ipv6_support_target))
+    results = run_site_rules(facts, config)
+    if link_facts is not None:
+        store.save_links(run_id, [LinkResult(url=r.url, host=r.host, kind=r.kind, klass=r.klass, external=r.external,
+                                             on_home=r.on_home, http_status=r.http_status, reason=r.reason,
+                                             attempts=r.attempts, elapsed_ms=r.elapsed_ms, exchange=r.exchange,
+                                             found_on=r.found_on) for r in judge_links(link_facts, home)])
+    _store_page_findings(settings, store, run_id, crawl.seen_links, [c for c in results if on_page(c)], say)
+    store.save_site_checks(run_id, _site_rows([c for c in results if not on_page(c)]))
     store.finish_run(run_id)
+
+
+def _now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+def _site_rows(results: list[CheckResult]) -> list[SiteCheck]:
+    return [SiteCheck(rule=c.rule, subject=c.subject, status=c.status.value, indicator=c.indicator,
+                      message=c.message, value=c.value) for c in results]
 
 
 def _cand_dict(cand: Candidate | dict[str, Any]) -> dict[str, Any]:
@@ -252,8 +235,8 @@ class SiteCrawl:
         self.home = home
         self.site = site
         self.plan = CrawlPlan(home, max_pages=settings.max_pages, per_template=settings.per_template)
-        self.notes: dict[str, _PageNotes] = {}
-        self.seen_links: dict[str, _Seen] = {}
+        self.notes: dict[str, PageNote] = {}
+        self.seen_links: dict[str, SeenLink] = {}
         self.level_count = 0
         self._wave: list[int] = []
 
@@ -316,7 +299,7 @@ class SiteCrawl:
                  for it in probe.get("listItems", []) if not it.get("inHeader") and canonical(it["href"]) not in nav]
         subresources = [i["src"] for i in probe.get("images", [])] + [x["src"] for x in probe.get("scripts", [])
                                                                       if x.get("src")]
-        self.notes[url] = _PageNotes(
+        self.notes[url] = PageNote(
             subresources=[u for u in subresources if u.startswith(("http://", "https://"))][:300],
             url=url, page_id=page_id, level=level, source=cand["source"], nav_text=cand.get("text") or "",
             kind=record.get("kind"), metas=record.get("metas") or {}, items=items, text=probe.get("text") or "",
@@ -342,66 +325,38 @@ class SiteCrawl:
                 s.rendered_broken = True
 
 
-def _see(seen: dict[str, _Seen], url: str, kind: str, on_home: bool, page_url: str, page_id: int,
-         keys: tuple[str, str] | None, box: dict[str, float] | None) -> _Seen:
+def _see(seen: dict[str, SeenLink], url: str, kind: str, on_home: bool, page_url: str, page_id: int,
+         keys: tuple[str, str] | None, box: dict[str, float] | None) -> SeenLink:
     key = url.split("#", 1)[0]
-    s = seen.setdefault(key, _Seen(kind))
+    s = seen.setdefault(key, SeenLink(kind))
     s.on_home = s.on_home or on_home
-    if len(s.places) < 20 and all(p[0] != page_url for p in s.places):
-        s.places.append((page_url, page_id, box, keys))
+    if len(s.places) < 20 and all(p.page_url != page_url for p in s.places):
+        s.places.append(LinkPlace(page_url, page_id, box, keys))
     return s
 
 
-async def _check_links(settings: Settings, store: Store, run_id: int, home: str, seen: dict[str, _Seen],
-                       notes: dict[str, _PageNotes], say: Progress) -> list[SiteCheck]:
+async def _gather_links(settings: Settings, seen: dict[str, SeenLink], say: Progress) -> LinkFacts:
+    """Every link, image and attachment seen, checked over HTTP."""
     say("links", 0, len(seen), f"检查 {len(seen)} 个链接")
     results = await check_links(list(seen), settings, per_host=settings.per_host, retries=settings.link_retries,
                                 timeout=settings.link_timeout)
     say("links", len(seen), len(seen), "链接检查完成")
-    base = urlsplit(home).hostname or ""
-    site_base = base[4:] if base.startswith("www.") else base
-    rows: list[LinkResult] = []
-    per_page: dict[int, list[tuple[str, LinkCheck, _Seen, dict[str, float] | None, tuple[str, str] | None]]] = \
-        defaultdict(list)
-    for url, s in seen.items():
-        res = results.get(url)
-        if res is None:
-            continue
-        klass, reason = res.klass, res.reason
-        if s.rendered_broken and s.kind == "image" and klass == "ok":
-            klass, reason = "broken", "图片在页面中无法显示（加载失败或不是有效图片）"
-        rows.append(LinkResult(url=url, host=urlsplit(url).hostname or "", kind=s.kind, klass=klass,
-                               external=not same_site(url, site_base), on_home=s.on_home,
-                               http_status=res.http_status, reason=reason, attempts=res.attempts,
-                               elapsed_ms=res.elapsed_ms, exchange=res.exchange,
-                               found_on=[p[0] for p in s.places]))
-        if klass in ("broken", "suspect"):
-            for page_url, page_id, box, keys in s.places:
-                per_page[page_id].append((url, LinkCheck(url, klass, res.http_status, reason, res.attempts,
-                                                         res.elapsed_ms, res.exchange), s, box, keys))
-    store.save_links(run_id, rows)
-    for n, (page_id, found) in enumerate(per_page.items(), 1):
-        keys = next((k for *_, k in found if k), None) or (f"run-{run_id}", f"page-{page_id}")
+    return LinkFacts(seen=seen, checked={url: HttpCheck(r.klass, r.http_status, r.reason, r.attempts, r.elapsed_ms,
+                                                        r.exchange) for url, r in results.items()})
+
+
+def _store_page_findings(settings: Settings, store: Store, run_id: int, seen: dict[str, SeenLink],
+                         findings: list[CheckResult], say: Progress) -> None:
+    """Each page's ``links.availability`` result (subject: the page's URL) stored on that page, its evidence
+    crops in the page's evidence folder."""
+    where = {p.page_url: (p.page_id, p.evidence_keys) for s in seen.values() for p in s.places}
+    for n, check in enumerate(findings, 1):
+        page_id, keys = where[check.subject]
+        keys = keys or (f"run-{run_id}", f"page-{page_id}")
         writer = EvidenceWriter.reopen(settings.evidence_dir, keys[0], keys[1], staged=True)
-        broken = [f for f in found if f[1].klass == "broken"]
-        suspect = [f for f in found if f[1].klass == "suspect"]
-        status = Status.FAIL if broken else Status.WARN
-        msg = f"本页有 {len(broken)} 个确定不可用链接" + (f"、{len(suspect)} 个疑似不可用链接" if suspect else "") \
-            if broken else f"本页有 {len(suspect)} 个疑似不可用链接"
-        evidence = []
-        for url, res, s, box, _ in (broken + suspect)[:MAX_LINK_EVIDENCE]:
-            exch = _exchange_text(res)
-            evidence.append(EvidenceRef(note=f"{'确定' if res.klass == 'broken' else '疑似'}不可用{_KIND_ZH[s.kind]}：{url}",
-                                        box=Box.of(box), text=f"{res.reason}\n{exch}", html=exch, kind="link"))
-        value = {"broken": [{"url": u, "status": r.http_status, "reason": r.reason, "kind": s.kind}
-                            for u, r, s, _, _ in broken],
-                 "suspect": [{"url": u, "status": r.http_status, "reason": r.reason, "kind": s.kind}
-                             for u, r, s, _, _ in suspect]}
-        check = CheckResult(LINK_RULE, status, LINK_INDICATOR, msg, value, evidence)
         store.add_checks(page_id, check_rows([check], writer))
         writer.commit()  # the crops move into the page's folder once their rows are stored
-        say("evidence", n, len(per_page), f"不可用链接证据：页面 {page_id}")
-    return _link_summaries(rows)
+        say("evidence", n, len(findings), f"不可用链接证据：页面 {page_id}")
 
 
 async def _follow_dns_server(settings: Settings, home: str) -> Settings:
@@ -423,30 +378,20 @@ async def _follow_dns_server(settings: Settings, home: str) -> Settings:
     return settings.replace(host_map={**settings.host_map, host: NOTFOUND})
 
 
-async def _ipv6_checks(settings: Settings, home: str, plan: CrawlPlan, notes: dict[str, _PageNotes]
-                       ) -> list[SiteCheck]:
-    """IPv6 支持度: AAAA, name servers, home page over v6, v4/v6 consistency, 二级/三级 links, sub-resources."""
-    from auditor.ipv6 import IPv6Policy, score_ipv6
+async def _gather_ipv6(settings: Settings, home: str, plan: CrawlPlan, notes: dict[str, PageNote]) -> IPv6Facts:
+    """IPv6 measurements: AAAA, name servers, home page over v6 and v4, 二级/三级 links, sub-resources; and the
+    home page rendered over IPv6 only when it has an AAAA address."""
     from clients.ipv6_probe import measure_site
 
     if settings.isolate_network and not settings.dns_server:
-        return [SiteCheck(rule="ipv6.support", subject="", status=Status.NOT_ASSESSABLE.value, indicator="IPv6 支持度",
-                          message="离线运行且未配置 DNS 服务器（GOVAUDIT_DNS_SERVER），未检查 IPv6", value={})]
+        return IPv6Facts(skipped="离线运行且未配置 DNS 服务器（GOVAUDIT_DNS_SERVER），未检查 IPv6")
     level2 = [c.url for c in plan.planned if c.level == 2][:100]
     level3 = [c.url for c in plan.planned if c.level == 3][:100]
     home_note = notes.get(home)
     subres = home_note.subresources if home_note else []
-    policy = IPv6Policy(fail_similarity=settings.ipv6_fail_similarity, link_target=settings.ipv6_link_target,
-                        support_target=settings.ipv6_support_target)
     m = await measure_site(home, settings, level2, level3, subres)
-    checks = [SiteCheck(rule=c.rule, subject="", status=c.status.value, indicator=c.indicator, message=c.message,
-                        value=c.value) for c in score_ipv6(m, policy)]
-    if m.aaaa:
-        shot = await _render_over_ipv6(settings, home, m.aaaa[0])
-        for c in checks:
-            if c.rule == "ipv6.home":
-                c.value = {**(c.value or {}), "ipv6_render": shot}
-    return checks
+    render = await _render_over_ipv6(settings, home, m.aaaa[0]) if m.aaaa else None
+    return IPv6Facts(measurements=m, render=render)
 
 
 async def _render_over_ipv6(settings: Settings, home: str, addr: str) -> dict[str, Any]:
@@ -464,112 +409,16 @@ async def _render_over_ipv6(settings: Settings, home: str, addr: str) -> dict[st
     return out
 
 
-_KIND_ZH = {"link": "链接", "image": "图片", "attachment": "附件"}
-
-
-def _exchange_text(res: LinkCheck) -> str:
-    """The HTTP exchange as an auditor reads it: request line, response status, selected headers, redirects."""
-    ex = res.exchange or {}
-    lines = []
-    for hop in ex.get("redirects", []) or []:
-        lines.append(f"{hop.get('method', 'GET')} {hop.get('url')} -> {hop.get('status')} {hop.get('location', '')}")
-    lines.append(f"{ex.get('method', 'GET')} {ex.get('url', res.url)}")
-    for k, v in (ex.get("request_headers") or {}).items():
-        lines.append(f"{k}: {v}")
-    lines.append("")
-    lines.append(str(ex.get("status_line") or ex.get("error") or res.reason))
-    for k, v in (ex.get("response_headers") or {}).items():
-        lines.append(f"{k}: {v}")
-    return "\n".join(lines)
-
-
-def _link_summaries(rows: list[LinkResult]) -> list[SiteCheck]:
-    """首页 and 其他页面 counts kept apart (the indicator treats them differently); 外链 listed by host."""
-    out = []
-    for subject, pick, label in (("home", lambda r: r.on_home, "首页"), ("other", lambda r: not r.on_home, "其他页面")):
-        sel = [r for r in rows if pick(r)]
-        counts = {k: sum(1 for r in sel if r.klass == k) for k in ("ok", "broken", "suspect", "unassessable")}
-        status = Status.FAIL if counts["broken"] else Status.WARN if counts["suspect"] else Status.PASS
-        msg = (f"{label}共检查 {len(sel)} 个链接：确定不可用 {counts['broken']} 个，疑似不可用 {counts['suspect']} 个，"
-               f"无法评估 {counts['unassessable']} 个")
-        worst = [{"url": r.url, "status": r.http_status, "reason": r.reason, "found_on": (r.found_on or [])[:3]}
-                 for r in sel if r.klass in ("broken", "suspect")][:50]
-        out.append(SiteCheck(rule=f"links.{subject}", subject="", status=status.value,
-                             indicator=f"可用性（{label}不可用链接）", message=msg,
-                             value={"counts": counts, "total": len(sel), "problems": worst}))
-    ext: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
-    for r in rows:
-        if r.external:
-            ext[r.host][r.klass] += 1
-    out.append(SiteCheck(rule="links.external", subject="", status=Status.PASS.value, indicator="外链",
-                         message=f"外部链接涉及 {len(ext)} 个网站",
-                         value={host: dict(c) for host, c in sorted(ext.items())}))
-    return out
-
-
-# Navigation and service pages that carry column tags but are not 栏目 that publish information.
-_NOT_COLUMNS = re.compile(r"网站地图|站点地图|联系我们|关于我们|网站声明|隐私|使用帮助|sitemap", re.I)
-
-
-def _freshness_checks(notes: dict[str, _PageNotes], home: str, today: date,
-                      config: freshness.FreshnessConfig | None) -> list[SiteCheck]:
-    columns = []
-    for n in notes.values():
-        if n.error or n.kind != "column":
-            continue
-        name = n.metas.get("columnname") or n.nav_text or n.title
-        if _NOT_COLUMNS.search(name) or (n.metas.get("columntype") or "").strip() == "首页":
-            continue
-        level = 1 if n.source == "nav" else 2 if n.level <= 2 else 3
-        columns.append(freshness.ColumnObservation(name=name, url=n.url, column_type=n.metas.get("columntype"),
-                                                   level=level, items=n.items))
-    home_note = notes.get(home) or next((n for n in notes.values() if n.level == 1), None)
-    home_items = home_note.items if home_note else []
-    articles = [(n.url, freshness.visible_pubdate(n.text, title=n.title) is not None)
-                for n in notes.values() if n.kind == "article" and not n.error]
-    report = freshness.assess_columns(columns, home_items, articles, today, config)
-    return [SiteCheck(rule=r.rule, subject=r.subject, status=r.status.value, indicator=r.indicator,
-                      message=r.message, value=r.value) for r in freshness.to_site_checks(report)]
-
-
-def _rule_summaries(store: Store, run_id: int, plan: CrawlPlan) -> list[SiteCheck]:
-    """Per page rule: on how many pages it failed or warned, with the worst examples (failures first)."""
+def _page_results(store: Store, run_id: int) -> list[PageResult]:
+    """The run's stored pages with their page rules' verdicts, in stored order."""
     run = store.run_with_pages(run_id)
-    by_rule: dict[str, list[tuple[str, str, str]]] = defaultdict(list)
-    indicators: dict[str, str] = {}  # per-violation 无障碍 rules (a11y.<axe rule>) carry their own indicator
-    errors = [p for p in run.pages if p.error_kind]
-    for p in run.pages:
-        for c in p.checks:
-            by_rule[c.rule].append((c.status, p.url, c.message))
-            indicators.setdefault(c.rule, c.indicator)
-    out = []
-    order = {"fail": 0, "not_assessable": 1, "warn": 2, "pass": 3}
-    for rule, results in by_rule.items():
-        counts = {s: sum(1 for r in results if r[0] == s) for s in ("pass", "fail", "warn", "not_assessable")}
-        worst = sorted((r for r in results if r[0] != "pass"), key=lambda r: order[r[0]])[:5]
-        status = min((r[0] for r in results), key=lambda s: order[s])
-        out.append(SiteCheck(rule=rule, subject="pages", status=status,
-                             indicator=INDICATORS.get(rule) or indicators.get(rule) or
-                             (LINK_INDICATOR if rule == LINK_RULE else rule),
-                             message=f"{len(results)} 个页面中：不合格 {counts['fail']}，警告 {counts['warn']}，"
-                                     f"无法评估 {counts['not_assessable']}",
-                             value={"counts": counts, "pages": len(results),
-                                    "examples": [{"status": s, "url": u, "message": m} for s, u, m in worst]}))
-    out.append(SiteCheck(rule="crawl.coverage", subject="", status=Status.WARN.value if errors else Status.PASS.value,
-                         indicator="抽查范围",
-                         message=f"抽查 {len(run.pages)} 个页面（{len(errors)} 个无法打开），按模板抽样略过 "
-                                 f"{plan.skipped_by_template} 个同类页面",
-                         value={"pages": len(run.pages), "errors": [{"url": p.url, "error": p.error} for p in errors][:50],
-                                "skipped_by_template": plan.skipped_by_template,
-                                "levels": _levels(plan), "external_hosts": dict(plan.external.most_common(50))}))
-    return out
+    return [PageResult(p.id, p.url, p.error_kind, p.error,
+                       [StoredCheck(c.rule, c.status, c.indicator, c.message) for c in p.checks]) for p in run.pages]
 
 
-def _levels(plan: CrawlPlan) -> dict[str, int]:
-    out: dict[str, int] = defaultdict(int)
-    for c in plan.planned:
-        out[str(c.level)] += 1
-    return dict(out)
+def _crawl_facts(plan: CrawlPlan) -> CrawlFacts:
+    return CrawlFacts(planned=[(c.url, c.level) for c in plan.planned], skipped_by_template=plan.skipped_by_template,
+                      external_hosts=dict(plan.external.most_common()))
 
 
 # Public names for the RQ site steps (workers/jobs.py).
