@@ -250,7 +250,7 @@ def test_unreachable_home_page_of_a_crawl_is_recorded_not_judged() -> None:
     pages = {HOME: _note(HOME, level=1, kind=None, error="net::ERR_CONNECTION_TIMED_OUT")}
     c = _by(run_site_rules(_facts(pages=pages)))["site.unreachable"]
     assert c.status is Status.NOT_ASSESSABLE and c.value["error_kind"] is None
-    assert c.message.startswith("本次检查首页无法打开（net::ERR_CONNECTION_TIMED_OUT）")
+    assert c.message.startswith("本次检查首页无法打开（连接超时（net::ERR_CONNECTION_TIMED_OUT））")
     fine = {HOME: _note(HOME, level=1, kind="home")}
     assert "site.unreachable" not in _by(run_site_rules(_facts(pages=fine)))
 
