@@ -1,0 +1,76 @@
+"""Single-page command line: wall time of ``govaudit audit URL`` on the sample site's home page, as a user runs it
+(a new process, a new browser, a fresh SQLite file), with defaults and with ``--no-a11y --elderly off --no-ocr``.
+
+    .venv/bin/python bench/bench_cli.py [--runs N] [--tree PATH] [--profile]
+
+``--tree`` runs the command line of another checkout (e.g. the code before a change) with this bench, so the
+two can be measured side by side on one machine in one run. ``--profile`` passes ``--profile`` to the command
+and prints its per-phase table (auditor/profile.py). Prints the load at start and end.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from auditor import sample_site  # noqa: E402
+from bench.load import load_line  # noqa: E402
+
+ROOT = Path(__file__).resolve().parents[1]
+LEAN = ["--no-a11y", "--elderly", "off", "--no-ocr"]
+
+
+def cli_argv(base: str, path: str = "/index.html", extra: list[str] | None = None) -> list[str]:
+    host = sample_site.SITE["host"]
+    return [sys.executable, "-m", "govaudit", "audit", f"http://{host}{path}", "--site-name", sample_site.SITE["name"],
+            "--host-map", f"{host}={base.removeprefix('http://')}", "--allow-private", "--standins", "--offline",
+            *(extra or [])]
+
+
+def run_cli(base: str, tree: Path, extra: list[str] | None = None, path: str = "/index.html"
+            ) -> tuple[float, int, str]:
+    """One ``govaudit audit`` of the page in a fresh process and database: (seconds, exit code, stderr)."""
+    tmp = Path(tempfile.mkdtemp(prefix="govaudit-bench-cli-"))
+    env = {**os.environ, "PYTHONPATH": str(tree), "GOVAUDIT_DATABASE_URL": f"sqlite:///{tmp}/db.sqlite",
+           "GOVAUDIT_EVIDENCE_DIR": str(tmp / "evidence")}
+    t0 = time.perf_counter()
+    p = subprocess.run(cli_argv(base, path, extra), cwd=tree, env=env, capture_output=True, text=True)
+    return time.perf_counter() - t0, p.returncode, p.stderr
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--runs", type=int, default=3)
+    ap.add_argument("--tree", type=Path, action="append", help="checkout to run (repeatable; default this one)")
+    ap.add_argument("--profile", action="store_true")
+    args = ap.parse_args()
+    trees = args.tree or [ROOT]
+    print(load_line("start"))
+    server, base = sample_site.serve()
+    try:
+        run_cli(base, trees[0])  # warm the OS file cache and Chromium's disk files
+        for label, extra in (("defaults", []), ("--no-a11y --elderly off --no-ocr", LEAN)):
+            for tree in trees:
+                secs = []
+                for _ in range(args.runs):
+                    s, code, err = run_cli(base, tree, extra + (["--profile"] if args.profile else []))
+                    if code not in (0, 1):
+                        print(f"  exit {code}: {err.strip()[-400:]}")
+                    secs.append(s)
+                print(f"{label:34} {str(tree):40} median {statistics.median(secs):6.2f} s  runs {secs}")
+                if args.profile:
+                    print(err[err.find("各阶段用时"):])
+    finally:
+        server.shutdown()
+    print(load_line("end"))
+
+
+if __name__ == "__main__":
+    main()
