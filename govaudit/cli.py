@@ -224,9 +224,10 @@ def cmd_audit_site(args: argparse.Namespace) -> int:
 
 def cmd_ipv6(args: argparse.Namespace) -> int:
     """IPv6 reachability of a site: AAAA, name servers, home page over v6 (and v4/v6 consistency), and the
-    IPv6 support rate of the 二级/三级 links found by a small crawl (pages audited in the browser on the way)."""
+    IPv6 support rate of the 二级/三级 links found by a light crawl (HTTP and an HTML parser, no page audits;
+    only the home page is rendered in the browser, over IPv6)."""
     from auditor.report import site_document
-    from workers.siterun import run_site
+    from workers.ipv6run import run_ipv6
 
     settings = _settings(args).replace(max_pages=args.max_pages)
     try:
@@ -236,7 +237,8 @@ def cmd_ipv6(args: argparse.Namespace) -> int:
         return EXIT_BAD_INPUT
     store = _open_store(settings)
     try:
-        run_id = asyncio.run(run_site(settings, store, url, SiteProfile(args.site_name or url[:200]), links=False))
+        run_id = asyncio.run(run_ipv6(settings, store, url, SiteProfile(args.site_name or url[:200]),
+                                      started_by=cli_user()))
     except TargetRefused as exc:
         _err(str(exc))
         return EXIT_BAD_INPUT
