@@ -8,6 +8,7 @@ the crawl read are stored as pages of the run without checks, so the run says wh
 from __future__ import annotations
 
 import asyncio
+from typing import Any
 from urllib.parse import urlsplit
 
 from auditor import profile
@@ -21,7 +22,7 @@ from auditor.store.models import Page
 from clients.ipv6_probe import LightFetcher
 from clients.resolve import check_target
 from workers.runend import ending, owner_identity
-from workers.siterun import SiteCrawl, _cand_dict, _follow_dns_server, _HostGate, _ipv6_checks
+from workers.siterun import SiteCrawl, _cand_dict, _follow_dns_server, _HostGate, _ipv6_checks, _render_over_ipv6
 
 # Pages of these levels are read for their links; a level-3 page's links would be level 4, so it is only planned.
 READ_LEVELS = (1, 2)
@@ -47,15 +48,41 @@ async def run_ipv6(settings: Settings, store: Store, home_url: str, site: SitePr
             kind="site", site_url=home, owner=owner_identity(), started_by=started_by)
     with ending(store, settings, run.id):
         crawl = SiteCrawl(home, settings, site)
-        with profile.phase("links"):
-            await _light_crawl(settings, store, run.id, crawl)
-        with profile.phase("links"):
-            checks = await _ipv6_checks(settings, home, crawl.plan, crawl.notes)
+        # The browser (and its egress proxy) starts over IPv6 while the crawl and the measurements run.
+        early = asyncio.ensure_future(_early_render(settings, home))
+        try:
+            with profile.phase("links"):
+                await _light_crawl(settings, store, run.id, crawl)
+
+            async def render(addr: str) -> dict[str, Any]:
+                got = await early
+                return got if got is not None and got["address"] == addr else \
+                    await _render_over_ipv6(settings, home, addr)
+
+            with profile.phase("links"):
+                checks = await _ipv6_checks(settings, home, crawl.plan, crawl.notes, render)
+        finally:
+            if not early.done():
+                early.cancel()
+                await asyncio.gather(early, return_exceptions=True)
         with profile.phase("db"):
             store.set_pages_total(run.id, len(crawl.notes))
             store.save_site_checks(run.id, checks)
             store.finish_run(run.id)
     return run.id
+
+
+async def _early_render(settings: Settings, home: str) -> dict[str, Any] | None:
+    """The home page rendered over IPv6 at the first AAAA address (what ``_ipv6_checks`` would render after
+    its measurements), or None when the name has no AAAA answer or the lookup fails."""
+    from clients.ipv6_probe import make_resolver
+
+    host = urlsplit(home).hostname or ""
+    try:
+        answer = await make_resolver(settings).resolve(host, "AAAA")
+    except Exception:  # noqa: BLE001 - no AAAA, NXDOMAIN, timeout: the measurements say which
+        return None
+    return await _render_over_ipv6(settings, home, str(answer[0]))
 
 
 async def _light_crawl(settings: Settings, store: Store, run_id: int, crawl: SiteCrawl) -> None:

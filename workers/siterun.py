@@ -10,7 +10,7 @@ import time
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
-from typing import Any, Callable
+from typing import Any, Awaitable, Callable
 from urllib.parse import urlsplit
 
 from auditor import freshness
@@ -423,9 +423,11 @@ async def _follow_dns_server(settings: Settings, home: str) -> Settings:
     return settings.replace(host_map={**settings.host_map, host: NOTFOUND})
 
 
-async def _ipv6_checks(settings: Settings, home: str, plan: CrawlPlan, notes: dict[str, _PageNotes]
-                       ) -> list[SiteCheck]:
-    """IPv6 支持度: AAAA, name servers, home page over v6, v4/v6 consistency, 二级/三级 links, sub-resources."""
+async def _ipv6_checks(settings: Settings, home: str, plan: CrawlPlan, notes: dict[str, _PageNotes],
+                       render: Callable[[str], Awaitable[dict[str, Any]]] | None = None) -> list[SiteCheck]:
+    """IPv6 支持度: AAAA, name servers, home page over v6, v4/v6 consistency, 二级/三级 links, sub-resources.
+    ``render(address)`` gives the home page rendered over IPv6 (default ``_render_over_ipv6``; ``govaudit ipv6``
+    passes one it started earlier, beside its crawl)."""
     from auditor.ipv6 import IPv6Policy, score_ipv6
     from clients.ipv6_probe import measure_site
 
@@ -442,7 +444,7 @@ async def _ipv6_checks(settings: Settings, home: str, plan: CrawlPlan, notes: di
     checks = [SiteCheck(rule=c.rule, subject="", status=c.status.value, indicator=c.indicator, message=c.message,
                         value=c.value) for c in score_ipv6(m, policy)]
     if m.aaaa:
-        shot = await _render_over_ipv6(settings, home, m.aaaa[0])
+        shot = await (render(m.aaaa[0]) if render else _render_over_ipv6(settings, home, m.aaaa[0]))
         for c in checks:
             if c.rule == "ipv6.home":
                 c.value = {**(c.value or {}), "ipv6_render": shot}
