@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -27,14 +28,16 @@ ROOT = Path(__file__).resolve().parents[1]
 LEAN = ["--no-a11y", "--elderly", "off", "--no-ocr"]
 
 
-def cli_argv(base: str, path: str = "/index.html", extra: list[str] | None = None) -> list[str]:
+def cli_argv(base: str, path: str | list[str] = "/index.html", extra: list[str] | None = None) -> list[str]:
     host = sample_site.SITE["host"]
-    return [sys.executable, "-m", "govaudit", "audit", f"http://{host}{path}", "--site-name", sample_site.SITE["name"],
+    paths = [path] if isinstance(path, str) else path
+    return [sys.executable, "-m", "govaudit", "audit", *(f"http://{host}{p}" for p in paths),
+            "--site-name", sample_site.SITE["name"],
             "--host-map", f"{host}={base.removeprefix('http://')}", "--allow-private", "--standins", "--offline",
             *(extra or [])]
 
 
-def run_cli(base: str, tree: Path, extra: list[str] | None = None, path: str = "/index.html"
+def run_cli(base: str, tree: Path, extra: list[str] | None = None, path: str | list[str] = "/index.html"
             ) -> tuple[float, int, str]:
     """One ``govaudit audit`` of the page in a fresh process and database: (seconds, exit code, stderr)."""
     tmp = Path(tempfile.mkdtemp(prefix="govaudit-bench-cli-"))
@@ -45,31 +48,54 @@ def run_cli(base: str, tree: Path, extra: list[str] | None = None, path: str = "
     return time.perf_counter() - t0, p.returncode, p.stderr
 
 
+def run_cli_cpu(base: str, tree: Path, extra: list[str] | None = None) -> tuple[float, float]:
+    """(wall seconds, CPU seconds of the whole process tree: Python, Playwright's driver, Chromium, Squid).
+    CPU time is what a loaded machine distorts least."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    wall, code, err = run_cli(base, tree, extra)
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    if code not in (0, 1):
+        print(f"  exit {code}: {err.strip()[-400:]}")
+    return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--tree", type=Path, action="append", help="checkout to run (repeatable; default this one)")
     ap.add_argument("--profile", action="store_true")
+    ap.add_argument("--pages", type=int, help="instead: one run of this many sample-site pages, with --profile")
     args = ap.parse_args()
     trees = args.tree or [ROOT]
     print(load_line("start"))
     server, base = sample_site.serve()
     try:
+        if args.pages:
+            paths = (list(sample_site.truth()["pages"]) * 2)[:args.pages]
+            for tree in trees:
+                secs, code, err = run_cli(base, tree, ["--profile"], paths)
+                print(f"{args.pages} pages, {tree}: {secs:.1f} s, exit {code}\n{err[err.find('各阶段用时'):]}")
+            return
         run_cli(base, trees[0])  # warm the OS file cache and Chromium's disk files
         for label, extra in (("defaults", []), ("--no-a11y --elderly off --no-ocr", LEAN)):
+            secs: dict[Path, list[float]] = {t: [] for t in trees}
+            cpus: dict[Path, list[float]] = {t: [] for t in trees}
+            for _ in range(args.runs):
+                for tree in trees:  # alternating, so the machine's drift favours no tree
+                    if args.profile:
+                        s, code, err = run_cli(base, tree, extra + ["--profile"])
+                        print(f"{label}, {tree}: {s:.2f} s\n{err[err.find('各阶段用时'):]}")
+                        c = float("nan")
+                    else:
+                        s, c = run_cli_cpu(base, tree, extra)
+                    secs[tree].append(s)
+                    cpus[tree].append(c)
             for tree in trees:
-                secs = []
-                for _ in range(args.runs):
-                    s, code, err = run_cli(base, tree, extra + (["--profile"] if args.profile else []))
-                    if code not in (0, 1):
-                        print(f"  exit {code}: {err.strip()[-400:]}")
-                    secs.append(s)
-                print(f"{label:34} {str(tree):40} median {statistics.median(secs):6.2f} s  runs {secs}")
-                if args.profile:
-                    print(err[err.find("各阶段用时"):])
+                print(f"{label:34} {str(tree):32} wall median {statistics.median(secs[tree]):6.2f} s, "
+                      f"CPU median {statistics.median(cpus[tree]):6.2f} s  (wall {[round(x, 2) for x in secs[tree]]})")
     finally:
         server.shutdown()
-    print(load_line("end"))
+        print(load_line("end"))
 
 
 if __name__ == "__main__":

@@ -113,14 +113,22 @@ class PageFetcher:
         with profile.phase("browser_launch"):
             from playwright.async_api import async_playwright
 
-            self._pw_cm = async_playwright()
-            self._pw = await self._pw_cm.__aenter__()
-        await self._launch()
+            # The egress proxy (Squid, about a second) starts while Playwright's driver does.
+            proxy = asyncio.ensure_future(asyncio.to_thread(egress.proxy_for, self.settings))
+            try:
+                self._pw_cm = async_playwright()
+                self._pw = await self._pw_cm.__aenter__()
+            except BaseException:
+                await asyncio.gather(proxy, return_exceptions=True)
+                raise
+            self._proxy = await proxy
+        await self._launch(proxy_ready=True)
 
-    async def _launch(self) -> None:
+    async def _launch(self, proxy_ready: bool = False) -> None:
         s = self.settings
         with profile.phase("browser_launch"):
-            self._proxy = await asyncio.to_thread(egress.proxy_for, s)
+            if not proxy_ready:
+                self._proxy = await asyncio.to_thread(egress.proxy_for, s)
             self._browser = await launch_chromium(self._pw, s.host_map, isolate=s.isolate_network,
                                                   proxy=self._proxy)
 
