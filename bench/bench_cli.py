@@ -26,6 +26,7 @@ from bench.load import load_line  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 LEAN = ["--no-a11y", "--elderly", "off", "--no-ocr"]
+_DBS: dict[Path, Path] = {}
 
 
 def cli_argv(base: str, path: str | list[str] = "/index.html", extra: list[str] | None = None) -> list[str]:
@@ -41,7 +42,9 @@ def run_cli(base: str, tree: Path, extra: list[str] | None = None, path: str | l
             ) -> tuple[float, int, str]:
     """One ``govaudit audit`` of the page in a fresh process and database: (seconds, exit code, stderr)."""
     tmp = Path(tempfile.mkdtemp(prefix="govaudit-bench-cli-"))
-    env = {**os.environ, "PYTHONPATH": str(tree), "GOVAUDIT_DATABASE_URL": f"sqlite:///{tmp}/db.sqlite",
+    # One database per checkout, kept between runs as a user's is (the first run migrates it).
+    db = _DBS.setdefault(tree, Path(tempfile.mkdtemp(prefix="govaudit-bench-cli-db-")) / "db.sqlite")
+    env = {**os.environ, "PYTHONPATH": str(tree), "GOVAUDIT_DATABASE_URL": f"sqlite:///{db}",
            "GOVAUDIT_EVIDENCE_DIR": str(tmp / "evidence")}
     t0 = time.perf_counter()
     p = subprocess.run(cli_argv(base, path, extra), cwd=tree, env=env, capture_output=True, text=True)
@@ -76,7 +79,8 @@ def main() -> None:
                 secs, code, err = run_cli(base, tree, ["--profile"], paths)
                 print(f"{args.pages} pages, {tree}: {secs:.1f} s, exit {code}\n{err[err.find('各阶段用时'):]}")
             return
-        run_cli(base, trees[0])  # warm the OS file cache and Chromium's disk files
+        for tree in trees:
+            run_cli(base, tree)  # warm the OS file cache and Chromium's files; create the tree's database
         for label, extra in (("defaults", []), ("--no-a11y --elderly off --no-ocr", LEAN)):
             secs: dict[Path, list[float]] = {t: [] for t in trees}
             cpus: dict[Path, list[float]] = {t: [] for t in trees}
