@@ -33,6 +33,7 @@ PHASES: dict[str, str] = {
     "reset": "标签页复位",
     "rules": "规则",
     "evidence": "证据文件写入",
+    "crawl": "轻量抓取（找二级/三级链接）",
     "links": "链接与 IPv6 探测",
 }
 

@@ -25,7 +25,8 @@ ROOT = Path(__file__).resolve().parents[1]
 def time_ipv6(lab: object, tree: Path) -> tuple[float, int]:
     tmp = Path(tempfile.mkdtemp(prefix="govaudit-bench-v6-"))
     tmp.chmod(0o777)
-    cmd = ["env", f"PYTHONPATH={tree}", sys.executable, "-m", "govaudit", "ipv6",
+    # -P: the working directory (the lab runs commands in this checkout) must not shadow PYTHONPATH
+    cmd = ["env", f"PYTHONPATH={tree}", sys.executable, "-P", "-m", "govaudit", "ipv6",
            "http://dual.lab6.gov.cn/", "--no-ocr", "--max-pages", "10", "--json", str(tmp / "v6.json"),
            "--database-url", f"sqlite:///{tmp}/g.db", "--evidence-dir", str(tmp / "ev")]
     t0 = time.perf_counter()

@@ -51,7 +51,7 @@ async def run_ipv6(settings: Settings, store: Store, home_url: str, site: SitePr
         # The browser (and its egress proxy) starts over IPv6 while the crawl and the measurements run.
         early = asyncio.ensure_future(_early_render(settings, home))
         try:
-            with profile.phase("links"):
+            with profile.phase("crawl"):
                 await _light_crawl(settings, store, run.id, crawl)
 
             async def render(addr: str) -> dict[str, Any]:
@@ -82,7 +82,8 @@ async def _early_render(settings: Settings, home: str) -> dict[str, Any] | None:
         answer = await make_resolver(settings).resolve(host, "AAAA")
     except Exception:  # noqa: BLE001 - no AAAA, NXDOMAIN, timeout: the measurements say which
         return None
-    return await _render_over_ipv6(settings, home, str(answer[0]))
+    with profile.phase("render_v6"):
+        return await _render_over_ipv6(settings, home, str(answer[0]))
 
 
 async def _light_crawl(settings: Settings, store: Store, run_id: int, crawl: SiteCrawl) -> None:
