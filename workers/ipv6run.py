@@ -78,6 +78,8 @@ async def _early_render(settings: Settings, home: str) -> dict[str, Any] | None:
     from clients.ipv6_probe import make_resolver
 
     host = urlsplit(home).hostname or ""
+    if settings.isolate_network and not settings.dns_server:
+        return None  # offline without a DNS server: _ipv6_checks measures nothing either
     try:
         answer = await make_resolver(settings).resolve(host, "AAAA")
     except Exception:  # noqa: BLE001 - no AAAA, NXDOMAIN, timeout: the measurements say which
