@@ -35,6 +35,7 @@ PHASES: dict[str, str] = {
     "evidence": "证据文件写入",
     "crawl": "轻量抓取（找二级/三级链接）",
     "links": "链接与 IPv6 探测",
+    "render_v6": "经 IPv6 渲染首页",
 }
 
 
