@@ -138,6 +138,8 @@ class Settings:
     # 无障碍: axe-core on every page; crops per violated rule; 无障碍/适老化 entry activation and the 适老化
     # machine checks on the home page ("home"), on every page ("all") or never ("off").
     a11y: bool = True
+    # Print where a command-line run's time went, per phase, on stderr (``--profile``; auditor/profile.py).
+    profile: bool = False
     a11y_node_cap: NonNegativeInt = 5
     elderly: Literal["home", "all", "off"] = "home"
     elderly_budget: PositiveFloat = 40.0

@@ -9,6 +9,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+from auditor import profile
 from browsers import a11y_extra
 
 VENDOR = Path(__file__).parent / "vendor" / "axe-core"
@@ -122,14 +123,17 @@ async def run_playwright(page: Any, rules: list[str] | None = None, all_results:
     ``page.evaluate`` goes over CDP, so a page's Content-Security-Policy cannot block the injection.
     ``all_results``: see ``options_json`` (the audit keeps the default, violations and needs-review only).
     """
-    await page.evaluate(AXE_SOURCE + "\n;0")
-    await page.evaluate(CONFIGURE_JS, ZH_CN)
-    base = axe_only(rules)
-    raw = (await page.evaluate(
-        f"async () => ({RESULT_FILTER_JS})(await axe.run(document, {options_json(base, all_results)}))")
-        if base is None or base else {"violations": [], "incomplete": [], "testEngine": {}})
+    with profile.phase("axe"):
+        await page.evaluate(AXE_SOURCE + "\n;0")
+        await page.evaluate(CONFIGURE_JS, ZH_CN)
+        base = axe_only(rules)
+        raw = (await page.evaluate(
+            f"async () => ({RESULT_FILTER_JS})(await axe.run(document, {options_json(base, all_results)}))")
+            if base is None or base else {"violations": [], "incomplete": [], "testEngine": {}})
     extra = extra_rules(rules)
-    return with_extra(raw, await a11y_extra.run_playwright(page, extra) if extra else [])
+    with profile.phase("checks"):
+        found = await a11y_extra.run_playwright(page, extra) if extra else []
+    return with_extra(raw, found)
 
 
 async def boxes_playwright(page: Any, targets: list[str]) -> list[dict[str, float] | None]:

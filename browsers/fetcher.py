@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from auditor import profile
 from auditor.config import Settings
 from auditor.errors import PageError, classify, describe
 from auditor.facts import ProbeFacts, parse_probe
@@ -110,16 +111,27 @@ class PageFetcher:
         await self.close()
 
     async def start(self) -> None:
-        from playwright.async_api import async_playwright
+        with profile.phase("browser_launch"):
+            from playwright.async_api import async_playwright
 
-        self._pw_cm = async_playwright()
-        self._pw = await self._pw_cm.__aenter__()
-        await self._launch()
+            # The egress proxy (Squid, about a second) starts while Playwright's driver does.
+            proxy = asyncio.ensure_future(asyncio.to_thread(egress.proxy_for, self.settings))
+            try:
+                self._pw_cm = async_playwright()
+                self._pw = await self._pw_cm.__aenter__()
+            except BaseException:
+                await asyncio.gather(proxy, return_exceptions=True)
+                raise
+            self._proxy = await proxy
+        await self._launch(proxy_ready=True)
 
-    async def _launch(self) -> None:
+    async def _launch(self, proxy_ready: bool = False) -> None:
         s = self.settings
-        self._proxy = await asyncio.to_thread(egress.proxy_for, s)
-        self._browser = await launch_chromium(self._pw, s.host_map, isolate=s.isolate_network, proxy=self._proxy)
+        with profile.phase("browser_launch"):
+            if not proxy_ready:
+                self._proxy = await asyncio.to_thread(egress.proxy_for, s)
+            self._browser = await launch_chromium(self._pw, s.host_map, isolate=s.isolate_network,
+                                                  proxy=self._proxy)
 
     @property
     def browser(self) -> Any:
@@ -138,6 +150,10 @@ class PageFetcher:
                 self.restarts += 1
 
     async def close(self) -> None:
+        with profile.phase("browser_close"):
+            await self._close()
+
+    async def _close(self) -> None:
         idle, self._idle = self._idle, []
         for tab in idle:
             await _quiet(asyncio.wait_for(tab.context.close(), timeout=10))
@@ -299,7 +315,8 @@ class PageFetcher:
         s = self.settings
         if clean and tab.uses < s.tab_reuse and tab.browser is self._browser and not tab.page.is_closed():
             try:
-                await asyncio.wait_for(self._reset(tab), timeout=10)
+                with profile.phase("reset"):
+                    await asyncio.wait_for(self._reset(tab), timeout=10)
             except Exception:  # noqa: BLE001 - a tab that will not reset is closed instead
                 clean = False
             else:
@@ -446,7 +463,7 @@ class PageFetcher:
             if aborted:
                 raise aborted[0] from None
             res.notes.append(f"页面在 {s.load_grace:.0f} 秒内未触发 load 事件，按已渲染内容检查")
-        res.timings["load"] = round(time.perf_counter() - t, 3)
+        _took(res, "load", t)
         if aborted:
             raise aborted[0]
         res.status = response.status
@@ -469,14 +486,14 @@ class PageFetcher:
         if want_probe:
             t = time.perf_counter()
             facts = await page.evaluate(PROBE_JS, {"maxNodes": s.max_dom_nodes})
-            res.timings["probe"] = round(time.perf_counter() - t, 3)
+            _took(res, "probe", t)
             if "tooLarge" in facts:
                 raise _Abort(PageError.DOM_TOO_LARGE, f"{facts['tooLarge']} 个元素")
             res.probe = parse_probe(facts)  # the boundary: typed facts from here on (auditor/facts.py)
         if want_shot:
             t = time.perf_counter()
             res.screenshot = await _full_page_png(page, s.max_screenshot_height)
-            res.timings["screenshot"] = round(time.perf_counter() - t, 3)
+            _took(res, "screenshot", t)
         if aborted:
             raise aborted[0]
         if extras.get("a11y"):
@@ -498,7 +515,7 @@ class PageFetcher:
                     # An entry drawn as a picture: read the top band's pixels, outside the page's time budget.
                     t1 = time.perf_counter()
                     ocr_found = await asyncio.to_thread(elderly_js.ocr_entries, res.screenshot, extras["ocr"])
-                    res.timings["elderly_ocr"] = round(time.perf_counter() - t1, 3)
+                    _took(res, "elderly_ocr", t1, "ocr")
             try:
                 res.elderly = await asyncio.wait_for(
                     elderly_js.assess(page, context, res.final_url or url, ocr_found=ocr_found,
@@ -511,7 +528,7 @@ class PageFetcher:
             # ... but what failed during the entry clicks is the evidence the rule of fault reads (a toolbar
             # script or a 关怀版 host the auditor could not load), kept apart as the auditor's own actions.
             res.side_failures.extend((res.elderly or {}).get("side_failures") or [])
-            res.timings["elderly"] = round(time.perf_counter() - t, 3)
+            _took(res, "elderly", t, "elderly", minus=res.timings.get("elderly_ocr", 0.0))
 
 
     # ------------------------------------------------------------------------------------ 联系我们 page
@@ -536,7 +553,7 @@ class PageFetcher:
                 except Exception as exc:  # noqa: BLE001 - a browser failure here is the followed page's error
                     cached = ({"url": href, "final_url": None, "status": None, "texts": [], "mailto": [],
                                "error": (str(exc).splitlines()[0] if str(exc) else type(exc).__name__)[:300]}, None)
-                res.timings["contact"] = round(time.perf_counter() - t, 3)
+                _took(res, "contact", t)
                 self._contact_cache[href] = cached
         info, png = cached
         res.contact_page, res.contact_png = dict(info), png
@@ -629,7 +646,9 @@ async def axe_pass(page: Any, node_cap: int) -> dict[str, Any]:
     try:
         result = compact(await axe_js.run_playwright(page))
         nodes = box_targets(result, node_cap)
-        for n, box in zip(nodes, await axe_js.boxes_playwright(page, [n["target"] for n in nodes])):
+        with profile.phase("axe"):
+            boxes = await axe_js.boxes_playwright(page, [n["target"] for n in nodes])
+        for n, box in zip(nodes, boxes):
             n["box"] = box
         result["engine"] = "playwright"
         return result
@@ -645,6 +664,14 @@ async def _full_page_png(page: Any, max_height: int) -> bytes:
         return await page.screenshot(full_page=True, type="png", animations="disabled",
                                      clip={"x": 0, "y": 0, "width": width, "height": max_height})
     return await page.screenshot(full_page=True, type="png", animations="disabled")
+
+
+def _took(res: FetchResult, key: str, t0: float, phase: str | None = None, minus: float = 0.0) -> None:
+    """The step's seconds since ``t0`` into the page's timings and the run's profile (less ``minus``, the part
+    of it profiled as a phase of its own, such as OCR inside the 适老化 pass)."""
+    secs = time.perf_counter() - t0
+    res.timings[key] = round(secs, 3)
+    profile.add(phase or key, max(0.0, secs - minus))
 
 
 async def _quiet(awaitable: Any) -> None:

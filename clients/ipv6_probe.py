@@ -11,6 +11,7 @@ import contextlib
 import ipaddress
 import time
 from collections.abc import Iterable
+from html.parser import HTMLParser
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
@@ -285,6 +286,90 @@ async def measure_site(home_url: str, settings: Settings, level2_urls: Iterable[
     finally:
         await asyncio.gather(c4.aclose(), c6.aclose(), return_exceptions=True)
     return m
+
+
+class _LinkParser(HTMLParser):
+    """The links, images and scripts of an HTML document as written (no script runs): what the IPv6 crawl
+    needs to find the 二级/三级 pages, in the shape of the browser probe's facts."""
+
+    def __init__(self, url: str) -> None:
+        super().__init__(convert_charrefs=True)
+        self.base = url
+        self.links: list[dict[str, str]] = []
+        self.images: list[dict[str, str]] = []
+        self.scripts: list[dict[str, str]] = []
+        self.title = ""
+        self._a: dict[str, str] | None = None
+        self._in_title = False
+
+    def _abs(self, ref: str | None) -> str:
+        ref = (ref or "").strip()
+        return urljoin(self.base, ref) if ref else ""
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        a = dict(attrs)
+        if tag == "base" and a.get("href") and not (self.links or self.images or self.scripts):
+            self.base = self._abs(a["href"])
+        elif tag in ("a", "area") and a.get("href") and len(self.links) < 5000:
+            link = {"href": self._abs(a["href"]).split("#", 1)[0], "text": ""}
+            self.links.append(link)
+            self._a = link if tag == "a" else None
+        elif tag == "img" and a.get("src") and len(self.images) < 2000:
+            self.images.append({"src": self._abs(a["src"])})
+        elif tag == "script" and a.get("src") and len(self.scripts) < 500:
+            self.scripts.append({"src": self._abs(a["src"])})
+        elif tag == "title":
+            self._in_title = True
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "a":
+            self._a = None
+        elif tag == "title":
+            self._in_title = False
+
+    def handle_data(self, data: str) -> None:
+        if self._a is not None and len(self._a["text"]) < 200:
+            self._a["text"] = (self._a["text"] + data.strip())[:200]
+        if self._in_title:
+            self.title = (self.title + data.strip())[:500]
+
+
+def page_links(html: str, url: str) -> dict[str, Any]:
+    """``{"links", "images", "scripts", "title"}`` of an HTML document at ``url`` (hrefs made absolute)."""
+    parser = _LinkParser(url)
+    try:
+        parser.feed(html)
+        parser.close()
+    except Exception:  # noqa: BLE001 - html.parser is lenient; whatever was read before a failure counts
+        pass
+    return {"links": parser.links, "images": parser.images, "scripts": parser.scripts, "title": parser.title}
+
+
+class LightFetcher:
+    """HTTP GET plus an HTML parser, for link discovery without a browser (``govaudit ipv6``): IPv4 first, IPv6
+    when the site has no IPv4 answer, under the same DNS, address policy and caps as the measurements."""
+
+    def __init__(self, settings: Settings, timeout: float | None = None, concurrency: int = 4):
+        timeout = timeout if timeout is not None else min(settings.link_timeout, 10.0)
+        cache = DnsCache(make_resolver(settings, timeout=min(3.0, timeout)))
+        self._clients = [FamilyClient(cache, f, settings, timeout, concurrency) for f in (4, 6)]
+
+    async def __aenter__(self) -> "LightFetcher":
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await asyncio.gather(*(c.aclose() for c in self._clients), return_exceptions=True)
+
+    async def fetch(self, url: str) -> tuple[FetchResult, dict[str, Any] | None]:
+        """The page's fetch and its links (None unless it answered 2xx/3xx with a body)."""
+        res = await self._clients[0].fetch(url)
+        if not res.ok and (res.error or "").startswith(("no_address", "connection")):
+            res6 = await self._clients[1].fetch(url)
+            if res6.ok or res6.status is not None:
+                res = res6
+        if not res.ok or not res.body:
+            return res, None
+        return res, page_links(res.body, res.final_url or url)
 
 
 def measure_site_sync(*args: Any, **kwargs: Any) -> IPv6Measurements:

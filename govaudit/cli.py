@@ -10,7 +10,9 @@ import sys
 from pathlib import Path
 from typing import Any, Sequence
 
-from auditor import __version__
+import time
+
+from auditor import __version__, profile
 from govaudit.cli_args import ChineseArgumentParser, fits, host_map_pair, iso_date, positive_int
 from govaudit.cli_a11y_report import add_a11y_report_command
 from auditor.config import ConfigError, Settings, load_settings
@@ -48,14 +50,18 @@ def _host_map(pairs: list[tuple[str, str]] | list[str] | None) -> dict[str, str]
 
 def _open_store(settings: Settings) -> Store:
     """The database, migrated to the newest schema (StoreError in Chinese when it cannot be used)."""
-    store = Store(settings.database_url)
-    store.upgrade()
+    with profile.phase("db"):
+        store = Store(settings.database_url)
+        store.upgrade()
     return store
 
 
 def _settings(args: argparse.Namespace) -> Settings:
+    t0 = time.perf_counter()
     s = load_settings(getattr(args, "config", None))
     changes = {}
+    if getattr(args, "profile", False):
+        changes["profile"] = True
     if getattr(args, "allow_private", False):
         changes["allow_private"] = True
     if getattr(args, "concurrency", None):
@@ -84,6 +90,11 @@ def _settings(args: argparse.Namespace) -> Settings:
     if getattr(args, "wording", None):
         changes["wording_files"] = [*s.wording_files, *args.wording]
     s = s.replace(**changes)
+    if s.profile and not profile.current().enabled:
+        from govaudit import STARTED
+
+        profile.enable(STARTED).add("startup", _main_entered - STARTED)
+        profile.add("settings", time.perf_counter() - t0)
     if s.wording_files:  # a bad wording file is bad input: exit 2 with file, line and what is wrong
         from auditor.rules import content_wording
 
@@ -101,6 +112,12 @@ def _a11y_options(sp: argparse.ArgumentParser) -> None:
                     help="无障碍/适老化入口与适老化检查：首页（默认）、全部页面或不做")
     sp.add_argument("--wording", action="append", metavar="FILE",
                     help="追加的固定表述词表（格式同 auditor/data/wording.tsv，可重复）")
+    _profile_option(sp)
+
+
+def _profile_option(sp: argparse.ArgumentParser) -> None:
+    sp.add_argument("--profile", action="store_true",
+                    help="结束后在标准错误输出各阶段用时（启动、浏览器、加载、截图、axe、规则、证据、数据库等）")
 
 
 def _progress(done: int, total: int, out: object) -> None:
@@ -112,12 +129,15 @@ def _progress(done: int, total: int, out: object) -> None:
 def audit_urls(settings: Settings, urls: list[str], site: SiteProfile, json_path: str | None,
                quiet: bool = False) -> tuple[int, dict]:
     """Run an audit of the URLs on the embedded runner, print the table, write JSON; returns (exit code, doc)."""
-    from workers.inprocess import run_pages
+    with profile.phase("startup"):
+        from workers.inprocess import run_pages
 
-    store = _open_store(settings)
+    with profile.phase("db"):
+        store = Store(settings.database_url)  # migrated by run_pages while the browser starts
     run_id = asyncio.run(run_pages(settings, store, urls, site, progress=None if quiet else _progress,
-                                   started_by=cli_user()))
-    run = store.run_with_pages(run_id)
+                                   started_by=cli_user(), prepare=store.upgrade))
+    with profile.phase("db"):
+        run = store.run_with_pages(run_id)
     doc = run_document(run, settings.evidence_dir)
     doc["run"]["database"] = settings.database_url
     print(findings_table(doc))
@@ -204,9 +224,10 @@ def cmd_audit_site(args: argparse.Namespace) -> int:
 
 def cmd_ipv6(args: argparse.Namespace) -> int:
     """IPv6 reachability of a site: AAAA, name servers, home page over v6 (and v4/v6 consistency), and the
-    IPv6 support rate of the 二级/三级 links found by a small crawl (pages audited in the browser on the way)."""
+    IPv6 support rate of the 二级/三级 links found by a light crawl (HTTP and an HTML parser, no page audits;
+    only the home page is rendered in the browser, over IPv6)."""
     from auditor.report import site_document
-    from workers.siterun import run_site
+    from workers.ipv6run import run_ipv6
 
     settings = _settings(args).replace(max_pages=args.max_pages)
     try:
@@ -216,7 +237,8 @@ def cmd_ipv6(args: argparse.Namespace) -> int:
         return EXIT_BAD_INPUT
     store = _open_store(settings)
     try:
-        run_id = asyncio.run(run_site(settings, store, url, SiteProfile(args.site_name or url[:200]), links=False))
+        run_id = asyncio.run(run_ipv6(settings, store, url, SiteProfile(args.site_name or url[:200]),
+                                      started_by=cli_user()))
     except TargetRefused as exc:
         _err(str(exc))
         return EXIT_BAD_INPUT
@@ -445,6 +467,7 @@ def build_parser() -> argparse.ArgumentParser:
     v6.add_argument("--allow-private", action="store_true")
     v6.add_argument("--host-map", action="append", type=host_map_pair, metavar="HOST=IP:PORT")
     v6.add_argument("--no-ocr", action="store_true")
+    _profile_option(v6)
     common(v6)
     v6.set_defaults(func=cmd_ipv6)
 
@@ -533,6 +556,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 _terminated = False
+_main_entered = time.perf_counter()
 
 
 def _on_sigterm(signum: int, frame: Any) -> None:
@@ -546,17 +570,27 @@ def _on_sigterm(signum: int, frame: Any) -> None:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run a command; bad input, an unusable database or evidence folder and a failed run print «错误：…» and
     exit 2, an interrupt exits 130 (SIGTERM 143); never a traceback (GOVAUDIT_DEBUG=1 shows one)."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    debug = os.environ.get("GOVAUDIT_DEBUG", "") not in ("", "0")
+    if hasattr(signal, "SIGTERM"):
+        signal.signal(signal.SIGTERM, _on_sigterm)
+    try:
+        return _run_command(args, debug)
+    finally:
+        if profile.current().enabled:
+            print(f"\n各阶段用时（--profile）：\n{profile.current().table()}", file=sys.stderr)
+
+
+def _run_command(args: argparse.Namespace, debug: bool) -> int:
     from sqlalchemy.exc import SQLAlchemyError
 
     from auditor.store.errors import describe_db_error
     from browsers.evidence import EvidenceDirError
     from workers.runend import RunFailed
 
-    parser = build_parser()
-    args = parser.parse_args(argv)
-    debug = os.environ.get("GOVAUDIT_DEBUG", "") not in ("", "0")
-    if hasattr(signal, "SIGTERM"):
-        signal.signal(signal.SIGTERM, _on_sigterm)
+    global _main_entered
+    _main_entered = time.perf_counter()  # start-up (--profile) ends here: imports and the parser are done
     try:
         return int(args.func(args))
     except (ConfigError, StoreError, RunFailed) as exc:

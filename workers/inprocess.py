@@ -2,9 +2,11 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
 from typing import Callable
 
+from auditor import profile
 from auditor.config import Settings
 from auditor.models import SiteProfile
 from auditor.netpolicy import TargetRefused
@@ -13,25 +15,38 @@ from clients.ocr import shared_ocr
 from auditor.store import Store
 from browsers.engines import make_fetcher
 from workers.pipeline import PageAuditor, PageOutcome
-from workers.runend import browser, ending, owner_identity
+from workers.runend import ending, owner_identity, start_fetcher
 
 Progress = Callable[[int, int, PageOutcome], None]
 
 
 async def run_pages(settings: Settings, store: Store, urls: list[str], site: SiteProfile,
                     progress: Progress | None = None, site_id: int | None = None, purpose: str | None = None,
-                    started_by: str | None = None) -> int:
+                    started_by: str | None = None, prepare: Callable[[], object] | None = None) -> int:
     """Audit the URLs as one run; returns the run id. Bad URLs become page errors; the run goes on.
+
+    The browser starts while the database is prepared (``prepare``, e.g. ``store.upgrade``, then the run's row),
+    both in the background of one another: on a single page that is most of the start-up.
 
     The run always ends: done, or failed with the reason (``RunFailed`` is raised: the browser would not
     start, the evidence folder is not writable...), or aborted on Ctrl-C/SIGTERM (re-raised)."""
-    run = store.create_run(site.name, site.code, len(urls), settings.engine, settings.user_agent,
-                           {"urls": urls, "allow_private": settings.allow_private}, site_id=site_id,
-                           owner=owner_identity(), purpose=purpose, started_by=started_by)
+    launch = asyncio.ensure_future(start_fetcher(make_fetcher(settings)))
+    try:
+        with profile.phase("db"):
+            if prepare is not None:
+                await asyncio.to_thread(prepare)
+            run = await asyncio.to_thread(
+                store.create_run, site.name, site.code, len(urls), settings.engine, settings.user_agent,
+                {"urls": urls, "allow_private": settings.allow_private}, site_id=site_id, owner=owner_identity(),
+                purpose=purpose, started_by=started_by)
+    except BaseException:
+        await _stop(launch)
+        raise
     with ending(store, settings, run.id):
         done = 0
-        ocr = shared_ocr() if settings.ocr else None
-        async with browser(make_fetcher(settings)) as fetcher:
+        ocr = shared_ocr() if settings.ocr else None  # the model itself loads when a page first needs it
+        fetcher = await launch
+        try:
             auditor = PageAuditor(settings, store, fetcher, ocr)
             sem = asyncio.Semaphore(max(1, settings.concurrency))
 
@@ -54,5 +69,16 @@ async def run_pages(settings: Settings, store: Store, urls: list[str], site: Sit
             async with asyncio.TaskGroup() as tg:  # one page's fatal error cancels the others
                 for i, u in enumerate(urls):
                     tg.create_task(one(i, u))
-        store.finish_run(run.id)
+        finally:
+            await fetcher.__aexit__(None, None, None)
+        with profile.phase("db"):
+            store.finish_run(run.id)
     return run.id
+
+
+async def _stop(launch: "asyncio.Future[object]") -> None:
+    """The browser started for a run that could not begin: stopped, whatever state its start is in."""
+    launch.cancel()
+    with contextlib.suppress(BaseException):
+        fetcher = await launch
+        await fetcher.__aexit__(None, None, None)  # type: ignore[attr-defined]

@@ -7,10 +7,11 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass, field
+from typing import Any
 from datetime import datetime
 from urllib.parse import urlsplit
 
-from auditor import pagekind
+from auditor import pagekind, profile
 from auditor.config import Settings
 from auditor.errors import PageError, describe
 from auditor.models import CheckResult, PageFacts, SiteProfile
@@ -69,7 +70,8 @@ class PageAuditor:
             if stored is None:
                 from browsers.service_probe import probe_services
 
-                stored = await probe_services(self.settings)
+                with profile.phase("services"):
+                    stored = await probe_services(self.settings)
                 await asyncio.to_thread(self.store.set_run_services, run_id, stored)
             self.services, self._services_run = stored, run_id
             return stored
@@ -84,9 +86,9 @@ class PageAuditor:
         ocr_fn = None
         elderly = wants_elderly(s, url, index)
         if self.ocr is not None and s.ocr:
+            # The model loads when a page first needs it (an entry drawn as a picture, a header name the DOM
+            # cannot prove), inside the page's budget, which allows OCR twice the 适老化 budget.
             ocr_fn = self.ocr.read_png
-            if elderly:  # the entry search may need OCR inside the page's 适老化 time budget
-                await asyncio.to_thread(self.ocr.warm)
         await self.services_for(run_id)
         more = {"follow_contact": True} if s.follow_contact and getattr(self.fetcher, "follows_contact", False) else {}
         fetch = await self.fetcher.fetch(url, a11y=s.a11y, elderly=elderly, ocr=ocr_fn, **more)
@@ -116,7 +118,7 @@ class PageAuditor:
                     fetched_at=datetime.fromisoformat(fetch.fetched_at),
                     details=_details(fetch))
         if not fetch.ok:
-            pid = await asyncio.to_thread(self.store.save_page, run_id, page, [], [])
+            pid = await asyncio.to_thread(_timed, "db", self.store.save_page, run_id, page, [], [])
             return PageOutcome(url, pid, page.error_kind, page.error, seconds=fetch.timings.get("total", 0))
         assert fetch.probe is not None
         facts = PageFacts(url=url, final_url=fetch.final_url, status=fetch.status, probe=fetch.probe,
@@ -137,10 +139,10 @@ class PageAuditor:
         keys = (f"run-{run_id}", f"page-{index:04d}-{urlsplit(url).path}")
         writer = EvidenceWriter(s.evidence_dir, keys[0], keys[1], fetch.screenshot, staged=True)
         checks, rows, page_rows = await asyncio.to_thread(self._judge, facts, site, kind, writer)
-        pid = await asyncio.to_thread(self.store.save_page, run_id, page, rows, page_rows)
+        pid = await asyncio.to_thread(_timed, "db", self.store.save_page, run_id, page, rows, page_rows)
         # Files move into place only after their rows are committed: a kill in between leaves a .tmp- folder
         # that the sweep (workers/reaper.py) completes or removes, never an orphan folder.
-        await asyncio.to_thread(writer.commit)
+        await asyncio.to_thread(_timed, "evidence", writer.commit)
         return PageOutcome(url, pid, None, None, kind, checks, fetch.timings.get("total", 0), facts, keys)
 
     def _judge(self, facts: PageFacts, site: SiteProfile, kind: str, writer: EvidenceWriter
@@ -156,17 +158,27 @@ class PageAuditor:
                 # OCR reads the header band only, never below its cap (an article byline must not be read).
                 bottom = header_band_bottom(facts)
                 header_box = Box(header_box.x, header_box.y, header_box.w, max(0.0, bottom - header_box.y))
-            region = writer.region_png(header_box) if header_box else None
-            facts.header_ocr = self.ocr.read_png(region[0], region[1]) if region else []
+            with profile.phase("evidence"):
+                region = writer.region_png(header_box) if header_box else None
+            with profile.phase("ocr"):
+                facts.header_ocr = self.ocr.read_png(region[0], region[1]) if region else []
             facts.header_ocr_box = header_box
-        checks = run_rules(facts, site, kind, node_cap=self.settings.a11y_node_cap)
-        # Personal data on the page is blurred in the stored screenshot too, not only in its crop.
-        writer.redact([r.box for c in checks for r in c.evidence if r.blur and r.box is not None])
-        page_rows: list[Evidence] = []
-        shot = writer.screenshot()
-        if shot:
-            page_rows.append(_ev_row(shot, "整页截图"))
-        return checks, check_rows(checks, writer), page_rows
+        with profile.phase("rules"):
+            checks = run_rules(facts, site, kind, node_cap=self.settings.a11y_node_cap)
+        with profile.phase("evidence"):
+            # Personal data on the page is blurred in the stored screenshot too, not only in its crop.
+            writer.redact([r.box for c in checks for r in c.evidence if r.blur and r.box is not None])
+            page_rows: list[Evidence] = []
+            shot = writer.screenshot()
+            if shot:
+                page_rows.append(_ev_row(shot, "整页截图"))
+            return checks, check_rows(checks, writer), page_rows
+
+
+def _timed(phase: str, fn: Any, *args: Any) -> Any:
+    """``fn(*args)`` profiled as ``phase`` (for calls sent to a thread)."""
+    with profile.phase(phase):
+        return fn(*args)
 
 
 def refuse_landing(fetch: FetchResult, settings: Settings) -> None:

@@ -9,7 +9,7 @@ import asyncio
 import time
 from collections import defaultdict
 from datetime import date, datetime, timezone
-from typing import Any, Callable
+from typing import Any, Awaitable, Callable
 from urllib.parse import urlsplit
 
 from auditor import freshness
@@ -171,9 +171,7 @@ async def finish_site(settings: Settings, store: Store, run_id: int, crawl: "Sit
     ipv6_facts = await _gather_ipv6(settings, home, plan, notes) if ipv6 and settings.ipv6 else None
     facts = SiteFacts(home=home, today=today, observed_at=_now(), pages=notes, links=link_facts,
                       page_results=_page_results(store, run_id), crawl=_crawl_facts(plan), ipv6=ipv6_facts)
-    config = SiteRuleConfig(freshness=fresh_config, ipv6=IPv6Policy(
-        fail_similarity=settings.ipv6_fail_similarity, link_target=settings.ipv6_link_target,
-        support_target=settings.ipv6_support_target))
+    config = SiteRuleConfig(freshness=fresh_config, ipv6=_ipv6_policy(settings))
     results = run_site_rules(facts, config)
     if link_facts is not None:
         store.save_links(run_id, [LinkResult(url=r.url, host=r.host, kind=r.kind, klass=r.klass, external=r.external,
@@ -378,9 +376,11 @@ async def _follow_dns_server(settings: Settings, home: str) -> Settings:
     return settings.replace(host_map={**settings.host_map, host: NOTFOUND})
 
 
-async def _gather_ipv6(settings: Settings, home: str, plan: CrawlPlan, notes: dict[str, PageNote]) -> IPv6Facts:
+async def _gather_ipv6(settings: Settings, home: str, plan: CrawlPlan, notes: dict[str, PageNote],
+                       render: Callable[[str], Awaitable[dict[str, Any]]] | None = None) -> IPv6Facts:
     """IPv6 measurements: AAAA, name servers, home page over v6 and v4, 二级/三级 links, sub-resources; and the
-    home page rendered over IPv6 only when it has an AAAA address."""
+    home page rendered over IPv6 only when it has an AAAA address. ``render(address)`` gives that rendering
+    (default ``_render_over_ipv6``; ``govaudit ipv6`` passes one it started earlier, beside its crawl)."""
     from clients.ipv6_probe import measure_site
 
     if settings.isolate_network and not settings.dns_server:
@@ -390,8 +390,24 @@ async def _gather_ipv6(settings: Settings, home: str, plan: CrawlPlan, notes: di
     home_note = notes.get(home)
     subres = home_note.subresources if home_note else []
     m = await measure_site(home, settings, level2, level3, subres)
-    render = await _render_over_ipv6(settings, home, m.aaaa[0]) if m.aaaa else None
-    return IPv6Facts(measurements=m, render=render)
+    shot = (await (render(m.aaaa[0]) if render else _render_over_ipv6(settings, home, m.aaaa[0]))) if m.aaaa else None
+    return IPv6Facts(measurements=m, render=shot)
+
+
+def _ipv6_policy(settings: Settings) -> IPv6Policy:
+    return IPv6Policy(fail_similarity=settings.ipv6_fail_similarity, link_target=settings.ipv6_link_target,
+                      support_target=settings.ipv6_support_target)
+
+
+async def ipv6_site_checks(settings: Settings, home: str, plan: CrawlPlan, notes: dict[str, PageNote],
+                           render: Callable[[str], Awaitable[dict[str, Any]]] | None = None) -> list[SiteCheck]:
+    """Only the IPv6 rules, for ``govaudit ipv6`` (workers/ipv6run.py): gather, judge, rows to store."""
+    from auditor.site_rules import ipv6 as ipv6_rules
+
+    facts = SiteFacts(home=home, today=date.today(), observed_at=_now(),
+                      ipv6=await _gather_ipv6(settings, home, plan, notes, render))
+    ids = {m.id for m in ipv6_rules.METAS}
+    return _site_rows(run_site_rules(facts, SiteRuleConfig(ipv6=_ipv6_policy(settings)), only=ids))
 
 
 async def _render_over_ipv6(settings: Settings, home: str, addr: str) -> dict[str, Any]:
