@@ -15,6 +15,8 @@ from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
+from auditor.sample_site import search
+
 HERE = Path(__file__).parent
 WWW = HERE / "www"
 TRUTH = HERE / "truth.json"
@@ -34,6 +36,26 @@ class _Handler(SimpleHTTPRequestHandler):
         ".json": "application/json",
         ".png": "image/png",
     }
+
+    def do_GET(self) -> None:
+        """Static files, except the site's search service (www/ has no server side otherwise)."""
+        path, _, query = self.path.partition("?")
+        if path == "/search/do":
+            self._answer(200, search.results(query))
+        elif path == "/variants/search/empty.do":
+            self._answer(200, search.empty(query))
+        elif path == "/variants/search/error.do":
+            self._answer(500, "<!DOCTYPE html><title>500 Internal Server Error</title><h1>服务器内部错误</h1>")
+        else:
+            super().do_GET()
+
+    def _answer(self, status: int, body: str) -> None:
+        data = body.encode("utf-8")
+        self.send_response(status)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
 
     def end_headers(self) -> None:
         self.send_header("Cache-Control", "no-cache")
