@@ -31,6 +31,7 @@ from browsers.engines import make_fetcher
 from browsers.fetcher import PageFetcher
 from workers.pipeline import PageAuditor, PageOutcome, check_rows
 from workers.runend import browser, ending, owner_identity
+from workers import site_extra
 
 Progress = Callable[[str, int, int, str], None]  # (stage, done, total, message)
 
@@ -199,6 +200,8 @@ async def finish_site(settings: Settings, store: Store, run_id: int, crawl: "Sit
     if links:
         site_checks += await _check_links(settings, store, run_id, home, crawl.seen_links, notes, say)
     site_checks += _freshness_checks(notes, home, today, fresh_config)
+    site_checks += await site_extra.search_checks(settings, store, run_id, home, notes)
+    site_checks += await site_extra.interaction_checks(settings, store, run_id, home, notes, today)
     if ipv6 and settings.ipv6:
         site_checks += await _ipv6_checks(settings, home, plan, notes)
     site_checks += _rule_summaries(store, run_id, plan)

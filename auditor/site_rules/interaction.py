@@ -65,6 +65,7 @@ MULTIPLE_ENTRIES = RuleMeta(
 METAS = [CHANNEL, UNANSWERED, REPLY_LATE, DATES_PUBLISHED, MULTIPLE_ENTRIES]
 
 Kind = Literal["message", "interview"]
+MAX_NAME = 10
 _EXCLUDED = re.compile(r"信访|纪检|举报|监督举报|征集|调查")
 _INTERVIEW = re.compile(r"在线访谈|访谈")
 _MESSAGE = re.compile(r"信箱|留言|咨询|建言|投诉|民意|问政|书记信箱|市长信箱|县长信箱|局长信箱|来信")
@@ -79,11 +80,15 @@ def channel_kind(name: str, column_type: str | None = None) -> Kind | None:
         return None
     if "咨询投诉" in ct:
         return "message"
-    if "在线访谈" in ct or _INTERVIEW.search(n):
+    if "在线访谈" in ct:
         return "interview"
-    if len(n) <= 20 and _MESSAGE.search(n) and not re.search(r"情况|通报|统计|公告|解读|办理结果", n):
-        return "message"
-    return None
+    # A channel's name is short («市长信箱», «我要留言», «在线访谈»); a longer one is a message's or an article's
+    # title («咨询老旧小区加装电梯补贴政策», «在线访谈：市住建局谈…»), not an entry.
+    if len(n) > MAX_NAME or re.search(r"情况|通报|统计|公告|解读|办理结果", n):
+        return None
+    if _INTERVIEW.search(n):
+        return "interview"
+    return "message" if _MESSAGE.search(n) else None
 
 
 @dataclass(frozen=True)

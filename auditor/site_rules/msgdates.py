@@ -85,11 +85,23 @@ def answered_state(text: str) -> bool | None:
     return True if _ANSWERED.search(t) else None
 
 
-def read_text(text: str) -> MessageDates:
-    """The dates of a row or a detail page written as labelled text («来信时间：2024-03-05 答复时间：2024-03-07»)."""
+def has_label(text: str) -> bool:
+    """Whether the text shows a 来信时间 or 答复时间 field (with a date or empty)."""
+    t = norm(text)
+    return bool(_ASK_HEAD.search(t) or _REPLY_HEAD.search(t))
+
+
+def read_text(text: str, *, row: bool = True) -> MessageDates:
+    """The dates of a row or a detail page written as labelled text («来信时间：2024-03-05 答复时间：2024-03-07»).
+    A row that shows a date without a label («标题 2024-03-05») gives that date as its 来信时间: message lists
+    date their rows by the message. A detail page (``row=False``) gives labelled dates only (its 发布时间 is
+    the page's, not the message's)."""
     t = norm(text)
     asked, _ = _labelled(_ASK_RE, t)
     replied, reply_field = _labelled(_REPLY_RE, t)
+    if row and asked is None and not _ASK_HEAD.search(t):
+        unlabelled = [d for d in (_date_of(m, 1) for m in _DATE_RE.finditer(t)) if d is not None and d != replied]
+        asked = unlabelled[0] if unlabelled else None
     answered = answered_state(t)
     if replied is not None:
         answered = True

@@ -70,7 +70,7 @@ def filters_of(controls: list[str]) -> tuple[str, ...]:
     """The filter words among the short texts of a results page's links, options, labels and buttons."""
     out: list[str] = []
     for text in controls:
-        t = " ".join((text or "").split())
+        t = " ".join((text or "").split()).rstrip(":：")
         if t and len(t) <= 16 and _FILTER.search(t) and t not in out:
             out.append(t)
     return tuple(out[:20])
@@ -130,5 +130,5 @@ def check(facts: SearchFacts) -> list[CheckResult]:
                       f"篇文章不在第一页结果中（{names}）")
     if not facts.filters:
         return result(Status.WARN, "no_filters", f"{len(facts.queries)} 篇文章都能搜到，但搜索结果不能按类别或时间筛选")
-    return result(Status.PASS, "found", f"{len(facts.queries)} 篇文章都能在第一页结果中搜到，结果可按"
-                  f"{'、'.join(facts.filters[:4])}筛选")
+    return result(Status.PASS, "found", f"{len(facts.queries)} 篇文章都能在第一页结果中搜到，结果页提供筛选"
+                  f"（{'、'.join(facts.filters[:4])}）")
