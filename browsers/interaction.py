@@ -4,6 +4,7 @@ Read-only: no form is ever filled or submitted. Judging is the rules' (interacti
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
@@ -51,7 +52,8 @@ class ChannelCandidate:
 
 
 def _key(url: str) -> str:
-    return url.split("#", 1)[0].rstrip("/")
+    """One key per page: no fragment, and «…/index.html» is «…/»."""
+    return re.sub(r"/(?:index|default)\.(?:s?html?|jsp|php|aspx?)$", "/", url.split("#", 1)[0]).rstrip("/")
 
 
 def candidates_from_links(anchors: list[dict[str, Any]]) -> list[ChannelCandidate]:
@@ -97,7 +99,8 @@ async def _read_channel(page: Any, s: Settings, cand: ChannelCandidate, kind: st
         pass
     rows = [r for r in await page.evaluate(ROWS_JS) if _is_message_row(r)][:MAX_ROWS]
     if kind != "message":
-        return Channel(cand.name, cand.url, kind, cand.found_by, nav.status, None, (), shot), 0  # type: ignore[arg-type]
+        return Channel(cand.name, cand.url, kind, cand.found_by, nav.status, None, (), shot,
+                       nav.final_url), 0  # type: ignore[arg-type]
     read: list[tuple[dict[str, Any], msgdates.MessageDates, bytes | None]] = []
     for r in rows:
         dates = msgdates.read_cells(r["headers"], r["cells"]) if r["headers"] else msgdates.read_text(r["text"])
@@ -113,7 +116,8 @@ async def _read_channel(page: Any, s: Settings, cand: ChannelCandidate, kind: st
                 dates = msgdates.merge(dates, msgdates.read_text(await page.evaluate(DETAIL_JS), row=False))
         messages.append(Message(r["link"]["text"][:200], href, dates.asked, dates.replied, dates.answered,
                                 dates.reply_field, crop))
-    return Channel(cand.name, cand.url, kind, cand.found_by, nav.status, None, tuple(messages), shot), opened  # type: ignore[arg-type]
+    return Channel(cand.name, cand.url, kind, cand.found_by, nav.status, None, tuple(messages), shot,
+                   nav.final_url), opened  # type: ignore[arg-type]
 
 
 async def gather_interaction(fetcher: PageFetcher, home: str, known: list[ChannelCandidate], scan: list[str], *,
@@ -143,9 +147,13 @@ async def gather_interaction(fetcher: PageFetcher, home: str, known: list[Channe
                 picked.append((c, kind))
         channels = []
         budget = max_details
+        read: set[str] = set()
         for c, kind in picked:
             ch, opened = await _read_channel(page, s, c, kind, budget)
             budget -= opened
+            if ch.final_url and _key(ch.final_url) in read:
+                continue  # two links to one channel (a redirect, another spelling of its URL)
+            read.add(_key(ch.final_url or ch.url))
             channels.append(ch)
         return InteractionFacts(home, tuple(channels))
 

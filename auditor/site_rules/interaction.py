@@ -114,6 +114,7 @@ class Channel:
     error: str | None = None          # the list page could not be loaded (network error)
     messages: tuple[Message, ...] = ()
     shot: bytes | None = field(default=None, repr=False)
+    final_url: str = ""               # where the list page landed (redirects)
 
     @property
     def loaded(self) -> bool:
@@ -282,7 +283,8 @@ def check_dates_published(facts: InteractionFacts, today: date, policy: Interact
 
 
 def check_multiple_entries(facts: InteractionFacts) -> CheckResult:
-    entries = list(dict.fromkeys(c.url.split("#", 1)[0] for c in facts.channels if c.kind == "message"))
+    entries = list(dict.fromkeys((c.final_url or c.url).split("#", 1)[0] for c in facts.channels
+                                 if c.kind == "message"))
     value = {"entries": [{"name": c.name, "url": c.url} for c in facts.channels if c.kind == "message"]}
     if not entries:
         return CheckResult(MULTIPLE_ENTRIES.id, Status.NOT_ASSESSABLE, MULTIPLE_ENTRIES.indicator,
