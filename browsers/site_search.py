@@ -146,7 +146,7 @@ async def _one(page: Any, s: Settings, home: str, title: str, article_url: str) 
     try:
         q = page.locator("[data-govaudit-q]").first
         await q.fill(title, timeout=5000)
-        query_png = await page.screenshot(type="png", animations="disabled")
+        query_png = await _query_shot(page, q, s)
         started = page.url
         await q.press("Enter", timeout=5000)
         if not await _moved(page, started, docs, popups, WAIT):
@@ -184,6 +184,19 @@ async def _one(page: Any, s: Settings, home: str, title: str, article_url: str) 
                 await p.close()
             except Exception:  # noqa: BLE001
                 pass
+
+
+async def _query_shot(page: Any, box: Any, s: Settings) -> bytes | None:
+    """The typed query in its surroundings: a band around the search box (the first screen when it has no box)."""
+    try:
+        b = await box.bounding_box()
+        if b is None:
+            return await page.screenshot(type="png", animations="disabled")
+        x, y = max(0.0, b["x"] - 500), max(0.0, b["y"] - 80)
+        clip = {"x": x, "y": y, "width": min(1000.0, s.viewport_width - x), "height": 200.0}
+        return await page.screenshot(type="png", clip=clip, animations="disabled")
+    except Exception:  # noqa: BLE001 - the verdict does not need the picture
+        return None
 
 
 async def _moved(page: Any, started: str, docs: list[Any], popups: list[Any], wait: float) -> bool:

@@ -118,3 +118,41 @@ def test_site_checks_can_be_turned_off(settings, sample_site):
                                   links=False, ipv6=False))
     rules = {c.rule for c in store.run_with_pages(run_id).site_checks}
     assert not {r for r in rules if r == "site.search" or r.startswith("interaction.")}
+
+
+def test_site_finding_page_shows_its_pictures(settings, sample_site):
+    """A site-level finding (the 留言 variant's unanswered message) in the web UI: its row crops are shown and
+    served as evidence files, like a page finding's crops."""
+    import re
+
+    from auditor.store.models import Page
+    from auditor.store.users import create_user
+    from web.app import create_app
+    from workers.site_extra import to_site_checks
+
+    s = _settings(settings, sample_site).replace(secret_key="t" * 64)
+    store = Store(s.database_url)
+    store.upgrade()
+    home = _url(sample_site, "/variants/hdjl/index.html")
+    run = store.create_run("示范市人民政府", None, 1, "playwright", s.user_agent, {}, kind="site", site_url=home)
+    page_id = store.save_page(run.id, Page(url=home, user_agent=s.user_agent), [], [])
+
+    async def go():
+        async with PageFetcher(s) as fetcher:
+            return await gather_interaction(fetcher, home, [], [])
+
+    results = interaction.check(asyncio.run(go()), date(2026, 11, 18))
+    store.save_site_checks(run.id, to_site_checks(results, store, s, run.id, page_id))
+    store.finish_run(run.id)
+    [sc] = [c for c in store.run_with_pages(run.id).site_checks if c.rule == "interaction.unanswered"]
+    create_user(store, "auditor1", "correct-horse-1", "admin")
+    app = create_app(s)
+    c = app.test_client()
+    tok = re.search(r'<meta name="csrf-token" content="([^"]+)"', c.get("/login").get_data(as_text=True)).group(1)
+    c.post("/login", data={"username": "auditor1", "password": "correct-horse-1", "csrf_token": tok})
+    html = c.get(f"/findings/s{sc.id}").get_data(as_text=True)
+    ids = [int(i) for i in re.findall(r'src="/evidence/(\d+)"', html)]
+    assert ids == [e["id"] for e in sc.value["evidence"]] and ids
+    assert "咨询老旧小区加装电梯补贴政策" in html
+    r = c.get(f"/evidence/{ids[0]}")
+    assert r.status_code == 200 and r.data.startswith(b"\x89PNG")

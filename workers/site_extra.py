@@ -76,7 +76,7 @@ def channel_candidates(notes: Iterable[Note]) -> list[ChannelCandidate]:
     return sorted(out, key=lambda c: c.found_by != "columntype")
 
 
-def _to_site_checks(results: list[CheckResult], store: Store, settings: Settings, run_id: int,
+def to_site_checks(results: list[CheckResult], store: Store, settings: Settings, run_id: int,
                     home_page_id: int | None) -> list[SiteCheck]:
     """SiteCheck rows; each result's pictures written under run-<id>/site/ and stored with the home page."""
     out = []
@@ -135,7 +135,7 @@ async def search_checks(settings: Settings, store: Store, run_id: int, home: str
         return search.check(await gather_search(fetcher, home, articles))
 
     results = await _bounded(settings, "站内搜索检查", [search.META], gather)
-    return _to_site_checks(results, store, settings, run_id, _home_page_id(notes, home))
+    return to_site_checks(results, store, settings, run_id, _home_page_id(notes, home))
 
 
 async def interaction_checks(settings: Settings, store: Store, run_id: int, home: str, notes: dict[str, Any],
@@ -151,4 +151,4 @@ async def interaction_checks(settings: Settings, store: Store, run_id: int, home
         return interaction.check(await gather_interaction(fetcher, home, known, scan), today, policy)
 
     results = await _bounded(settings, "互动交流检查", interaction.METAS, gather)
-    return _to_site_checks(results, store, settings, run_id, _home_page_id(notes, home))
+    return to_site_checks(results, store, settings, run_id, _home_page_id(notes, home))

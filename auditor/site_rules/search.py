@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from typing import Literal
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 from auditor.models import CheckResult, EvidenceRef, Status
 from auditor.rules.meta import RuleMeta
@@ -91,7 +91,9 @@ def _evidence(facts: SearchFacts) -> list[EvidenceRef]:
         if q.query_png:
             out.append(EvidenceRef(note=f"第{i}次搜索：输入«{q.title}»", png=q.query_png, kind="shot"))
         if q.results_png:
-            out.append(EvidenceRef(note=f"第{i}次搜索的结果页：{q.results_url}", png=q.results_png, kind="shot"))
+            shown = unquote(q.results_url)
+            shown = shown if len(shown) <= 120 else shown[:117] + "…"
+            out.append(EvidenceRef(note=f"第{i}次搜索的结果页：{shown}", png=q.results_png, kind="shot"))
     return out
 
 
