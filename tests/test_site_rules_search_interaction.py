@@ -234,3 +234,18 @@ def test_site_metas_are_complete():
                    "interaction.dates_published", "interaction.multiple_entries"]
     for m in SITE_METAS:
         assert m.scope == "site" and m.indicator and m.pass_title and m.fail_title and m.fix and m.description
+
+
+def test_an_outage_answer_of_another_host_is_not_the_sites_fault():
+    """403/429/5xx from a search service or a 留言 platform on another host: not_assessable (as auditor/fault.py
+    treats other hosts); the site's own host or its subdomains answering so: fail."""
+    def one(url, status):
+        f = SearchFacts("http://www.x.gov.cn/", box=BOX, titles=1, queries=(q("http_error", url=url, status=status),))
+        return search.check(f)[0]
+    far = one("http://so.province.gov.cn/s?q=1", 503)
+    assert far.status == Status.NOT_ASSESSABLE and "so.province.gov.cn" in far.message and "503" in far.message
+    assert one("http://so.x.gov.cn/s?q=1", 503).status == Status.FAIL
+    assert one("http://so.province.gov.cn/s?q=1", 404).status == Status.FAIL  # a wrong reference is the site's
+    platform = Channel("网上咨询", "http://hd.province.gov.cn/zx/", "message", "link", 502)
+    got = interaction.check_channel(facts(channels=(platform,)))
+    assert got.status == Status.NOT_ASSESSABLE and "hd.province.gov.cn" in got.message

@@ -17,6 +17,7 @@ from urllib.parse import urlsplit
 from auditor.freshness import add_months
 from auditor.models import CheckResult, EvidenceRef, Status
 from auditor.rules.meta import RuleMeta
+from auditor.site_rules.search import other_host_outage
 
 _FACTS = ("interaction.channels", "interaction.messages")
 _COMMON = dict(scope="site", group="D3", default="absent", facts=_FACTS)
@@ -175,6 +176,11 @@ def check_channel(facts: InteractionFacts) -> CheckResult:
                            f"互动渠道«{c.name}»在 {_host(c.url)} 上，无法连接：{c.error}", value)
     if facts.channels:
         c = facts.channels[0]
+        outage = other_host_outage(c.url, c.status, facts.home_url)
+        if outage:
+            return CheckResult(CHANNEL.id, Status.NOT_ASSESSABLE, CHANNEL.indicator,
+                               f"互动渠道«{c.name}»在 {_host(c.url)} 上，无法使用：{outage}（不是本站主机，需人工复核）",
+                               value, shots)
         return CheckResult(CHANNEL.id, Status.FAIL, CHANNEL.indicator,
                            f"互动渠道«{c.name}»无法使用：{c.url} 返回 HTTP {c.status}", value, shots)
     return CheckResult(CHANNEL.id, Status.FAIL, CHANNEL.indicator,

@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from typing import Literal
 from urllib.parse import unquote, urlsplit
 
+from auditor.crawl import same_site
+from auditor.fault import auditor_side_reason
 from auditor.models import CheckResult, EvidenceRef, Status
 from auditor.rules.meta import RuleMeta
 
@@ -80,6 +82,16 @@ def _host(url: str) -> str:
     return urlsplit(url).hostname or ""
 
 
+def other_host_outage(url: str, status: int | None, home: str) -> str | None:
+    """The reason an HTTP error is not the site's proven fault: an outage status (403/429/5xx, as in
+    auditor/fault.py) from a host that is not the site's own (nor a subdomain of it); None otherwise."""
+    base = _host(home).lower()
+    base = base[4:] if base.startswith("www.") else base
+    if not status or not base or same_site(url, base):
+        return None
+    return auditor_side_reason({"status": status})
+
+
 def _rows(facts: SearchFacts) -> list[dict[str, object]]:
     return [{"title": q.title, "article_url": q.article_url, "outcome": q.outcome, "results_url": q.results_url,
              "status": q.status, "error": q.error, "not_found_text": q.not_found_text} for q in facts.queries]
@@ -117,6 +129,12 @@ def check(facts: SearchFacts) -> list[CheckResult]:
         return result(Status.NOT_ASSESSABLE, "unreachable",
                       f"无法连接搜索服务 {_host(q.results_url) or '（未知主机）'}：{q.error or '连接失败'}")
     errors = [q for q in facts.queries if q.outcome == "http_error"]
+    elsewhere = [q for q in errors if other_host_outage(q.results_url, q.status, facts.home_url)]
+    if elsewhere:
+        # Another host's outage answer (403/429/5xx) says it is down or refuses the auditor, as for page rules.
+        q = elsewhere[0]
+        return result(Status.NOT_ASSESSABLE, "unreachable", f"搜索服务 {_host(q.results_url)} 无法使用："
+                      f"{other_host_outage(q.results_url, q.status, facts.home_url)}（不是本站主机，需人工复核）")
     if errors:
         q = errors[0]
         return result(Status.FAIL, "error", f"站内搜索出错：结果页 {q.results_url} 返回 HTTP {q.status}"
