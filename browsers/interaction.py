@@ -7,7 +7,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urlsplit
 
 from auditor.config import Settings
 from auditor.site_rules import msgdates
@@ -156,7 +155,3 @@ async def gather_interaction(fetcher: PageFetcher, home: str, known: list[Channe
             read.add(_key(ch.final_url or ch.url))
             channels.append(ch)
         return InteractionFacts(home, tuple(channels))
-
-
-def host_of(url: str) -> str:
-    return urlsplit(url).hostname or ""

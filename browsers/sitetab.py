@@ -7,7 +7,6 @@ import asyncio
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any, AsyncIterator
-from urllib.parse import urlsplit
 
 from auditor.config import Settings
 from auditor.errors import PageError, describe
@@ -34,10 +33,6 @@ class Nav:
     @property
     def ok(self) -> bool:
         return self.error is None and (self.status or 0) < 400
-
-    @property
-    def host(self) -> str:
-        return urlsplit(self.final_url or self.url).hostname or ""
 
 
 def first_line(exc: BaseException) -> str:
