@@ -1,8 +1,10 @@
-"""Site audit of the bundled sample site (示范市人民政府): wall time of `run_site`, and of the site checks stage.
+"""Site audit of the bundled sample site (示范市人民政府): wall time of `run_site`, of what follows the page audits,
+and of the two site-check families driven in the browser (站内搜索, 互动交流), with them on and off in turn.
 
     .venv/bin/python bench/bench_sample_site.py [--repeat N]
 
-Prints seconds per audit (and the load average, since helpers share the machine). Only 127.0.0.1 is contacted.
+Each round audits the site with the families off, then on, so both see the same load; prints seconds per audit,
+the families' own seconds and the load average (helpers share the machine). Only 127.0.0.1 is contacted.
 """
 from __future__ import annotations
 
@@ -21,7 +23,25 @@ from auditor import sample_site as ss  # noqa: E402
 from auditor.config import Settings  # noqa: E402
 from auditor.models import SiteProfile  # noqa: E402
 from auditor.store import Store  # noqa: E402
+from workers import site_extra  # noqa: E402
 from workers.siterun import run_site  # noqa: E402
+
+SPENT: dict[str, float] = {}
+
+
+def _timed(name: str, fn):  # type: ignore[no-untyped-def]
+    async def wrapper(*a, **k):  # type: ignore[no-untyped-def]
+        t = time.perf_counter()
+        try:
+            return await fn(*a, **k)
+        finally:
+            SPENT[name] = SPENT.get(name, 0.0) + time.perf_counter() - t
+    return wrapper
+
+
+# finish_site calls them through the module, so the wrappers see every call.
+site_extra.search_checks = _timed("search", site_extra.search_checks)
+site_extra.interaction_checks = _timed("interaction", site_extra.interaction_checks)
 
 
 def one(base: str, **over: object) -> tuple[float, float, int]:
@@ -48,15 +68,19 @@ def one(base: str, **over: object) -> tuple[float, float, int]:
 
 def main() -> None:
     ap = argparse.ArgumentParser()
-    ap.add_argument("--repeat", type=int, default=2)
+    ap.add_argument("--repeat", type=int, default=1)
     args = ap.parse_args()
     server, base = ss.serve()
     try:
         for i in range(args.repeat):
-            load = os.getloadavg()[0]
-            wall, after_pages, pages = one(base)
-            print(f"run {i + 1}: {pages} pages, {wall:.1f} s wall, {after_pages:.1f} s after the page audits "
-                  f"(load average {load:.1f} before, {os.getloadavg()[0]:.1f} after)", flush=True)
+            for on in (False, True):
+                SPENT.clear()
+                load = os.getloadavg()[0]
+                wall, after_pages, pages = one(base, site_search=on, interaction=on)
+                print(f"round {i + 1}, 站内搜索/互动交流 {'on ' if on else 'off'}: {pages} pages, {wall:.1f} s wall, "
+                      f"{after_pages:.1f} s after the page audits (search {SPENT.get('search', 0):.1f} s, "
+                      f"interaction {SPENT.get('interaction', 0):.1f} s; load average {load:.1f} before, "
+                      f"{os.getloadavg()[0]:.1f} after)", flush=True)
     finally:
         server.shutdown()
 
