@@ -49,12 +49,12 @@ def test_search_variants_match_the_truth(settings, sample_site):
     wrong = [f"{p}: expected {want}, got {got[p].status.value}/{got[p].value['kind']} ({got[p].message})"
              for p, want in truth.items() if (got[p].status.value, got[p].value["kind"]) != (want["status"], want["kind"])]
     assert not wrong, "\n".join(wrong)
-    found = got["/variants/search/finds.html"]
+    found = got["/site-variants/search/finds.html"]
     assert {q["outcome"] for q in found.value["queries"]} == {"found"} and len(found.value["queries"]) == 3
     assert found.value["filters"], "the results page offers time and column filters"
     # Evidence: a picture of each query typed and of each results page.
     assert len(found.evidence) == 6 and all(e.png and e.png.startswith(b"\x89PNG") for e in found.evidence)
-    assert "search.offline.invalid" in got["/variants/search/offsite.html"].message
+    assert "search.offline.invalid" in got["/site-variants/search/offsite.html"].message
 
 
 def test_message_list_variant_matches_the_truth(settings, sample_site):
@@ -133,7 +133,7 @@ def test_site_finding_page_shows_its_pictures(settings, sample_site):
     s = _settings(settings, sample_site).replace(secret_key="t" * 64)
     store = Store(s.database_url)
     store.upgrade()
-    home = _url(sample_site, "/variants/hdjl/index.html")
+    home = _url(sample_site, "/site-variants/hdjl/index.html")
     run = store.create_run("示范市人民政府", None, 1, "playwright", s.user_agent, {}, kind="site", site_url=home)
     page_id = store.save_page(run.id, Page(url=home, user_agent=s.user_agent), [], [])
 

@@ -1,8 +1,10 @@
 """The bundled sample 政府网站 (示范市人民政府, fictional): static pages, a tiny server and the ground truth.
 
 It is the demo site and a test fixture. The good pages pass every page rule except ``site.https`` (plain
-http); the pages under ``/variants/`` each break one rule (see ``truth.json``). Tests serve it on 127.0.0.1
-and map the host www.shifan.gov.cn to it in the browser. Only the stdlib is imported here.
+http); the pages under ``/variants/`` each break one rule (see ``truth.json``); those under ``/site-variants/``
+pass the page rules and each break one site-level check (站内搜索, 互动交流: ``truth.json`` «site_checks»).
+Tests serve it on 127.0.0.1 and map the host www.shifan.gov.cn to it in the browser. Only the stdlib is imported
+here.
 
     python -m auditor.sample_site [--port N]
 """
@@ -42,9 +44,9 @@ class _Handler(SimpleHTTPRequestHandler):
         path, _, query = self.path.partition("?")
         if path == "/search/do":
             self._answer(200, search.results(query))
-        elif path == "/variants/search/empty.do":
+        elif path == "/site-variants/search/empty.do":
             self._answer(200, search.empty(query))
-        elif path == "/variants/search/error.do":
+        elif path == "/site-variants/search/error.do":
             self._answer(500, "<!DOCTYPE html><title>500 Internal Server Error</title><h1>服务器内部错误</h1>")
         else:
             super().do_GET()

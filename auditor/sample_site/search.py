@@ -2,8 +2,8 @@
 
 ``/search/do?q=…[&sj=week|month|year][&lm=<column>]`` lists matching articles, newest first, with filters by
 time (时间不限 / 一周内 / 一月内 / 一年内) and by column (全部栏目 / …). Two variants for the site.search truth:
-``/variants/search/empty.do`` is a search engine with nothing indexed (always «没有找到相关结果», no filters) and
-``/variants/search/error.do`` answers HTTP 500. Stdlib only; the index is read once, lazily.
+``/site-variants/search/empty.do`` is a search engine with nothing indexed (always «没有找到相关结果», no filters) and
+``/site-variants/search/error.do`` answers HTTP 500. Stdlib only; the index is read once, lazily.
 """
 from __future__ import annotations
 
@@ -27,7 +27,7 @@ def index() -> list[dict[str, str]]:
     out = []
     for p in sorted(WWW.rglob("*.html")):
         rel = "/" + p.relative_to(WWW).as_posix()
-        if rel.startswith("/variants/"):
+        if rel.startswith(("/variants/", "/site-variants/")):
             continue
         metas = dict(_META.findall(p.read_text(encoding="utf-8", errors="replace")))
         if metas.get("ArticleTitle"):
