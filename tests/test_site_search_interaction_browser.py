@@ -87,7 +87,7 @@ def test_message_list_variant_matches_the_truth(settings, sample_site):
 def test_sample_site_audit_runs_search_and_interaction(settings, sample_site):
     """The whole sample site: its search finds what it published, its 市长信箱 answers in time; the checks are
     site checks with their pictures stored as evidence files of the run."""
-    s = _settings(settings, sample_site).replace(max_pages=30, ipv6=False)
+    s = _settings(settings, sample_site).replace(max_pages=15, ipv6=False)
     store = Store(s.database_url)
     store.upgrade()
     truth = sample_site["truth"]
