@@ -135,6 +135,13 @@ class Settings:
     ipv6_fail_similarity: Fraction = 0.9
     ipv6_support_target: Percent = 90.0
     ipv6: bool = True
+    # Site checks driven in the browser (auditor/site_rules, workers/site_extra.py): 站内搜索 (site.search) and
+    # 互动交流 (interaction.*); the province's 留言 reply window in days (interaction.reply_late; 各省规定不同);
+    # the time both may take together per site audit (seconds).
+    site_search: bool = True
+    interaction: bool = True
+    reply_window_days: PositiveInt = 15
+    site_extra_budget: PositiveFloat = 180.0
     # 无障碍: axe-core on every page; crops per violated rule; 无障碍/适老化 entry activation and the 适老化
     # machine checks on the home page ("home"), on every page ("all") or never ("off").
     a11y: bool = True

@@ -229,7 +229,8 @@ def cmd_ipv6(args: argparse.Namespace) -> int:
     from auditor.report import site_document
     from workers.ipv6run import run_ipv6
 
-    settings = _settings(args).replace(max_pages=args.max_pages)
+    # Only IPv6 is asked for: no 站内搜索 or 互动交流 checks in this small crawl.
+    settings = _settings(args).replace(max_pages=args.max_pages, site_search=False, interaction=False)
     try:
         url = normalise_url(args.url)
     except TargetRefused as exc:

@@ -430,7 +430,7 @@ def test_rq_cron_enqueues_probes_and_site_audits_which_workers_run(rq_settings, 
     st = run_status(store, site_runs[0].id)
     assert st["status"] == "done" and st["pages_done"] == st["pages_total"] == 3, st
     doc_rules = {c.rule for c in store.run_with_pages(site_runs[0].id).site_checks}
-    assert {"links.home", "crawl.coverage", "columns.veto"} <= doc_rules
+    assert {"links.home", "crawl.coverage", "columns.veto", "site.search", "interaction.channel"} <= doc_rules
     # A probe job run again in the same slot stores nothing twice.
     assert probe_sites(s, 3600)["stored"] == 0
     assert len(probes(store, home)) == 1

@@ -78,6 +78,8 @@ def show(ref: str) -> Any:
         evs, shot_ev = fq.evidence_of_check(store(), int(f.ref[1:]))
         evidence = [_shown(e) for e in evs]
         shot = _shown(shot_ev) if shot_ev else None
+    else:  # a site check's own pictures (the search queries and results, the 留言 rows)
+        evidence = [_shown(e) for e in fq.evidence_of_site_check(store(), int(f.ref[1:]))]
     boxes = [e.ev.box for e in evidence if e.ev.box]
     run = fq.get_run(store(), f.run_id, me().scope)
     return render_template("finding.html", f=f, evidence=evidence, shot=shot, boxes=boxes, run=run,

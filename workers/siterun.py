@@ -31,6 +31,7 @@ from clients.ocr import shared_ocr
 from browsers.evidence import EvidenceWriter
 from browsers.engines import make_fetcher
 from browsers.fetcher import PageFetcher
+from workers import site_extra
 from workers.pipeline import PageAuditor, PageOutcome, check_rows
 from workers.runend import browser, ending, owner_identity
 
@@ -179,7 +180,12 @@ async def finish_site(settings: Settings, store: Store, run_id: int, crawl: "Sit
                                              attempts=r.attempts, elapsed_ms=r.elapsed_ms, exchange=r.exchange,
                                              found_on=r.found_on) for r in judge_links(link_facts, home)])
     _store_page_findings(settings, store, run_id, crawl.seen_links, [c for c in results if on_page(c)], say)
-    store.save_site_checks(run_id, _site_rows([c for c in results if not on_page(c)]))
+    rows = _site_rows([c for c in results if not on_page(c)])
+    # 站内搜索 and 互动交流 gather in the browser and judge with their own pure rules (auditor/site_rules/search.py,
+    # interaction.py); their evidence pictures are stored as they are taken (workers/site_extra.py).
+    rows += await site_extra.search_checks(settings, store, run_id, home, notes)
+    rows += await site_extra.interaction_checks(settings, store, run_id, home, notes, today)
+    store.save_site_checks(run_id, rows)
     store.finish_run(run_id)
 
 

@@ -1,9 +1,10 @@
 """The bundled sample 政府网站 (示范市人民政府, fictional): static pages, a tiny server and the ground truth.
 
 It is the demo site and a test fixture. The good pages pass every page rule except ``site.https`` (plain
-http); the pages under ``/variants/`` each break one rule (see ``truth.json``). Tests serve it on 127.0.0.1
-and map the host www.shifan.gov.cn to it in the browser. The server imports only the stdlib; ``truth()`` reads
-the rules' declarations (their default expectations) when it is called.
+http); the pages under ``/variants/`` each break one rule (see ``truth.json``); those under ``/site-variants/``
+pass the page rules and each break one site-level check (站内搜索, 互动交流: ``truth.json`` «site_checks»).
+Tests serve it on 127.0.0.1 and map the host www.shifan.gov.cn to it in the browser. The server imports only the
+stdlib; ``truth()`` reads the rules' declarations (their default expectations) when it is called.
 
 ``truth.json`` names, per page, only what differs from the default: a rule a page's ``expect`` (or ``a11y``)
 does not name takes the sample site's ``defaults`` entry, else the rule's ``META.default`` — or ``skip`` where
@@ -19,6 +20,8 @@ import threading
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
+
+from auditor.sample_site import search
 
 HERE = Path(__file__).parent
 WWW = HERE / "www"
@@ -39,6 +42,26 @@ class _Handler(SimpleHTTPRequestHandler):
         ".json": "application/json",
         ".png": "image/png",
     }
+
+    def do_GET(self) -> None:
+        """Static files, except the site's search service (www/ has no server side otherwise)."""
+        path, _, query = self.path.partition("?")
+        if path == "/search/do":
+            self._answer(200, search.results(query))
+        elif path == "/site-variants/search/empty.do":
+            self._answer(200, search.empty(query))
+        elif path == "/site-variants/search/error.do":
+            self._answer(500, "<!DOCTYPE html><title>500 Internal Server Error</title><h1>服务器内部错误</h1>")
+        else:
+            super().do_GET()
+
+    def _answer(self, status: int, body: str) -> None:
+        data = body.encode("utf-8")
+        self.send_response(status)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
 
     def end_headers(self) -> None:
         self.send_header("Cache-Control", "no-cache")

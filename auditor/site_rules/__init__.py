@@ -12,7 +12,7 @@ from auditor import fault
 from auditor.models import CheckResult
 from auditor.rules.meta import RuleMeta
 from auditor.site_facts import SiteFacts
-from auditor.site_rules import availability, coverage, freshness, ipv6, links
+from auditor.site_rules import availability, coverage, freshness, interaction, ipv6, links, search
 from auditor.site_rules.base import SiteRule, SiteRuleConfig
 
 SITE_RULES: list[SiteRule] = [
@@ -37,7 +37,10 @@ SITE_RULES: list[SiteRule] = [
     SiteRule(availability.UNREACHABLE_META, availability.check_unreachable),
     SiteRule(availability.META, availability.check_availability, needs=("probes", "probes_until")),
 ]
-SITE_METAS: list[RuleMeta] = [r.meta for r in SITE_RULES]
+# 站内搜索 and 互动交流 are judged by their own pure functions over facts the browser gathers in one pass per family
+# (workers/site_extra.py): they are declared here for the catalog, docs and scorecard, not run by run_site_rules.
+FAMILY_METAS: list[RuleMeta] = [search.META, *interaction.METAS]
+SITE_METAS: list[RuleMeta] = [r.meta for r in SITE_RULES] + FAMILY_METAS
 SITE_RULE_IDS = [m.id for m in SITE_METAS]
 
 

@@ -288,6 +288,17 @@ class Store:
                     ev.page_id, ev.check_id = page_id, check.id
                     s.add(ev)
 
+    def add_page_evidence(self, page_id: int, evidence: Iterable[Evidence]) -> list[int]:
+        """Evidence files of a site-level check (站内搜索, 互动交流), kept with a page of the run (the home page) and
+        no page check, so the sweep keeps the files and the UI serves them by id; returns the new ids."""
+        rows = [fit_lengths(e) for e in evidence]
+        with self.session.begin() as s:
+            for ev in rows:
+                ev.page_id, ev.check_id = page_id, None
+                s.add(ev)
+            s.flush()
+            return [ev.id for ev in rows]
+
     def save_site_checks(self, run_id: int, checks: Iterable[SiteCheck]) -> None:
         """Store site-level results, replacing earlier ones of the same rule and subject (idempotent)."""
         checks = [fit_lengths(c) for c in checks]

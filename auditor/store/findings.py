@@ -537,6 +537,20 @@ def evidence_of_check(store: Store, check_id: int) -> tuple[list[EvidenceInfo], 
         return evs, (_ev(shot) if shot else None)
 
 
+def evidence_of_site_check(store: Store, site_check_id: int) -> list[EvidenceInfo]:
+    """The pictures of a site-level check (站内搜索, 互动交流): the Evidence rows its value names, of pages of its
+    own run only."""
+    with store.session() as s:
+        sc = s.get(SiteCheck, site_check_id)
+        listed = ((sc.value or {}).get("evidence") if sc is not None and isinstance(sc.value, dict) else None) or []
+        ids = [e["id"] for e in listed if isinstance(e, dict) and isinstance(e.get("id"), int)]
+        if not ids:
+            return []
+        rows = s.scalars(select(Evidence).join(Page, Evidence.page_id == Page.id)
+                         .where(Evidence.id.in_(ids), Page.run_id == sc.run_id).order_by(Evidence.id))  # type: ignore[union-attr]
+        return [_ev(e) for e in rows]
+
+
 def evidence_site(store: Store, evidence_id: int) -> tuple[EvidenceInfo, int | None] | None:
     """An evidence row and the site its run belongs to (None: a run tied to no registered site)."""
     eff = effective_site_id().label("eff")

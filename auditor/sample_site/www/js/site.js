@@ -43,6 +43,18 @@
     else if (t.matches(".tb-wza, .ft-wza")) { e.preventDefault(); aria.start(); }
     else if (t.matches(".tb-zzms-classonly")) { e.preventDefault(); document.documentElement.classList.toggle("senior"); }
   });
+  // 站内搜索: the navigation's search box (a form without an action, as on many real sites) goes to /search/do.
+  function search(form) {
+    var input = form.querySelector("input[type=text], input[type=search]");
+    if (input && input.value.trim()) location.href = "/search/do?q=" + encodeURIComponent(input.value.trim());
+  }
+  document.addEventListener("submit", function (e) {
+    if (e.target.matches && e.target.matches("form.search[action^='javascript']")) { e.preventDefault(); search(e.target); }
+  });
+  document.addEventListener("click", function (e) {
+    var b = e.target.closest ? e.target.closest("form.search button[type=button]") : null;
+    if (b) search(b.form);
+  });
   if (getCookie("mode") === "2") elder(true);
   if (getCookie("aria") === "1") aria.start();
 })();
