@@ -5,7 +5,6 @@ freshness, and summarise per rule with the worst examples.
 from __future__ import annotations
 
 import asyncio
-import re
 import time
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -30,6 +29,7 @@ from browsers.evidence import EvidenceWriter
 from browsers.engines import make_fetcher
 from browsers.fetcher import PageFetcher
 from workers.pipeline import PageAuditor, PageOutcome, check_rows
+from workers import site_columns, site_extra2
 from workers.runend import browser, ending, owner_identity
 
 Progress = Callable[[str, int, int, str], None]  # (stage, done, total, message)
@@ -198,7 +198,8 @@ async def finish_site(settings: Settings, store: Store, run_id: int, crawl: "Sit
     site_checks: list[SiteCheck] = []
     if links:
         site_checks += await _check_links(settings, store, run_id, home, crawl.seen_links, notes, say)
-    site_checks += _freshness_checks(notes, home, today, fresh_config)
+    site_checks += site_columns.column_checks(store, run_id, notes, home, today, fresh_config)
+    site_checks += await site_extra2.policy_and_service_checks(settings, notes, home)
     if ipv6 and settings.ipv6:
         site_checks += await _ipv6_checks(settings, home, plan, notes)
     site_checks += _rule_summaries(store, run_id, plan)
@@ -323,8 +324,9 @@ class SiteCrawl:
             title=probe.get("title") or "", error=record.get("error"))
         if not record.get("ok"):
             return
-        for n in probe.get("nav", []) if is_home else []:
-            plan.offer(n["href"], 2, "nav", n.get("text", ""), url)
+        if is_home or cand["source"] == "nav":  # a 一级栏目's own navigation names its 二级栏目
+            for n in probe.get("nav", []):
+                plan.offer(n["href"], level + 1, "nav" if is_home else "subnav", n.get("text", ""), url)
         for a in probe.get("links", []):
             href = a.get("href") or ""
             if not href.startswith(("http://", "https://")):
@@ -505,31 +507,6 @@ def _link_summaries(rows: list[LinkResult]) -> list[SiteCheck]:
                          message=f"外部链接涉及 {len(ext)} 个网站",
                          value={host: dict(c) for host, c in sorted(ext.items())}))
     return out
-
-
-# Navigation and service pages that carry column tags but are not 栏目 that publish information.
-_NOT_COLUMNS = re.compile(r"网站地图|站点地图|联系我们|关于我们|网站声明|隐私|使用帮助|sitemap", re.I)
-
-
-def _freshness_checks(notes: dict[str, _PageNotes], home: str, today: date,
-                      config: freshness.FreshnessConfig | None) -> list[SiteCheck]:
-    columns = []
-    for n in notes.values():
-        if n.error or n.kind != "column":
-            continue
-        name = n.metas.get("columnname") or n.nav_text or n.title
-        if _NOT_COLUMNS.search(name) or (n.metas.get("columntype") or "").strip() == "首页":
-            continue
-        level = 1 if n.source == "nav" else 2 if n.level <= 2 else 3
-        columns.append(freshness.ColumnObservation(name=name, url=n.url, column_type=n.metas.get("columntype"),
-                                                   level=level, items=n.items))
-    home_note = notes.get(home) or next((n for n in notes.values() if n.level == 1), None)
-    home_items = home_note.items if home_note else []
-    articles = [(n.url, freshness.visible_pubdate(n.text, title=n.title) is not None)
-                for n in notes.values() if n.kind == "article" and not n.error]
-    report = freshness.assess_columns(columns, home_items, articles, today, config)
-    return [SiteCheck(rule=r.rule, subject=r.subject, status=r.status.value, indicator=r.indicator,
-                      message=r.message, value=r.value) for r in freshness.to_site_checks(report)]
 
 
 def _rule_summaries(store: Store, run_id: int, plan: CrawlPlan) -> list[SiteCheck]:
