@@ -18,7 +18,7 @@ from auditor.models import CheckResult, Status
 from auditor.rules.meta import RuleMeta
 
 META_FRESHNESS = RuleMeta(
-    id="columns.freshness", indicator="栏目不更新", scope="site", key="V4", group="V",
+    id="columns.freshness", indicator="栏目不更新", scope="site", key="D1.4", group="D1",  # also D1.5, D1.7
     pass_title="栏目在更新周期内有更新", fail_title="栏目未按周期更新，或为空白栏目",
     fix="按栏目类别的周期发布信息（动态、要闻类2周，通知公告、政策文件类6个月）；没有内容的栏目应撤并；"
         "栏目类别标签 ColumnType 应与栏目名称一致。",
