@@ -5,6 +5,7 @@ policy, the egress proxy for names, no cookies; a failure says the host and the 
 from __future__ import annotations
 
 import asyncio
+import re
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from typing import Any
@@ -16,6 +17,11 @@ from auditor.config import Settings
 from clients.linkcheck import ERROR_CLASSES, _Checker, _error_kind, _squid_kind
 
 _SKIP = {"script", "style", "noscript", "template", "head"}
+_VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
+# The page's chrome (footer, header, navigation): its words (the site's own 联系电话 in the footer) are not the
+# content's, so ``main_text`` leaves them out.
+_CHROME_TAGS = {"footer", "header", "nav"}
+_CHROME_RE = re.compile(r"(^|[-_\s])(foot|footer|bottom|copyright|header|head|nav|menu)", re.I)
 _BLOCK = {"p", "div", "li", "tr", "td", "th", "dt", "dd", "h1", "h2", "h3", "h4", "h5", "h6", "br", "table",
           "section", "article", "ul", "ol", "span", "label"}
 
@@ -29,6 +35,7 @@ class LightPage:
     title: str = ""
     links: list[tuple[str, str]] = field(default_factory=list)  # (absolute href, words: text, img alt/title)
     text: str = ""
+    main_text: str = ""                                         # the text without header, navigation and footer
 
     @property
     def host(self) -> str:
@@ -42,6 +49,9 @@ class _Html(HTMLParser):
         super().__init__(convert_charrefs=True)
         self.base, self.title, self.links, self.parts = base, "", [], []
         self._skip = 0
+        self._stack: list[str] = []
+        self._chrome: int | None = None  # stack depth of the open header/nav/footer element
+        self.main: list[str] = []
         self._in_title = False
         self._a: list[Any] | None = None
 
@@ -59,8 +69,20 @@ class _Html(HTMLParser):
             self._a[1].append(a.get("alt") or a.get("title") or "")
         if tag in _BLOCK:
             self.parts.append("\n")
+            self.main.append("\n")
+        if tag not in _VOID:
+            self._stack.append(tag)
+            idc = f"{a.get('id') or ''} {a.get('class') or ''}"
+            if self._chrome is None and (tag in _CHROME_TAGS or _CHROME_RE.search(idc)):
+                self._chrome = len(self._stack)
 
     def handle_endtag(self, tag: str) -> None:
+        if tag in self._stack:
+            while self._stack:
+                if self._chrome is not None and len(self._stack) <= self._chrome:
+                    self._chrome = None
+                if self._stack.pop() == tag:
+                    break
         if tag in _SKIP and self._skip:
             self._skip -= 1
         if tag == "title":
@@ -77,20 +99,25 @@ class _Html(HTMLParser):
         if self._skip:
             return
         if self._a is not None:
-            self._a[1].insert(len(self._a[1]), data)
+            self._a[1].append(data)
         self.parts.append(data)
+        if self._chrome is None:
+            self.main.append(data)
 
 
-def parse_html(html: str, base: str) -> tuple[str, list[tuple[str, str]], str]:
-    """(title, links, text) of an HTML document."""
+def _lines(parts: list[str]) -> str:
+    return "\n".join(t for t in (" ".join(line.split()) for line in "".join(parts).splitlines()) if t)
+
+
+def parse_html(html: str, base: str) -> tuple[str, list[tuple[str, str]], str, str]:
+    """(title, links, text, main text without header/navigation/footer) of an HTML document."""
     p = _Html(base)
     try:
         p.feed(html)
         p.close()
     except Exception:  # noqa: BLE001 - keep what was read before the markup broke the parser
         pass
-    text = "\n".join(" ".join(line.split()) for line in "".join(p.parts).splitlines())
-    return " ".join(p.title.split()), p.links, "\n".join(t for t in text.splitlines() if t)
+    return " ".join(p.title.split()), p.links, _lines(p.parts), _lines(p.main)
 
 
 class LightFetcher:
@@ -141,6 +168,6 @@ class LightFetcher:
             except httpx.HTTPError as exc:
                 kind = _error_kind(exc)
                 return LightPage(start, url, error=f"{host}：{ERROR_CLASSES.get(kind, ('', '请求失败'))[1]}")
-            title, links, text = parse_html(html, url)
-            return LightPage(start, url, resp.status_code, None, title, links, text)
+            title, links, text, main = parse_html(html, url)
+            return LightPage(start, url, resp.status_code, None, title, links, text, main)
         return LightPage(start, url, error=f"{urlsplit(url).hostname}：{ERROR_CLASSES['too_many_redirects'][1]}")

@@ -167,3 +167,19 @@ def test_metas_are_site_rules_mapped_in_the_scoring_file():
         ind = table.indicator(m.key)
         assert ind is not None and m.id in ind.rules, m.id
     assert table.indicator("V6").params == {"missing_min": 4, "guides_min": 5}
+
+
+def test_light_html_reading_keeps_links_and_leaves_the_chrome_out_of_the_main_text():
+    from clients.pagefetch import parse_html
+
+    html = ('<html><head><title> 指南 </title><script>var x="办理流程";</script></head><body>'
+            '<div class="header"><a href="/">首页</a></div><nav><a href="/lc"><img alt="办理流程"></a></nav>'
+            '<div class="main"><table><tr><th>设定依据</th><td>《某法》</td></tr></table><br><img src="a.png">'
+            '<a href="doc.html" title="原文">相关文件</a></div>'
+            '<div id="footer"><p>联系电话：0571-1</p></div><p>其他</p></body></html>')
+    title, links, text, main = parse_html(html, "http://x.gov.cn/a/b.html")
+    assert title == "指南"
+    assert links == [("http://x.gov.cn/", "首页"), ("http://x.gov.cn/lc", "办理流程"),
+                     ("http://x.gov.cn/a/doc.html", "原文 相关文件")]
+    assert "联系电话" in text and "var x" not in text
+    assert main.splitlines() == ["设定依据", "《某法》", "相关文件", "其他"]

@@ -78,8 +78,9 @@ def show(ref: str) -> Any:
         evs, shot_ev = fq.evidence_of_check(store(), int(f.ref[1:]))
         evidence = [_shown(e) for e in evs]
         shot = _shown(shot_ev) if shot_ev else None
+    value = fq.site_check_value(store(), int(f.ref[1:])) if f.level == "site" else None
     boxes = [e.ev.box for e in evidence if e.ev.box]
     run = fq.get_run(store(), f.run_id, me().scope)
-    return render_template("finding.html", f=f, evidence=evidence, shot=shot, boxes=boxes, run=run,
+    return render_template("finding.html", f=f, evidence=evidence, shot=shot, boxes=boxes, run=run, value=value,
                            reviews=history(store(), f.fingerprint),
                            form=ReviewForm() if me().may_review else None)

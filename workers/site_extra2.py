@@ -106,7 +106,7 @@ async def gather_service(settings: Settings, fetcher: LightFetcher, home: str) -
         page = await fetcher.get(gh)
         g = svc.Guide(gh, page.title or gw, error=page.error)
         if not page.error:
-            g.present = svc.elements_present(page.text)
+            g.present = svc.elements_present(page.main_text or page.text)
         facts.guides.append(g)
     return facts
 
