@@ -24,7 +24,7 @@ _QUOTES = re.compile(r"[《》“”\"'「」〈〉\s]")
 
 
 def _policy_column(notes: dict[str, Any]) -> Any | None:
-    """The 政策文件 column: tagged ColumnType 政策文件, or so named; 一级栏目 first."""
+    """The 政策文件 column: tagged ColumnType 政策文件 first, else so named; 一级栏目 first."""
     found = []
     for n in notes.values():
         if n.error or n.kind != "column" or not n.items:
@@ -33,7 +33,8 @@ def _policy_column(notes: dict[str, Any]) -> Any | None:
         name = n.nav_text or n.metas.get("columnname") or n.title
         if ctype == "政策文件" or (_POLICY_NAME.search(name) and "解读" not in name):
             found.append(n)
-    return min(found, key=lambda n: (n.source != "nav", n.level)) if found else None
+    return min(found, key=lambda n: ((n.metas.get("columntype") or "").strip() != "政策文件", n.source != "nav",
+                                     n.level)) if found else None
 
 
 def _back_link(page: LightPage, doc_urls: set[str], title: str) -> str | None:
@@ -83,6 +84,8 @@ def _guide_links(page: LightPage) -> list[tuple[str, str]]:
 
 async def gather_service(settings: Settings, fetcher: LightFetcher, home: str) -> svc.ServiceFacts:
     homepage = await fetcher.get(home)
+    if homepage.error:  # the entry cannot be looked for: never "未提供办事服务"
+        return svc.ServiceFacts(None, None, entry_error=f"首页无法读取：{homepage.error}")
     entries = [(h, w) for h, w in homepage.links if svc.ENTRY_RE.search(w) and h.startswith(("http://", "https://"))]
     if not entries:
         return svc.ServiceFacts(None, None)

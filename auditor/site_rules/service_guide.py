@@ -101,6 +101,8 @@ def check_entry(facts: ServiceFacts) -> CheckResult:
     rid, ind = META_ENTRY.id, META_ENTRY.indicator
     value = {"entry": facts.entry_url, "entry_text": facts.entry_text, "error": facts.entry_error,
              "external": facts.entry_external}
+    if facts.entry_url is None and facts.entry_error:
+        return CheckResult(rid, Status.NOT_ASSESSABLE, ind, f"未能查找办事服务入口：{facts.entry_error}", value)
     if facts.entry_url is None:
         return CheckResult(rid, Status.FAIL, ind, "未提供办事服务：首页没有“办事服务/政务服务/网上办事”入口", value)
     if facts.entry_error:
