@@ -127,6 +127,9 @@ class Settings:
     per_template: PositiveInt = 5
     per_host: PositiveInt = 2
     crawl_delay: NonNegativeFloat = 0.2
+    policy_sample: NonNegativeInt = 5  # 政策文件 sampled for 政策解读关联 (0: off)
+    policy_interpretation_ratio: Fraction = 0.5  # 解读比例 below this is a warn (❓ no official ratio found)
+    guide_sample: NonNegativeInt = 10  # 办事指南 sampled from the 办事服务 entry (0: off); 要素 thresholds: scoring file V6
     # Link availability checks.
     link_timeout: PositiveFloat = 10.0
     link_retries: NonNegativeInt = 2

@@ -86,14 +86,20 @@ class Candidate:
     url: str
     level: int  # click depth as the IPv6/可用性 indicators count it: 1 首页, 2 二级 (linked from the home page;
     # the navigation's 一级栏目 are among them), 3 三级; 9 = known only from the sitemap
-    source: str  # nav | link | sitemap
+    source: str  # nav (一级栏目) | subnav (二级栏目 in a 一级栏目's own navigation) | link | sitemap
     text: str = ""
     parent: str | None = None
 
 
+# Navigation columns (一级 and their 二级 sub-columns) are each judged (栏目更新, 空白栏目): never sampled away by
+# template, though they share one (`/col/col{n}/index.html`); the page budget still bounds them.
+COLUMN_SOURCES = frozenset({"nav", "subnav"})
+
+
 @dataclass
 class CrawlPlan:
-    """The frontier of a site crawl under a page budget, sampling at most ``per_template`` pages per template."""
+    """The frontier of a site crawl under a page budget, sampling at most ``per_template`` pages per template
+    (navigation columns exempt)."""
     home_url: str
     max_pages: int = 100
     per_template: int = 5
@@ -135,13 +141,13 @@ class CrawlPlan:
         """Up to ``limit`` pages to audit next: shallow levels first, at most per_template per template."""
         out: list[Candidate] = []
         room = self.max_pages - len(self.planned)
-        ordered = sorted(self.queue.values(), key=lambda c: (c.level, c.source != "nav"))
+        ordered = sorted(self.queue.values(), key=lambda c: (c.level, c.source not in COLUMN_SOURCES))
         for cand in ordered:
             if len(out) >= min(limit, room):
                 break
             del self.queue[cand.url]
             tpl = url_template(cand.url)
-            if self.templates[tpl] >= self.per_template:
+            if self.templates[tpl] >= self.per_template and cand.source not in COLUMN_SOURCES:
                 self.skipped_by_template += 1
                 continue
             self.templates[tpl] += 1

@@ -309,6 +309,8 @@ class ColumnObservation:
     items: list[ListItem] = field(default_factory=list)
     page_error: str | None = None
     context_year: int | None = None
+    blank: bool = False               # the page says «暂无信息 / 暂无内容 / 正在建设中» and lists no dated item
+    force_class: str | None = None    # judged as this class (a column named one way and tagged another)
 
 
 @dataclass
@@ -420,17 +422,20 @@ def _item_dates(items: Iterable[ListItem], context_year: int | None, today: date
     return out
 
 
+item_dates = _item_dates  # public: the site rules read the home page's dated items the same way
+
+
 def assess_column(obs: ColumnObservation, today: date, config: FreshnessConfig | None = None) -> ColumnAssessment:
     """评估一个栏目：fresh（周期内已更新）、expiring（将在 warn_days 天内超期）、stale（超过周期未更新）、
     undated（有信息但均未注明发布时间，视为不更新）、empty（空白栏目）、error（列表页打不开，不评估）。"""
     cfg = config or FreshnessConfig()
-    cls = classify_column(obs.name, obs.column_type, cfg)
+    cls = obs.force_class or classify_column(obs.name, obs.column_type, cfg)
     period = cfg.period(cls)
     a = ColumnAssessment(name=obs.name, url=obs.url, level=obs.level, column_type=obs.column_type, column_class=cls,
                          period=period, status="error", item_count=len(obs.items), page_error=obs.page_error)
     if obs.page_error:
         return a
-    if not obs.items:
+    if not obs.items or obs.blank:
         a.status = "empty"
         return a
     dates = _item_dates(obs.items, obs.context_year, today)

@@ -5,6 +5,7 @@ import re
 from urllib.parse import urlsplit
 
 from auditor.models import PageFacts
+from auditor.site_rules.columns import blank_marker
 
 _HOME_PATH = re.compile(r"^/?((index|default|home|main)\.(s?html?|jsp|php|aspx?))?$", re.I)
 
@@ -27,5 +28,8 @@ def classify(facts: PageFacts) -> str:
     if longest >= 200:
         return "article"
     if dated >= 5:
+        return "column"
+    # 空白栏目: a list page that says «暂无信息» is a column, whatever its tags (auditor/site_rules/columns.py).
+    if blank_marker(facts.probe.get("text")) and dated < 5:
         return "column"
     return "other"

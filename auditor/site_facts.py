@@ -124,6 +124,10 @@ class SiteFacts:
     crawl: CrawlFacts | None = None
     ipv6: IPv6Facts | None = None
     home_failure: HomeFailure | None = None
+    run_id: int | None = None
+    # 首页不更新 across runs: the home page's items as this site's previous run saw them
+    # (auditor.site_rules.columns.HomeSnapshot), read from the store by the worker; None when there was none.
+    previous_home: Any = None
     # The availability monitor's probes of the home page (站点无法访问) and the assessment time.
     probes: list[ProbeRecord] | None = None
     probes_until: datetime | None = None

@@ -80,8 +80,9 @@ def show(ref: str) -> Any:
         shot = _shown(shot_ev) if shot_ev else None
     else:  # a site check's own pictures (the search queries and results, the 留言 rows)
         evidence = [_shown(e) for e in fq.evidence_of_site_check(store(), int(f.ref[1:]))]
+    value = fq.site_check_value(store(), int(f.ref[1:])) if f.level == "site" else None
     boxes = [e.ev.box for e in evidence if e.ev.box]
     run = fq.get_run(store(), f.run_id, me().scope)
-    return render_template("finding.html", f=f, evidence=evidence, shot=shot, boxes=boxes, run=run,
+    return render_template("finding.html", f=f, evidence=evidence, shot=shot, boxes=boxes, run=run, value=value,
                            reviews=history(store(), f.fingerprint),
                            form=ReviewForm() if me().may_review else None)

@@ -31,7 +31,7 @@ from clients.ocr import shared_ocr
 from browsers.evidence import EvidenceWriter
 from browsers.engines import make_fetcher
 from browsers.fetcher import PageFetcher
-from workers import site_extra
+from workers import site_extra, site_extra2
 from workers.pipeline import PageAuditor, PageOutcome, check_rows
 from workers.runend import browser, ending, owner_identity
 
@@ -171,7 +171,8 @@ async def finish_site(settings: Settings, store: Store, run_id: int, crawl: "Sit
     link_facts = await _gather_links(settings, crawl.seen_links, say) if links else None
     ipv6_facts = await _gather_ipv6(settings, home, plan, notes) if ipv6 and settings.ipv6 else None
     facts = SiteFacts(home=home, today=today, observed_at=_now(), pages=notes, links=link_facts,
-                      page_results=_page_results(store, run_id), crawl=_crawl_facts(plan), ipv6=ipv6_facts)
+                      page_results=_page_results(store, run_id), crawl=_crawl_facts(plan), ipv6=ipv6_facts,
+                      run_id=run_id, previous_home=_previous_home(store, run_id))
     config = SiteRuleConfig(freshness=fresh_config, ipv6=_ipv6_policy(settings))
     results = run_site_rules(facts, config)
     if link_facts is not None:
@@ -185,8 +186,18 @@ async def finish_site(settings: Settings, store: Store, run_id: int, crawl: "Sit
     # interaction.py); their evidence pictures are stored as they are taken (workers/site_extra.py).
     rows += await site_extra.search_checks(settings, store, run_id, home, notes)
     rows += await site_extra.interaction_checks(settings, store, run_id, home, notes, today)
+    # 政策解读关联 and 办事指南要素 follow links over plain HTTP (same egress rules), judged by pure rules.
+    rows += await site_extra2.policy_and_service_checks(settings, notes, home)
     store.save_site_checks(run_id, rows)
     store.finish_run(run_id)
+
+
+def _previous_home(store: Store, run_id: int) -> Any:
+    """The home page's items as this site's previous run stored them (首页不更新 across runs), or None."""
+    from auditor.site_rules.columns import HomeSnapshot
+
+    prev = store.previous_site_check(run_id, "home.update")
+    return HomeSnapshot.from_value((prev[1] or {}).get("current"), prev[0]) if prev else None
 
 
 def _now() -> str:
@@ -310,8 +321,9 @@ class SiteCrawl:
             title=probe.get("title") or "", error=record.get("error"))
         if not record.get("ok"):
             return
-        for n in probe.get("nav", []) if is_home else []:
-            plan.offer(n["href"], 2, "nav", n.get("text", ""), url)
+        if is_home or cand["source"] == "nav":  # a 一级栏目's own navigation names its 二级栏目
+            for n in probe.get("nav", []):
+                plan.offer(n["href"], level + 1, "nav" if is_home else "subnav", n.get("text", ""), url)
         for a in probe.get("links", []):
             href = a.get("href") or ""
             if not href.startswith(("http://", "https://")):

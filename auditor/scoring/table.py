@@ -38,6 +38,7 @@ class Indicator:
     where: dict[str, Any] = field(default_factory=dict)
     count_field: str | None = None
     person: str | None = None  # what a person must judge (待人工核查)
+    params: dict[str, Any] = field(default_factory=dict)  # a rule's thresholds kept with the indicator (V6 要素)
 
     def matches(self, rule: str, value: Any) -> bool:
         """Whether a finding of ``rule`` with ``value`` evidences this indicator."""
@@ -68,7 +69,7 @@ class Table:
 
 
 _FIELDS = {"id", "kind", "name", "confidence", "group", "rule_text", "points", "per_instance", "max", "rules",
-           "where", "count_field", "person"}
+           "where", "count_field", "person", "params", "params_confidence"}
 
 
 def _indicator(row: dict[str, Any], where: str, groups: dict[str, Group]) -> Indicator:
@@ -92,7 +93,8 @@ def _indicator(row: dict[str, Any], where: str, groups: dict[str, Group]) -> Ind
                      group=row.get("group"), rule_text=row.get("rule_text", ""),
                      points=float(pts) if pts is not None else None, per_instance=bool(row.get("per_instance")),
                      max=row.get("max"), rules=tuple(rules), where=dict(row.get("where") or {}),
-                     count_field=row.get("count_field"), person=row.get("person"))
+                     count_field=row.get("count_field"), person=row.get("person"),
+                     params=dict(row.get("params") or {}))
 
 
 def _read(path: Path) -> dict[str, Any]:

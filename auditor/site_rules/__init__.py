@@ -12,7 +12,8 @@ from auditor import fault
 from auditor.models import CheckResult
 from auditor.rules.meta import RuleMeta
 from auditor.site_facts import SiteFacts
-from auditor.site_rules import availability, coverage, freshness, interaction, ipv6, links, search
+from auditor.site_rules import (availability, coverage, freshness, interaction, ipv6, links, policy, search,
+                                 service_guide)
 from auditor.site_rules.base import SiteRule, SiteRuleConfig
 
 SITE_RULES: list[SiteRule] = [
@@ -37,9 +38,9 @@ SITE_RULES: list[SiteRule] = [
     SiteRule(availability.UNREACHABLE_META, availability.check_unreachable),
     SiteRule(availability.META, availability.check_availability, needs=("probes", "probes_until")),
 ]
-# 站内搜索 and 互动交流 are judged by their own pure functions over facts the browser gathers in one pass per family
-# (workers/site_extra.py): they are declared here for the catalog, docs and scorecard, not run by run_site_rules.
-FAMILY_METAS: list[RuleMeta] = [search.META, *interaction.METAS]
+# 站内搜索, 互动交流, 政策解读 and 办事指南 are judged by their own pure functions over facts gathered in one pass per
+# family (workers/site_extra.py in the browser, workers/site_extra2.py over HTTP): they are declared here for the catalog, docs and scorecard, not run by run_site_rules.
+FAMILY_METAS: list[RuleMeta] = [search.META, *interaction.METAS, *policy.METAS, *service_guide.METAS]
 SITE_METAS: list[RuleMeta] = [r.meta for r in SITE_RULES] + FAMILY_METAS
 SITE_RULE_IDS = [m.id for m in SITE_METAS]
 

@@ -15,7 +15,9 @@ from auditor import freshness
 from auditor.freshness import CLASS_ZH, ColumnAssessment, FreshnessReport
 from auditor.models import CheckResult, Status
 from auditor.rules.meta import RuleMeta
+from auditor.crawl import COLUMN_SOURCES
 from auditor.site_facts import SiteFacts
+from auditor.site_rules import columns as col_rules
 from auditor.site_rules.base import SiteRuleConfig
 
 COLUMN_META = RuleMeta(
@@ -28,8 +30,11 @@ COLUMN_META = RuleMeta(
     scope="site",
     key="D1.4",
     group="D1",
-    description="每个栏目（subject 为栏目网址）一条：周期内 → pass；7天内将超期 → warn；超期或条目均未注明日期 → fail；没有条目 → "
-                "fail（指标“空白栏目”）；列表页打不开 → not_assessable。也计入 D1.5 政策文件、D1.7 空白栏目（按栏目类别）。",
+    description="每个栏目（导航的一级栏目及其二级子栏目不受按模板抽样限制；subject 为栏目网址）一条：周期内 → pass；7天内将"
+                "超期 → warn；超期或条目均未注明日期 → fail；列表页没有条目，或写着«暂无信息/暂无内容/正在建设中»而没有注明日期"
+                "的条目，无论有无栏目标签都是空白栏目 → fail（指标“空白栏目”）；列表页打不开 → not_assessable。栏目名称与 "
+                "ColumnType 分属不同类别（如名为«政策文件»、标为«工作动态»）时按较严的周期判断并说明：按两种周期都超期 → fail，"
+                "否则 warn。也计入 D1.5 政策文件、D1.7 空白栏目（按栏目类别）。",
 )
 VETO_META = RuleMeta(
     id="columns.veto",
@@ -50,12 +55,13 @@ HOME_META = RuleMeta(
     pass_title="首页2周内有更新",
     fail_title="首页不更新",
     fix="首页信息列表至少每2周有注明发布时间的新信息。",
-    facts=("pages.items", "today"),
+    facts=("pages.items", "previous_home", "today"),
     scope="site",
     key="V3",
     group="V",
-    description="首页2周内（含第14天）有注明日期的信息 → pass；首页条目均未注明日期或最近一条超过2周 → fail；首页没有信息列表时"
-                "看各栏目页；都没有 → not_assessable。",
+    description="比较本站两次检查的首页日期条目：两次相隔≥2周且条目完全相同 → fail（即使显示的日期看似较新）；有新增且2周内"
+                "有注明日期的信息 → pass。没有上次检查或相隔不足2周时按本次首页最新日期判断（2周内含第14天 → pass，条目均未注明"
+                "日期或最近一条超过2周 → fail）；首页没有信息列表时看各栏目页；都没有 → not_assessable。证据含两次的条目。",
 )
 PUBDATE_META = RuleMeta(
     id="article.pubdate_visible",
@@ -72,21 +78,37 @@ PUBDATE_META = RuleMeta(
 _NOT_COLUMNS = re.compile(r"网站地图|站点地图|联系我们|关于我们|网站声明|隐私|使用帮助|sitemap", re.I)
 
 
+def observations(facts: SiteFacts) -> list[tuple[freshness.ColumnObservation, str]]:
+    """(observation, the name a visitor sees) of every 栏目 among the sampled pages: column pages, and every
+    navigation column (一级 and its 二级) that is not an article, even one the page-kind guess left as «other»; a
+    list page saying «暂无信息» with no dated item is blank whatever its tags. Not 网站地图/联系我们 …"""
+    assert facts.pages is not None
+    out = []
+    for n in facts.pages.values():
+        nav = n.source in COLUMN_SOURCES
+        if n.error or not (n.kind == "column" or (nav and n.kind == "other")):
+            continue
+        name = n.metas.get("columnname") or n.nav_text or n.title
+        shown = n.nav_text or name
+        if _NOT_COLUMNS.search(name) or _NOT_COLUMNS.search(shown) or \
+                (n.metas.get("columntype") or "").strip() == "首页":
+            continue
+        level = 1 if n.source == "nav" else 2 if n.source == "subnav" or n.level <= 2 else 3
+        out.append((freshness.ColumnObservation(name=name, url=n.url, column_type=n.metas.get("columntype"),
+                                                level=level, items=n.items,
+                                                blank=col_rules.is_blank_column(n.items, n.text, facts.today)),
+                    shown))
+    return out
+
+
 def report_of(facts: SiteFacts, config: freshness.FreshnessConfig | None = None) -> FreshnessReport:
     """The 栏目 among the sampled pages (column pages, not 网站地图/联系我们 …; 一级 when reached from the
     navigation), the home page's list items and the article pages, assessed on ``facts.today``."""
     assert facts.pages is not None
     notes = facts.pages
     columns = []
-    for n in notes.values():
-        if n.error or n.kind != "column":
-            continue
-        name = n.metas.get("columnname") or n.nav_text or n.title
-        if _NOT_COLUMNS.search(name) or (n.metas.get("columntype") or "").strip() == "首页":
-            continue
-        level = 1 if n.source == "nav" else 2 if n.level <= 2 else 3
-        columns.append(freshness.ColumnObservation(name=name, url=n.url, column_type=n.metas.get("columntype"),
-                                                   level=level, items=n.items))
+    for obs, _shown in observations(facts):
+        columns.append(obs)
     home_note = notes.get(facts.home) or next((n for n in notes.values() if n.level == 1), None)
     home_items = home_note.items if home_note else []
     articles = [(n.url, freshness.visible_pubdate(n.text, title=n.title) is not None)
@@ -103,7 +125,7 @@ def _r(meta: RuleMeta, subject: str, status: Status, indicator: str, message: st
     return CheckResult(meta.id, status, indicator, message, value, subject=subject)
 
 
-def _column_value(a: ColumnAssessment) -> dict[str, Any]:
+def column_value(a: ColumnAssessment) -> dict[str, Any]:
     return {"name": a.name, "url": a.url, "level": a.level, "column_type": a.column_type, "class": a.column_class,
             "period": a.period.label, "status": a.status, "latest": _iso(a.latest), "age_days": a.age_days,
             "expires_on": _iso(a.expires_on), "long_stale": a.long_stale, "counts_for_veto": a.counts_for_veto,
@@ -113,7 +135,7 @@ def _column_value(a: ColumnAssessment) -> dict[str, Any]:
 
 def column_check(a: ColumnAssessment, today: date) -> CheckResult:
     """One 栏目: its status as a result (subject: the 栏目's URL)."""
-    v = _column_value(a)
+    v = column_value(a)
     q = f"栏目“{a.name}”"
     kind = CLASS_ZH[a.column_class]
     m, ind = COLUMN_META, COLUMN_META.indicator
@@ -195,8 +217,15 @@ def to_site_checks(report: FreshnessReport) -> list[CheckResult]:
 
 
 def check_columns(facts: SiteFacts, config: SiteRuleConfig) -> list[CheckResult]:
+    """One result per 栏目; a 栏目 named one way and tagged another is judged by the stricter period."""
     report = report_of(facts, config.freshness)
-    return [column_check(a, report.today) for a in report.columns]
+    out = []
+    for a, (obs, shown) in zip(report.columns, observations(facts)):
+        mismatch = col_rules.check_column_mismatch(obs, shown, facts.today, config.freshness)
+        if mismatch is not None:
+            mismatch.subject = obs.url
+        out.append(mismatch or column_check(a, report.today))
+    return out
 
 
 def check_veto(facts: SiteFacts, config: SiteRuleConfig) -> list[CheckResult]:
@@ -204,7 +233,15 @@ def check_veto(facts: SiteFacts, config: SiteRuleConfig) -> list[CheckResult]:
 
 
 def check_home(facts: SiteFacts, config: SiteRuleConfig) -> list[CheckResult]:
-    return [home_check(report_of(facts, config.freshness))]
+    """首页不更新 over this run and the site's previous one (``facts.previous_home``); the columns' verdict when the
+    home page lists no items."""
+    report = report_of(facts, config.freshness)
+    cfg = config.freshness or freshness.FreshnessConfig()
+    notes = facts.pages or {}
+    home_note = notes.get(facts.home) or next((n for n in notes.values() if n.level == 1), None)
+    now = col_rules.home_snapshot(home_note.items if home_note else [], facts.today, facts.run_id)
+    return [col_rules.check_home_update(now, facts.previous_home, facts.today, period_days=cfg.home_period.days,
+                                        fallback=home_check(report))]
 
 
 def check_pubdate(facts: SiteFacts, config: SiteRuleConfig) -> list[CheckResult]:

@@ -321,6 +321,19 @@ class Store:
                 link.run_id = run_id
             s.add_all(links)
 
+    def previous_site_check(self, run_id: int, rule: str) -> tuple[int, Any] | None:
+        """(run id, value) of ``rule`` in the newest earlier finished site run of the same site (its site id, else
+        its home URL): the site rules compare two runs with it (首页不更新 over two weeks)."""
+        with self.session() as s:
+            run = s.get(Run, run_id)
+            if run is None:
+                return None
+            same = Run.site_id == run.site_id if run.site_id is not None else Run.site_url == run.site_url
+            row = s.execute(select(Run.id, SiteCheck.value).join(SiteCheck, SiteCheck.run_id == Run.id)
+                            .where(same, Run.kind == "site", Run.id < run_id, Run.status == "done",
+                                   SiteCheck.rule == rule).order_by(Run.id.desc()).limit(1)).first()
+            return (row[0], row[1]) if row else None
+
     def run_with_pages(self, run_id: int) -> Run:
         with self.session() as s:
             run = s.scalar(select(Run).where(Run.id == run_id).options(

@@ -194,6 +194,12 @@ def _runs(store: Store, where: list[Any], limit: int | None = None, newest_first
         return [_run(r, sid) for r, sid in s.execute(stmt)]
 
 
+def site_check_value(store: Store, site_check_id: int) -> Any:
+    """The stored value of a site check (its evidence tables: 政策解读 rows, the 要素 matrix, both runs' home items)."""
+    with store.session() as s:
+        return s.scalar(select(SiteCheck.value).where(SiteCheck.id == site_check_id))
+
+
 def get_run(store: Store, run_id: int, scope: Scope = None) -> RunInfo | None:
     """The run, or None when it does not exist or lies outside the scope (the caller says 404 either way)."""
     where: list[Any] = [Run.id == run_id]
