@@ -30,6 +30,6 @@ def classify(facts: PageFacts) -> str:
     if dated >= 5:
         return "column"
     # 空白栏目: a list page that says «暂无信息» is a column, whatever its tags (auditor/site_rules/columns.py).
-    if blank_marker(facts.probe.get("text")) and dated < 5:
+    if blank_marker(facts.probe.text) and dated < 5:
         return "column"
     return "other"
