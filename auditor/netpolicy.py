@@ -162,3 +162,15 @@ def refused_without_lookup(url: str, *, allow_private: bool, allowlist: list[str
     except ValueError:
         return None
     return addr if _is_private(addr) and not _allowed(addr, allowlist or []) else None
+
+
+def dns_server_address(raw: str) -> tuple[str, int]:
+    """The (address, port) of a DNS server setting: ``127.0.0.1:5353``, ``[::1]:5353``, ``::1`` or ``10.0.0.53``."""
+    raw = raw.strip()
+    if raw.startswith("["):
+        ip, _, rest = raw[1:].partition("]")
+        return ip, int(rest[1:]) if rest.startswith(":") else 53
+    if raw.count(":") == 1:
+        ip, _, p = raw.partition(":")
+        return ip, int(p)
+    return raw, 53

@@ -32,6 +32,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from auditor.netpolicy import dns_server_address
+
 SQUID = shutil.which("squid") or "/usr/sbin/squid"
 TEMPLATES = Path("/usr/share/squid/errors/templates")
 REFUSED_PAGE = "ERR_GOVAUDIT_EGRESS"
@@ -63,16 +65,7 @@ def _dns_ip(dns_server: str | None) -> tuple[str | None, str | None]:
     """Squid's dns_nameservers takes an address and always asks port 53: (address, warning or None)."""
     if not dns_server:
         return None, None
-    raw = dns_server.strip()
-    port = 53
-    if raw.startswith("["):
-        ip, _, rest = raw[1:].partition("]")
-        port = int(rest[1:]) if rest.startswith(":") else 53
-    elif raw.count(":") == 1:
-        ip, _, p = raw.partition(":")
-        port = int(p)
-    else:
-        ip = raw
+    ip, port = dns_server_address(dns_server)
     if port != 53:
         return None, (f"出站代理 Squid 只能向 53 端口查询 DNS，dns_server={dns_server} 的端口 {port} 无法使用，"
                       "代理改用系统解析器")

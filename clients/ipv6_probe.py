@@ -27,7 +27,7 @@ from auditor.errors import network_zh
 from auditor.config import Settings
 from auditor.ipv6 import FetchResult, IPv6Measurements, LinkResult, NameServer
 from clients.linkcheck import _ssl_context
-from auditor.netpolicy import _allowed, _is_private
+from auditor.netpolicy import _allowed, _is_private, dns_server_address
 
 MAX_BODY = 5_000_000
 MAX_REDIRECTS = 10
@@ -35,15 +35,7 @@ MAX_REDIRECTS = 10
 
 def make_resolver(settings: Settings, timeout: float = 3.0) -> dns.asyncresolver.Resolver:
     if settings.dns_server:
-        raw = settings.dns_server.strip()
-        if raw.startswith("["):
-            ip, _, rest = raw[1:].partition("]")
-            port = int(rest[1:]) if rest.startswith(":") else 53
-        elif raw.count(":") == 1:
-            ip, _, p = raw.partition(":")
-            port = int(p)
-        else:
-            ip, port = raw, 53
+        ip, port = dns_server_address(settings.dns_server)
         r = dns.asyncresolver.Resolver(configure=False)
         r.nameservers = [ip]
         r.port = port

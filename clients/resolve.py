@@ -9,8 +9,8 @@ import ipaddress
 import socket
 
 from auditor.errors import PageError
-from auditor.netpolicy import (NOTFOUND, Target, TargetRefused, _allowed, _is_private, map_target, normalise_url,
-                               url_host)
+from auditor.netpolicy import (NOTFOUND, Target, TargetRefused, _allowed, _is_private, dns_server_address, map_target,
+                               normalise_url, url_host)
 
 
 def resolve(host: str, host_map: dict[str, str]) -> list[str]:
@@ -60,15 +60,7 @@ async def name_resolves(host: str, dns_server: str | None, timeout: float = 3.0)
     except ValueError:
         pass
     if dns_server:
-        raw = dns_server.strip()
-        if raw.startswith("["):
-            ip, _, rest = raw[1:].partition("]")
-            port = int(rest[1:]) if rest.startswith(":") else 53
-        elif raw.count(":") == 1:
-            ip, _, p = raw.partition(":")
-            port = int(p)
-        else:
-            ip, port = raw, 53
+        ip, port = dns_server_address(dns_server)
         r = dns.asyncresolver.Resolver(configure=False)
         r.nameservers, r.port = [ip], port
     else:
