@@ -126,11 +126,13 @@ async def gather_interaction(fetcher: PageFetcher, home: str, known: list[Channe
     s = fetcher.settings
     async with site_tab(fetcher) as page:
         found: list[ChannelCandidate] = list(known)
+        unread = 0
         for i, url in enumerate(dict.fromkeys([home, *scan])):
             nav = await goto(page, url, s)
             if not nav.ok:
                 if i == 0:
                     return InteractionFacts(home, home_error=nav.error or f"HTTP {nav.status}")
+                unread += 1
                 continue
             found += candidates_from_links(await page.evaluate(ANCHORS_JS))
         seen: set[str] = set()
@@ -154,4 +156,4 @@ async def gather_interaction(fetcher: PageFetcher, home: str, known: list[Channe
                 continue  # two links to one channel (a redirect, another spelling of its URL)
             read.add(_key(ch.final_url or ch.url))
             channels.append(ch)
-        return InteractionFacts(home, tuple(channels))
+        return InteractionFacts(home, tuple(channels), unscanned=unread)

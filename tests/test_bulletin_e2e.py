@@ -61,6 +61,9 @@ def audited(tmp_path_factory):
     settings = Settings(database_url=f"sqlite:///{tmp}/e2e.db", evidence_dir=str(tmp / "evidence"),
                         allow_private=True, isolate_network=True, standins=True, nav_timeout=15, page_budget=40,
                         a11y=False, crawl_delay=0.0, link_timeout=2.0, link_retries=0,
+                        # The fixture sites' truth is about 首页/栏目 and links; 站内搜索 and 互动交流 have their own
+                        # variants and tests (tests/test_site_search_interaction_browser.py).
+                        site_search=False, interaction=False,
                         host_map={h: f"127.0.0.1:{port}" for h in (SHIFAN, QINGXI, DIFEN)})
     store = Store(settings.database_url)
     store.upgrade()

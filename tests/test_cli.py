@@ -32,7 +32,10 @@ def test_audit_writes_the_json_contract_and_exits_1_on_findings(tmp_path, sample
     assert p.returncode == 1, p.stderr
     assert "footer.icp" in p.stdout and "不合格" in p.stdout and "[3/3]" in p.stderr
     doc = json.loads(out.read_text(encoding="utf-8"))
-    assert set(doc) == {"run", "pages"} and doc["run"]["pages_total"] == 3
+    assert set(doc) == {"run", "pages", "rules"} and doc["run"]["pages_total"] == 3
+    # Each rule named in the report carries its declaration's indicator and 如何整改 (auditor/rules/meta.py).
+    from auditor.rules import footer_icp
+    assert doc["rules"]["footer.icp"]["fix"] == footer_icp.META.fix
     pages = {pg["url"].rsplit("/", 1)[1]: pg for pg in doc["pages"]}
     missing = pages["no-such-page.html"]
     assert missing["status"] == 404 and missing["error"] and missing["checks"] == []

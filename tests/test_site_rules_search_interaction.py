@@ -249,3 +249,11 @@ def test_an_outage_answer_of_another_host_is_not_the_sites_fault():
     platform = Channel("网上咨询", "http://hd.province.gov.cn/zx/", "message", "link", 502)
     got = interaction.check_channel(facts(channels=(platform,)))
     assert got.status == Status.NOT_ASSESSABLE and "hd.province.gov.cn" in got.message
+
+
+def test_no_channel_is_only_a_veto_when_every_navigation_column_was_read() -> None:
+    from auditor.site_rules.interaction import InteractionFacts, check_channel
+
+    assert check_channel(InteractionFacts("http://x.gov.cn/")).status is Status.FAIL
+    partial = check_channel(InteractionFacts("http://x.gov.cn/", unscanned=3))
+    assert partial.status is Status.NOT_ASSESSABLE and "3个导航栏目未能读取" in partial.message

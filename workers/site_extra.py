@@ -8,6 +8,7 @@ sweep keeps them and the UI serves them) and listed in the check's value. Called
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import re
 from datetime import date
 from typing import Any, Awaitable, Callable, Iterable, Protocol
@@ -138,17 +139,26 @@ async def search_checks(settings: Settings, store: Store, run_id: int, home: str
     return to_site_checks(results, store, settings, run_id, _home_page_id(notes, home))
 
 
+SCAN_COLUMNS = 12  # navigation columns read for 留言 links (a portal has rarely more 一级栏目)
+
+
 async def interaction_checks(settings: Settings, store: Store, run_id: int, home: str, notes: dict[str, Any],
-                             today: date) -> list[SiteCheck]:
-    """interaction.*: the 留言 channels and their messages' dates, judged on ``today`` (the run's day)."""
+                             today: date, nav_unvisited: list[str] | None = None) -> list[SiteCheck]:
+    """interaction.*: the 留言 channels and their messages' dates, judged on ``today`` (the run's day).
+    ``nav_unvisited``: navigation columns the crawl found but did not audit (its page cap); they are read too,
+    since «no channel» is a veto and must not rest on a partial crawl."""
     if not settings.interaction:
         return []
     known = channel_candidates(notes.values())
-    scan = [n.url for n in notes.values() if n.source == "nav" and not n.error][:12]
+    nav = [n.url for n in notes.values() if n.source == "nav" and not n.error] + list(nav_unvisited or [])
+    nav = list(dict.fromkeys(nav))
+    scan = nav[:SCAN_COLUMNS]
     policy = interaction.InteractionPolicy(reply_window_days=settings.reply_window_days)
 
     async def gather(fetcher: PageFetcher) -> list[CheckResult]:
-        return interaction.check(await gather_interaction(fetcher, home, known, scan), today, policy)
+        facts = await gather_interaction(fetcher, home, known, scan)
+        facts = dataclasses.replace(facts, unscanned=facts.unscanned + max(0, len(nav) - len(scan)))
+        return interaction.check(facts, today, policy)
 
     results = await _bounded(settings, "互动交流检查", interaction.METAS, gather)
     return to_site_checks(results, store, settings, run_id, _home_page_id(notes, home))

@@ -185,7 +185,8 @@ async def finish_site(settings: Settings, store: Store, run_id: int, crawl: "Sit
     # 站内搜索 and 互动交流 gather in the browser and judge with their own pure rules (auditor/site_rules/search.py,
     # interaction.py); their evidence pictures are stored as they are taken (workers/site_extra.py).
     rows += await site_extra.search_checks(settings, store, run_id, home, notes)
-    rows += await site_extra.interaction_checks(settings, store, run_id, home, notes, today)
+    rows += await site_extra.interaction_checks(settings, store, run_id, home, notes, today,
+                                                [c.url for c in plan.queue.values() if c.source == "nav"])
     # 政策解读关联 and 办事指南要素 follow links over plain HTTP (same egress rules), judged by pure rules.
     rows += await site_extra2.policy_and_service_checks(settings, notes, home)
     store.save_site_checks(run_id, rows)

@@ -127,6 +127,9 @@ class InteractionFacts:
     home_url: str
     channels: tuple[Channel, ...] = ()
     home_error: str | None = None
+    # Navigation columns that were not read (beyond the scan's cap, or failed to open): «no channel» is a veto,
+    # so it is only said when the home page and every navigation column were read.
+    unscanned: int = 0
 
 
 @dataclass(frozen=True)
@@ -183,6 +186,10 @@ def check_channel(facts: InteractionFacts) -> CheckResult:
                                value, shots)
         return CheckResult(CHANNEL.id, Status.FAIL, CHANNEL.indicator,
                            f"互动渠道«{c.name}»无法使用：{c.url} 返回 HTTP {c.status}", value, shots)
+    if facts.unscanned:
+        return CheckResult(CHANNEL.id, Status.NOT_ASSESSABLE, CHANNEL.indicator,
+                           f"首页和已读取的导航栏目中未找到网上咨询建言渠道，另有{facts.unscanned}个导航栏目未能读取，"
+                           "需人工核查", {**value, "unscanned": facts.unscanned})
     return CheckResult(CHANNEL.id, Status.FAIL, CHANNEL.indicator,
                        "未找到网上咨询建言渠道（信箱、留言、咨询、在线访谈）", value)
 
