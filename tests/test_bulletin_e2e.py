@@ -117,7 +117,7 @@ def test_bulletin_of_real_audits_matches_the_database(audited):
     cards = {k: score_run(store, rid, table, site_type="门户网站") for k, rid in runs.items()}
     assert [v.name for v in cards["shifan_q3"].vetoes] == ["首页不更新"]
     assert cards["shifan_q4"].verdict == "合格" and not cards["shifan_q4"].vetoes
-    assert cards["qingxi_q3"].verdict == "合格"
+    assert cards["qingxi_q3"].verdict == "合格", (cards["qingxi_q3"].reason, [v.name for v in cards["qingxi_q3"].vetoes])
     assert "首页不更新" in [v.name for v in cards["qingxi_q4"].vetoes]
     low = cards["difen_q4"]
     assert not low.vetoes and low.verdict == "不合格" and low.deduct_score < 60, low.reason

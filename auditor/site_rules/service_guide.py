@@ -18,11 +18,11 @@ from auditor.rules.meta import RuleMeta
 
 META_ENTRY = RuleMeta(
     id="service.entry", indicator="服务不实用（办事服务入口）", scope="site", key="V6", group="V",
-    pass_title="网站提供办事服务入口", fail_title="未提供办事服务",
+    pass_title="网站提供办事服务入口", fail_title="办事服务入口打不开，或首页未找到入口",
     fix="在首页提供“办事服务”入口（可链接到本省政务服务网），并保证可以打开。",
     facts=("site.service_entry",),
     description="首页链接文字（或图片 alt/title）为«办事服务/政务服务/网上办事…»的入口，打开它（可在另一网站，同样的出站"
-                "规则）。没有入口 fail；入口打不开：本站的错误 fail，其他网站无法访问 not_assessable（写明主机和错误）。",
+                "规则）。按链接文字找不到入口 warn（可能另有名称或本无对外服务职能，需人工核查，不作否决）；入口打不开：本站的错误 fail，其他网站无法访问 not_assessable（写明主机和错误）。",
 )
 META_GUIDE = RuleMeta(
     id="service.guide", indicator="服务不实用（办事指南要素）", scope="site", key="V6", group="V",
@@ -104,7 +104,10 @@ def check_entry(facts: ServiceFacts) -> CheckResult:
     if facts.entry_url is None and facts.entry_error:
         return CheckResult(rid, Status.NOT_ASSESSABLE, ind, f"未能查找办事服务入口：{facts.entry_error}", value)
     if facts.entry_url is None:
-        return CheckResult(rid, Status.FAIL, ind, "未提供办事服务：首页没有“办事服务/政务服务/网上办事”入口", value)
+        # Found by link words only: a site may name it otherwise (我要办, 便民服务 …) or have no 对外服务职能 at all,
+        # so its absence is for a person to confirm, never a veto on a guess (the first law).
+        return CheckResult(rid, Status.WARN, ind, "首页未找到“办事服务/政务服务/网上办事”入口（按链接文字查找），"
+                                                  "是否未提供办事服务需人工核查", value)
     if facts.entry_error:
         if facts.entry_external:
             return CheckResult(rid, Status.NOT_ASSESSABLE, ind,
