@@ -7,7 +7,8 @@ if [ "${1:-}" = "--fast" ]; then
   # The fast layer: rules on saved page facts and everything else that needs no browser, no Redis/PostgreSQL,
   # no network namespace (pytest -m "not browser and not services and not netns and not slow").
   shift
-  exec .venv/bin/python -m pytest -q -p no:cacheprovider -m "not browser and not services and not netns and not slow" "$@"
+  # Two workers (pytest-xdist, one per core): these tests share no server, port or database file.
+  exec .venv/bin/python -m pytest -q -p no:cacheprovider -n 2 -m "not browser and not services and not netns and not slow" "$@"
 fi
 bash scripts/services.sh
 # The layer contracts (.importlinter): rules pure, scoring pure, nothing below the command line imports it.
