@@ -133,11 +133,11 @@ def show(run_id: int) -> Any:
     table = load_table()
     # What costs the site most comes first: 单项否决, then by the points of its 19号 indicator, fails before warns,
     # then the count (so a hundred axe best-practice warnings do not bury a missing 党政机关网站标识).
-    rank: dict[str, tuple[int, float, int]] = {}
+    from auditor.scoring.priority import priority, rule_weight
+
+    rank: dict[str, tuple[int, float]] = {}
     for f in live:
-        inds = table.for_finding(f.rule, None)
-        weight = max((100.0 if i.kind == "veto" else (i.points or 0.0) for i in inds), default=0.0)
-        r = (0 if f.status == "fail" else 1, -weight, 0)
+        r = priority(f.status, rule_weight(table, f.rule))
         rank[f.indicator] = min(rank.get(f.indicator, r), r)
     site = fq.get_site(store(), run.site_id) if run.site_id else None
     site_level = [f for f in found if f.level == "site"]
@@ -152,7 +152,7 @@ def show(run_id: int) -> Any:
 
     judging = card_context(run.id, card) if card is not None else {}
     return render_template("run.html", run=run, progress=progress, pages=pages, site=site, card=card, **judging,
-                           by_indicator=sorted(by_indicator.items(), key=lambda kv: (*rank[kv[0]][:2], -kv[1])),
+                           by_indicator=sorted(by_indicator.items(), key=lambda kv: (*rank[kv[0]], -kv[1])),
                            guidance=guidance, site_level=site_level, services=services, service_lines=unreachable_lines(services))
 
 
