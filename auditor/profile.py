@@ -7,6 +7,8 @@ concurrently the phases overlap, so their sum may exceed the wall time; the tabl
 """
 from __future__ import annotations
 
+import os
+import sys
 import threading
 import time
 import unicodedata
@@ -22,6 +24,7 @@ PHASES: dict[str, str] = {
     "browser_launch": "浏览器启动",
     "browser_close": "浏览器关闭",
     "services": "国家服务可达性探测",
+    "tab": "标签页准备（新建或复用）",
     "load": "页面加载",
     "probe": "页面探测（probe.js）",
     "screenshot": "整页截图",
@@ -51,6 +54,7 @@ class Profile:
 
     def __init__(self, enabled: bool = False) -> None:
         self.enabled = enabled
+        self.trace = enabled and os.environ.get("GOVAUDIT_PROFILE_TRACE", "") not in ("", "0")
         self._lock = threading.Lock()
         self._totals: dict[str, PhaseTotal] = {}
         self.started = time.perf_counter()
@@ -58,6 +62,11 @@ class Profile:
     def add(self, name: str, seconds: float) -> None:
         if not self.enabled:
             return
+        if self.trace:
+            # The timeline of a run (GOVAUDIT_PROFILE_TRACE=1): one line per phase, wall-clock start and end,
+            # to see what overlaps and where nothing runs.
+            now = time.time()
+            print(f"TRACE {now - seconds:.3f} {now:.3f} {name}", file=sys.stderr, flush=True)
         with self._lock:
             t = self._totals.setdefault(name, PhaseTotal(name))
             t.count += 1

@@ -184,7 +184,7 @@ p = subprocess.Popen(sys.argv[1:], stdin=subprocess.DEVNULL, stdout=subprocess.D
 stopping = threading.Event()
 def stop(*_):
     stopping.set()
-    p.terminate()
+    p.kill()  # SIGKILL: a proxy with no cache and no access log has nothing to save; SIGTERM took 1.4 s
     p.wait()
     shutil.rmtree(os.path.dirname(sys.argv[-1]), ignore_errors=True)  # the run folder
     os._exit(0)

@@ -24,16 +24,70 @@ TOP_BAND = 320  # CSS px of the page top that OCR reads for an entry drawn as an
 
 
 async def _ga(page: Any, fn: str, *args: Any) -> Any:
-    # One round trip: the helpers install themselves once per document (the script returns early after that).
-    return await page.evaluate(f"(a) => {{ {ELDERLY_JS}\n return window.__ga.{fn}(...a); }}", list(args))
+    # The helpers install themselves once per document; after that a call sends only its name (the keyboard
+    # walk calls ``focused`` once per Tab, and the whole script each time was most of that step).
+    got = await page.evaluate(f"async (a) => window.__ga ? {{ v: await window.__ga.{fn}(...a) }} : null",
+                              list(args))
+    if got is None:
+        got = await page.evaluate(f"async (a) => {{ {ELDERLY_JS}\n return {{ v: await window.__ga.{fn}(...a) }}; }}",
+                                  list(args))
+    return got["v"]
 
 
-async def _settle(page: Any, seconds: float) -> None:
+# How long the page must stay still (no DOM change, no finite animation or transition running, none of the
+# auditor's requests pending) before it is measured. The settle times below are the most a step waits.
+QUIET = 0.3
+POLL = 0.05
+
+# The page's stillness, read without touching it: a MutationObserver kept in a window expando (not an attribute,
+# so the page's own observers do not fire). ``restart`` counts the stillness from now (after a click).
+_QUIET_JS = """(restart) => {
+  const now = performance.now();
+  let st = window.__gaQuiet;
+  if (!st) {
+    st = window.__gaQuiet = { last: now };
+    try {
+      new MutationObserver(() => { st.last = performance.now(); })
+        .observe(document, { subtree: true, childList: true, attributes: true, characterData: true });
+    } catch (e) {}
+  }
+  if (restart) st.last = now;
+  try {
+    if (document.getAnimations().some((a) => a.playState === "running" && a.effect
+        && isFinite(a.effect.getComputedTiming().endTime))) st.last = now;
+  } catch (e) {}
+  return { still: now - st.last, ready: document.readyState };
+}"""
+
+
+async def _still_since(page: Any, restart: bool = False) -> dict[str, Any] | None:
+    try:
+        return await page.evaluate(_QUIET_JS, restart)
+    except Exception:  # noqa: BLE001 - a document being replaced (navigation) or a closed tab: not still
+        return None
+
+
+async def _settle(page: Any, seconds: float, quiet: float = QUIET, net: "NetLog | None" = None,
+                  since: int = 0) -> None:
+    """Wait for the page to load, then until it has been still for ``quiet`` seconds: no DOM change, no finite
+    animation or transition running, none of the auditor's requests since ``since`` pending. At most ``seconds``
+    after the load (the fixed wait this replaces), so a page that never stops moving (a marquee, a carousel) is
+    measured when that time is up, as before; a still page is measured sooner."""
     try:
         await page.wait_for_load_state("load", timeout=seconds * 1000 + 2000)
     except Exception:  # noqa: BLE001 - a slow page is measured as it is
         pass
-    await asyncio.sleep(seconds)
+    quiet = min(quiet, seconds)
+    end = time.perf_counter() + seconds
+    while True:
+        left = end - time.perf_counter()
+        if left <= 0:
+            return
+        st = await _still_since(page)
+        busy = net is not None and any(r["state"] == "pending" for r in net.recs[since:])
+        if st is not None and st["ready"] == "complete" and st["still"] >= quiet * 1000 and not busy:
+            return
+        await asyncio.sleep(min(POLL, left))
 
 
 async def keyboard(page: Any, max_tabs: int = 80) -> dict[str, Any]:
@@ -63,7 +117,7 @@ async def text_zoom(page: Any, factor: float = 2.0) -> dict[str, Any]:
     """Clipped text before and after every font is made ``factor`` times larger (text-only zoom)."""
     base = await _ga(page, "clipped")
     await _ga(page, "textZoom", factor)
-    await asyncio.sleep(0.2)
+    await _settle(page, 0.2, quiet=0.1)  # inline styles: layout is synchronous; web fonts or transitions may follow
     zoomed = await _ga(page, "clipped")
     shot = await page.screenshot(type="png")
     return {"factor": factor, "base": base, "zoomed": zoomed, "shot": shot}
@@ -338,19 +392,21 @@ def _blank(p: Any) -> bool:
 async def _after_click(page: Any, context: Any, entry: dict[str, Any], settle: float, net: NetLog,
                        toolbar_scripts: list[str], nav_wait: float, out: dict[str, Any], opened: list[Any],
                        start_url: str, mark: int) -> dict[str, Any]:
+    await _still_since(page)  # the observer is in place before the click, so the click's own changes count
     out["click"] = await _click(page, entry, net, mark, opened)
+    await _still_since(page, restart=True)  # stillness counts from the click's end, never from before it
     if out["click"]["method"] is None:
         out["click_failed"] = True
         out["error"] = "点击入口失败/超时：" + "；".join(out["click"]["errors"])[:400]
         out["failures"] = net.failures(mark)
         return out
-    await _settle(page, settle)
+    await _settle(page, settle, net=net, since=mark)
     # A tab left on about:blank (a help window some toolbars open beside themselves) is not where the mode is.
     opened = [p for p in opened if not _blank(p)]
     target = opened[-1] if opened else page
     if opened:
         out["new_page"] = True
-        await _settle(target, settle)
+        await _settle(target, settle, net=net, since=mark)
     nav = net.navigation(mark, target.main_frame)
     if nav is None and opened:  # a tab opened by the click: its first document, whichever frame object it has
         nav = next((r for r in reversed(net.recs[mark:]) if r["nav"] and r["frame"] is not page.main_frame), None)
@@ -387,7 +443,7 @@ async def _after_click(page: Any, context: Any, entry: dict[str, Any], settle: f
         # Off the entry before measuring: a hover menu opened by moving onto it is not the mode.
         try:
             await target.mouse.move(1, 1)
-            await asyncio.sleep(0.15)
+            await _settle(target, 0.15, quiet=0.1)  # a closing menu's transition
         except Exception:  # noqa: BLE001 - a tab that went away is measured as it is
             pass
         same = target is page and not out["navigated"]
@@ -424,7 +480,7 @@ async def reset(page: Any, context: Any, url: str, timeout: float) -> None:
         pass
     await context.clear_cookies()
     await page.goto(url, wait_until="domcontentloaded", timeout=timeout * 1000)
-    await _settle(page, 0.3)
+    await _settle(page, 0.3, quiet=0.15)
 
 
 async def assess(page: Any, context: Any, url: str, *, ocr_found: list[dict[str, Any]] | None = None,

@@ -203,7 +203,8 @@ class PageFetcher:
         extras = extras or {}
         try:
             await self._ensure_browser()
-            tab = await self._take_tab(url)
+            with profile.phase("tab"):
+                tab = await self._take_tab(url)
             # The 适老化 pass has its own budget; OCR of an entry drawn as a picture is CPU work of ours, allowed
             # as much again.
             budget = s.page_budget + (2 * s.elderly_budget if extras.get("elderly") else 0)

@@ -45,9 +45,21 @@ async def run_pages(settings: Settings, store: Store, urls: list[str], site: Sit
     with ending(store, settings, run.id):
         done = 0
         ocr = shared_ocr() if settings.ocr else None  # the model itself loads when a page first needs it
-        fetcher = await launch
         try:
-            auditor = PageAuditor(settings, store, fetcher, ocr)
+            auditor = PageAuditor(settings, store, None, ocr)
+        except BaseException:
+            await _stop(launch)
+            raise
+        # The run's national-service probe needs no browser: it runs while the browser is still starting.
+        services = asyncio.ensure_future(auditor.services_for(run.id))
+        try:
+            fetcher = await launch
+        except BaseException:
+            services.cancel()
+            await asyncio.gather(services, return_exceptions=True)
+            raise
+        auditor.fetcher = fetcher
+        try:
             sem = asyncio.Semaphore(max(1, settings.concurrency))
 
             async def one(i: int, raw: str) -> PageOutcome:
@@ -70,6 +82,9 @@ async def run_pages(settings: Settings, store: Store, urls: list[str], site: Sit
                 for i, u in enumerate(urls):
                     tg.create_task(one(i, u))
         finally:
+            if not services.done():  # no page asked for it (every URL refused): not left running
+                services.cancel()
+            await asyncio.gather(services, return_exceptions=True)
             await fetcher.__aexit__(None, None, None)
         with profile.phase("db"):
             store.finish_run(run.id)

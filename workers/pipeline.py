@@ -45,8 +45,16 @@ def _ev_row(f: EvidenceFile, note: str | None = None, text: str | None = None) -
                     box=f.box.as_dict() if f.box else None, note=note, text=text)
 
 
+def _probe_services_sync(settings: Settings) -> dict[str, dict]:
+    from browsers.service_probe import probe_services
+
+    return asyncio.run(probe_services(settings))
+
+
 class PageAuditor:
-    def __init__(self, settings: Settings, store: Store, fetcher: PageFetcher, ocr: HeaderOCR | None):
+    def __init__(self, settings: Settings, store: Store, fetcher: PageFetcher | None, ocr: HeaderOCR | None):
+        """``fetcher`` may be given later (set ``self.fetcher`` before the first ``audit``): the run's services
+        probe can start while the browser does."""
         self.settings = settings
         self.store = store
         self.fetcher = fetcher
@@ -68,10 +76,10 @@ class PageAuditor:
                 return self.services
             stored = await asyncio.to_thread(self.store.run_services, run_id)
             if stored is None:
-                from browsers.service_probe import probe_services
-
                 with profile.phase("services"):
-                    stored = await probe_services(self.settings)
+                    # In a thread with its own event loop: importing the HTTP client and probing must not hold up
+                    # the page's fetch on this loop.
+                    stored = await asyncio.to_thread(_probe_services_sync, self.settings)
                 await asyncio.to_thread(self.store.set_run_services, run_id, stored)
             self.services, self._services_run = stored, run_id
             return stored
@@ -89,9 +97,18 @@ class PageAuditor:
             # The model loads when a page first needs it (an entry drawn as a picture, a header name the DOM
             # cannot prove), inside the page's budget, which allows OCR twice the 适老化 budget.
             ocr_fn = self.ocr.read_png
-        await self.services_for(run_id)
+        # The run's national-service probe (the first page's job) runs beside the page's fetch: the rules need it,
+        # the fetch does not.
+        services = asyncio.ensure_future(self.services_for(run_id))
+        assert self.fetcher is not None, "PageAuditor.fetcher is set before the first page"
         more = {"follow_contact": True} if s.follow_contact and getattr(self.fetcher, "follows_contact", False) else {}
-        fetch = await self.fetcher.fetch(url, a11y=s.a11y, elderly=elderly, ocr=ocr_fn, **more)
+        try:
+            fetch = await self.fetcher.fetch(url, a11y=s.a11y, elderly=elderly, ocr=ocr_fn, **more)
+        except BaseException:
+            services.cancel()
+            await asyncio.gather(services, return_exceptions=True)
+            raise
+        await services
         if fetch.ok and not s.allow_private:
             # The page may have redirected somewhere the auditor must not go; judge every hop.
             for hop in fetch.redirect_chain[1:]:
