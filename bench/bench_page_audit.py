@@ -28,7 +28,7 @@ from auditor.config import Settings  # noqa: E402
 from auditor.models import SiteProfile  # noqa: E402
 from auditor.store import Store  # noqa: E402
 from browsers import standins  # noqa: E402
-from browsers.fetcher import _full_page_png  # noqa: E402
+from browsers.screenshot import full_page_png  # noqa: E402
 from browsers.launch import launch_chromium  # noqa: E402
 from workers.inprocess import run_pages  # noqa: E402
 
@@ -79,7 +79,8 @@ async def floor_pass(settings: Settings, urls: list[str], concurrency: int) -> t
                 await standins.install(ctx)
                 page = await ctx.new_page()
                 await page.goto(url, wait_until="load")
-                await _full_page_png(page, settings.max_screenshot_height)
+                cdp = await ctx.new_cdp_session(page)
+                await full_page_png(page, cdp, settings.max_screenshot_height)  # as the audit draws it
                 await ctx.close()
                 times.append(time.perf_counter() - t0)
 

@@ -26,6 +26,9 @@ from auditor.models import Box
 
 MARGIN = 60
 MAX_CROP = (1400, 900)
+# zlib level of the PNGs we encode (crops, boxed pictures, a redacted screenshot): lossless at any level; 1 took
+# 26 ms for a full-width crop of the sample home page against 46 ms at Pillow's default 6, for a similar size.
+PNG_LEVEL = 1
 STAGE_PREFIX = ".tmp-"
 STAGE_RE = re.compile(r"^\.tmp-(?P<page>.+)-[0-9a-f]{8}$")
 
@@ -180,7 +183,7 @@ class EvidenceWriter:
         for box in boxes:
             _blur(img, box)
         buf = io.BytesIO()
-        img.save(buf, "PNG")
+        img.save(buf, "PNG", compress_level=PNG_LEVEL)
         self.png = buf.getvalue()
 
     def crop(self, rule: str, box: Box | None, kind: str = "crop", blur: bool = False) -> EvidenceFile | None:
@@ -202,7 +205,7 @@ class EvidenceWriter:
         draw = ImageDraw.Draw(piece)
         _frame(draw, piece.size, bx0, by0, box.w, box.h)
         buf = io.BytesIO()
-        piece.save(buf, "PNG", optimize=False)
+        piece.save(buf, "PNG", compress_level=PNG_LEVEL)
         self._n += 1
         return self._write(f"{safe_name(rule)}-{self._n}.png", buf.getvalue(), kind, box)
 
@@ -214,7 +217,7 @@ class EvidenceWriter:
             img = Image.open(io.BytesIO(png)).convert("RGB")
             _frame(ImageDraw.Draw(img), img.size, box.x, box.y, box.w, box.h)
             buf = io.BytesIO()
-            img.save(buf, "PNG")
+            img.save(buf, "PNG", compress_level=PNG_LEVEL)
             data = buf.getvalue()
         self._n += 1
         return self._write(f"{safe_name(rule)}-{self._n}.png", data, kind, box)
