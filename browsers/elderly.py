@@ -11,7 +11,7 @@ import asyncio
 import re
 import time
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Awaitable, Callable
 
 from auditor.models import OcrLine
 
@@ -19,6 +19,9 @@ ELDERLY_JS = (Path(__file__).parent / "elderly.js").read_text(encoding="utf-8")
 ENTRY_OCR_RE = {"elderly": re.compile(r"适老|长者|关怀版|关爱版|老年模式|老人模式|大字版|敬老版"),
                 "a11y": re.compile(r"无障碍|辅助浏览|读屏")}
 OcrFn = Callable[[bytes], list[OcrLine]]
+# A fresh tab of the page's kind (its own browser context): (page, context, close()). The fetcher gives one, so
+# that the 无障碍 entry can be switched on while the 适老 mode waits.
+SideTab = Callable[[], Awaitable[tuple[Any, Any, Callable[[], Awaitable[None]]]]]
 
 TOP_BAND = 320  # CSS px of the page top that OCR reads for an entry drawn as an image
 
@@ -469,7 +472,7 @@ def _host(url: str) -> str:
         return ""
 
 
-async def reset(page: Any, context: Any, url: str, timeout: float) -> None:
+async def reset(page: Any, context: Any, url: str, timeout: float) -> bool:
     """Back to the page as a first-time visitor sees it: no cookies, no storage (a mode is often remembered)."""
     for p in list(context.pages):
         if p is not page:
@@ -481,16 +484,19 @@ async def reset(page: Any, context: Any, url: str, timeout: float) -> None:
     await context.clear_cookies()
     await page.goto(url, wait_until="domcontentloaded", timeout=timeout * 1000)
     await _settle(page, 0.3, quiet=0.15)
+    return True
 
 
 async def assess(page: Any, context: Any, url: str, *, ocr_found: list[dict[str, Any]] | None = None,
                  settle: float = 0.8,
-                 nav_timeout: float = 20.0, max_tabs: int = 80, out: dict[str, Any] | None = None
-                 ) -> dict[str, Any]:
+                 nav_timeout: float = 20.0, max_tabs: int = 80, out: dict[str, Any] | None = None,
+                 side_tab: SideTab | None = None) -> dict[str, Any]:
     """All the 无障碍/适老化 facts of one page. Order matters: every step that changes the page comes after the
     ones that need it untouched, with a reset (cookies, storage, reload) in between.
 
     ``out`` is filled as the steps finish, so a caller that stops a slow run still has the finished steps.
+    ``side_tab`` (a fresh tab from the fetcher): with two entries, the 无障碍 one is switched on there while the
+    适老 mode waits for floating ads, instead of after it in this tab.
     """
     t0 = time.perf_counter()
     out = {} if out is None else out
@@ -513,7 +519,6 @@ async def assess(page: Any, context: Any, url: str, *, ocr_found: list[dict[str,
     out["found"] = {**found, "entries": entries}
     out["keyboard"] = await step("keyboard", keyboard(page, max_tabs))
     out["zoom"] = await step("zoom", text_zoom(page))
-    dirty = True
 
     # Every request from here on is the auditor's doing (reloads, clicks): recorded apart from the page's own.
     net = NetLog()
@@ -528,32 +533,70 @@ async def assess(page: Any, context: Any, url: str, *, ocr_found: list[dict[str,
         out["side_failures"] += [f for f in act.get("failures") or []
                                  if (f["url"], f.get("error"), f.get("status")) not in have]
 
-    try:
-        elderly = next((e for e in entries if e["kind"] == "elderly"), None)
-        if elderly is not None:
-            await step("reset", reset(page, context, url, nav_timeout))
-            act = await step("elderly", activate(page, context, elderly, settle, net, scripts))
-            keep(act)
-            if act is not None:
-                target = act.pop("target", page)
-                if "after" in act:
-                    await asyncio.sleep(1.0)  # floating ads start after a delay
-                    tb = (act["after"].get("toolbar") or {}).get("selector")
-                    out["popups"] = {"mode": "elderly", "items": await step("popups", _ga(target, "floating", tb))}
-            out["elderly"] = act
-            dirty = True
+    elderly = next((e for e in entries if e["kind"] == "elderly"), None)
+    a11y = next((e for e in entries if e["kind"] == "a11y"), None)
+    a11y_apart = a11y is not None and (elderly is None or a11y["selector"] != elderly["selector"]
+                                       or not a11y["selector"])
 
-        a11y = next((e for e in entries if e["kind"] == "a11y"), None)
-        if a11y is not None and (elderly is None or a11y["selector"] != elderly["selector"] or not a11y["selector"]):
-            if dirty:
-                await step("reset", reset(page, context, url, nav_timeout))
-            act = await step("a11y", activate(page, context, a11y, settle, net, scripts))
-            keep(act)
-            if act is not None:
-                act.pop("target", None)
-            out["a11y"] = act
-        elif a11y is not None:
-            out["a11y"] = {**(out.get("elderly") or {}), "same_as_elderly": True}
+    async def elderly_pass() -> tuple[dict[str, Any] | None, Any]:
+        """Reset, switch the 适老 mode on: (the activation, the tab the mode is in)."""
+        assert elderly is not None
+        await step("reset", reset(page, context, url, nav_timeout))
+        act = await step("elderly", activate(page, context, elderly, settle, net, scripts))
+        keep(act)
+        out["elderly"] = act
+        return act, (act.pop("target", page) if act is not None else page)
+
+    async def popups(act: dict[str, Any] | None, target: Any) -> None:
+        if act is not None and "after" in act:
+            await asyncio.sleep(1.0)  # floating ads start after a delay
+            tb = (act["after"].get("toolbar") or {}).get("selector")
+            out["popups"] = {"mode": "elderly", "items": await step("popups", _ga(target, "floating", tb))}
+
+    async def a11y_pass(tab: Any, tab_context: Any, tab_net: NetLog, step_suffix: str = "") -> bool:
+        assert a11y is not None
+        loaded = await step("reset" + step_suffix, reset(tab, tab_context, url, nav_timeout))
+        if not loaded and step_suffix:
+            return False  # the page would not open in the fresh tab: done in the page's own tab instead
+        act = await step("a11y", activate(tab, tab_context, a11y, settle, tab_net, scripts))
+        keep(act)
+        if act is not None:
+            act.pop("target", None)
+        out["a11y"] = act
+        return True
+
+    try:
+        if elderly is not None and a11y_apart and side_tab is not None:
+            act, target = await elderly_pass()
+            try:
+                side = await side_tab()
+            except Exception as exc:  # noqa: BLE001 - no second tab: the two entries one after the other
+                out.setdefault("errors", {})["side_tab"] = (str(exc).splitlines() or [type(exc).__name__])[0][:300]
+                side = None
+            done = False
+            if side is not None:
+                # While the 适老 mode waits for floating ads, the 无障碍 entry is switched on in a fresh tab of its
+                # own (a new browser context, so nothing the 适老 mode remembers reaches it).
+                side_page, side_context, side_close = side
+                side_net = NetLog()
+                side_net.attach(side_context)
+                try:
+                    _, done = await asyncio.gather(popups(act, target),
+                                                   a11y_pass(side_page, side_context, side_net, "_side"))
+                finally:
+                    side_net.detach()
+                    await side_close()
+            else:
+                await popups(act, target)
+            if not done:
+                await a11y_pass(page, context, net)
+        else:
+            if elderly is not None:
+                await popups(*await elderly_pass())
+            if a11y_apart:
+                await a11y_pass(page, context, net)
+            elif a11y is not None:
+                out["a11y"] = {**(out.get("elderly") or {}), "same_as_elderly": True}
     finally:
         net.detach()
     out["seconds"] = round(time.perf_counter() - t0, 3)

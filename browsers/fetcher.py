@@ -298,6 +298,18 @@ class PageFetcher:
                 if tab.browser is self._browser and not tab.page.is_closed():
                     return tab
                 asyncio.ensure_future(_quiet(asyncio.wait_for(tab.context.close(), timeout=10)))
+        return await self._new_tab(site)
+
+    async def _side_tab(self, url: str) -> tuple[Any, Any, Any]:
+        """A fresh tab for the 适老化 pass's second entry (browsers/elderly.py ``assess``): (page, context, close)."""
+        tab = await self._new_tab(host_of(url))
+
+        async def close() -> None:
+            await _quiet(asyncio.wait_for(tab.context.close(), timeout=10))
+
+        return tab.page, tab.context, close
+
+    async def _new_tab(self, site: str) -> "_Tab":
         s = self.settings
         context = await self._browser.new_context(
             user_agent=s.user_agent, viewport={"width": s.viewport_width, "height": s.viewport_height},
@@ -525,7 +537,8 @@ class PageFetcher:
             try:
                 res.elderly = await asyncio.wait_for(
                     elderly_js.assess(page, context, res.final_url or url, ocr_found=ocr_found,
-                                      nav_timeout=s.nav_timeout, out=partial), timeout=s.elderly_budget)
+                                      nav_timeout=s.nav_timeout, out=partial,
+                                      side_tab=lambda: self._side_tab(url)), timeout=s.elderly_budget)
             except asyncio.TimeoutError:
                 # Keep the steps that finished; the rules judge those and call the rest not assessable.
                 partial["timeout"] = f"适老化检查超过 {s.elderly_budget:.0f} 秒未完成"
