@@ -81,6 +81,7 @@ class _Tab:
     site: str
     browser: Any
     uses: int = 0
+    resetting: "asyncio.Task[bool] | None" = None  # the reset after its last page, run in the background
 
 
 class _Abort(Exception):
@@ -158,8 +159,11 @@ class PageFetcher:
 
     async def _close(self) -> None:
         idle, self._idle = self._idle, []
-        for tab in idle:
-            await _quiet(asyncio.wait_for(tab.context.close(), timeout=10))
+        resets = [t.resetting for t in idle if t.resetting is not None]
+        for task in resets:  # a reset for a page that will never come
+            task.cancel()
+        await asyncio.gather(*resets, return_exceptions=True)
+        # Closing the browser closes its contexts: the idle tabs are not closed one by one first.
         try:
             if self._browser is not None:
                 # Bounded: a wedged browser must not hang the run's shutdown.
@@ -295,7 +299,9 @@ class PageFetcher:
             tab = self._idle[i]
             if tab.site == site:
                 del self._idle[i]
-                if tab.browser is self._browser and not tab.page.is_closed():
+                reset_ok = await tab.resetting if tab.resetting is not None else True
+                tab.resetting = None
+                if reset_ok and tab.browser is self._browser and not tab.page.is_closed():
                     return tab
                 asyncio.ensure_future(_quiet(asyncio.wait_for(tab.context.close(), timeout=10)))
         return await self._new_tab(site)
@@ -330,21 +336,29 @@ class PageFetcher:
         tab.uses += 1
         s = self.settings
         if clean and tab.uses < s.tab_reuse and tab.browser is self._browser and not tab.page.is_closed():
-            try:
-                with profile.phase("reset"):
-                    await asyncio.wait_for(self._reset(tab), timeout=10)
-            except Exception:  # noqa: BLE001 - a tab that will not reset is closed instead
-                clean = False
-            else:
-                self._idle.append(tab)
-                while len(self._idle) > max(2, s.concurrency):
-                    old = self._idle.pop(0)
-                    await _quiet(asyncio.wait_for(old.context.close(), timeout=10))
-                return
+            # The reset runs in the background, beside the page's rules, evidence and rows; the next page of the
+            # host waits for it (_take_tab), and a tab that would not reset is closed there instead of reused.
+            tab.resetting = asyncio.ensure_future(self._reset_in_background(tab))
+            self._idle.append(tab)
+            while len(self._idle) > max(2, s.concurrency):
+                old = self._idle.pop(0)
+                if old.resetting is not None:
+                    old.resetting.cancel()
+                    await asyncio.gather(old.resetting, return_exceptions=True)
+                await _quiet(asyncio.wait_for(old.context.close(), timeout=10))
+            return
         try:
             await asyncio.wait_for(tab.context.close(), timeout=10)
         except Exception:  # noqa: BLE001 - a hung or crashed context must not hang the run
             pass
+
+    async def _reset_in_background(self, tab: "_Tab") -> bool:
+        try:
+            with profile.phase("reset"):
+                await asyncio.wait_for(self._reset(tab), timeout=10)
+            return True
+        except Exception:  # noqa: BLE001 - a tab that will not reset is closed instead of reused
+            return False
 
     @staticmethod
     async def _reset(tab: "_Tab") -> None:
