@@ -36,6 +36,7 @@ PHASES: dict[str, str] = {
     "reset": "标签页复位",
     "rules": "规则",
     "evidence": "证据文件写入",
+    "report": "报告（汇总、打印、JSON）",
     "crawl": "轻量抓取（找二级/三级链接）",
     "links": "链接与 IPv6 探测",
     "render_v6": "经 IPv6 渲染首页",

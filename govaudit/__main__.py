@@ -1,3 +1,3 @@
-from govaudit.cli import main
+from govaudit.cli import run
 
-raise SystemExit(main())
+run()
