@@ -11,6 +11,7 @@ from typing import Any
 
 from auditor import profile
 from browsers import a11y_extra
+from browsers.pagejson import evaluate_object
 
 VENDOR = Path(__file__).parent / "vendor" / "axe-core"
 AXE_PATH = VENDOR / "axe.min.js"
@@ -130,9 +131,8 @@ async def run_playwright(page: Any, rules: list[str] | None = None, all_results:
         await page.evaluate(AXE_WITH_LOCALE)
         base = axe_only(rules)
         # One JSON string back, not an object: Playwright's value encoding walks every node in Python.
-        raw = json.loads(await page.evaluate(
-            f"async () => JSON.stringify(({RESULT_FILTER_JS})(await axe.run(document, "
-            f"{options_json(base, all_results)})))")) \
+        raw = await evaluate_object(
+            page, f"async () => ({RESULT_FILTER_JS})(await axe.run(document, {options_json(base, all_results)}))") \
             if base is None or base else {"violations": [], "incomplete": [], "testEngine": {}}
     extra = extra_rules(rules)
     with profile.phase("checks"):

@@ -6,7 +6,6 @@ facts, the full-page screenshot and what happened on the wire; it never judges t
 from __future__ import annotations
 
 import asyncio
-import json
 import time
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -25,10 +24,10 @@ from browsers import axe as axe_js
 from browsers import elderly as elderly_js
 from browsers import egress, standins
 from browsers.launch import launch_chromium
+from browsers.pagejson import evaluate_object
 from browsers.screenshot import full_page_png
 
 PROBE_JS = (Path(__file__).parent / "probe.js").read_text(encoding="utf-8")
-PROBE_AS_JSON = f"async (opts) => JSON.stringify(await ({PROBE_JS})(opts))"
 CONTACT_JS = (Path(__file__).parent / "contact_probe.js").read_text(encoding="utf-8")
 # The followed «联系我们» page's picture: the block around its contacts, at most this size (CSS px).
 CONTACT_SHOT_MAX = (1400, 1000)
@@ -517,7 +516,7 @@ class PageFetcher:
             t = time.perf_counter()
             # Returned as one JSON string: Playwright's own value encoding walks every node of a large result in
             # Python, which was a large share of the run's Python time at two pages at a time.
-            facts = json.loads(await page.evaluate(PROBE_AS_JSON, {"maxNodes": s.max_dom_nodes}))
+            facts = await evaluate_object(page, PROBE_JS, {"maxNodes": s.max_dom_nodes})
             _took(res, "probe", t)
             if "tooLarge" in facts:
                 raise _Abort(PageError.DOM_TOO_LARGE, f"{facts['tooLarge']} 个元素")
