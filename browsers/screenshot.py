@@ -22,45 +22,60 @@ import base64
 from typing import Any
 
 _PREPARE_JS = """async () => {
+  // Each part is guarded: a page that broke a DOM method still gets its picture, as it did with Playwright.
   const roots = [];
-  const walk = (root) => {
-    roots.push(root);
-    const it = document.createNodeIterator(root, NodeFilter.SHOW_ELEMENT);
-    for (let n = it.nextNode(); n; n = it.nextNode()) if (n.shadowRoot) walk(n.shadowRoot);
-  };
-  walk(document);
+  try {
+    const walk = (root) => {
+      roots.push(root);
+      const it = document.createNodeIterator(root, NodeFilter.SHOW_ELEMENT);
+      for (let n = it.nextNode(); n; n = it.nextNode()) if (n.shadowRoot) walk(n.shadowRoot);
+    };
+    walk(document);
+  } catch (e) { if (!roots.length) roots.push(document); }
   const resume = new Set();
   const handle = (root) => {
-    for (const a of root.getAnimations()) {
-      if (!a.effect || a.playbackRate === 0 || resume.has(a)) continue;
-      if (Number.isFinite(a.effect.getComputedTiming().endTime)) {
-        try { a.finish(); } catch (e) {}
-      } else {
-        try { a.cancel(); resume.add(a); } catch (e) {}
+    try {
+      for (const a of root.getAnimations()) {
+        if (!a.effect || a.playbackRate === 0 || resume.has(a)) continue;
+        if (Number.isFinite(a.effect.getComputedTiming().endTime)) {
+          try { a.finish(); } catch (e) {}
+        } else {
+          try { a.cancel(); resume.add(a); } catch (e) {}
+        }
       }
-    }
+    } catch (e) {}
   };
-  const handlers = roots.map((root) => {
+  const handlers = [];
+  for (const root of roots) {
     const fn = () => handle(root);
     fn();
-    root.addEventListener("transitionrun", fn);
-    root.addEventListener("animationstart", fn);
-    return [root, fn];
-  });
-  const style = document.createElement("style");
-  style.textContent = "*:not(#__ga_shot_x.__ga_shot_y) { caret-color: transparent !important; }";
-  (document.head || document.documentElement).appendChild(style);
+    try {
+      root.addEventListener("transitionrun", fn);
+      root.addEventListener("animationstart", fn);
+      handlers.push([root, fn]);
+    } catch (e) {}
+  }
+  let style = null;
+  try {
+    style = document.createElement("style");
+    style.textContent = "*:not(#__ga_shot_x.__ga_shot_y) { caret-color: transparent !important; }";
+    (document.head || document.documentElement).appendChild(style);
+  } catch (e) { style = null; }
   window.__gaShotCleanup = () => {
     for (const a of resume) { try { a.play(); } catch (e) {} }
     for (const [root, fn] of handlers) {
-      root.removeEventListener("transitionrun", fn);
-      root.removeEventListener("animationstart", fn);
+      try {
+        root.removeEventListener("transitionrun", fn);
+        root.removeEventListener("animationstart", fn);
+      } catch (e) {}
     }
-    style.remove();
+    if (style) style.remove();
     delete window.__gaShotCleanup;
   };
-  if (document.fonts && document.fonts.ready)
-    await Promise.race([document.fonts.ready, new Promise((r) => setTimeout(r, 1000))]);
+  try {
+    if (document.fonts && document.fonts.ready)
+      await Promise.race([document.fonts.ready, new Promise((r) => setTimeout(r, 1000))]);
+  } catch (e) {}
   const b = document.body, d = document.documentElement;
   const w = Math.max(b ? b.scrollWidth : 0, d.scrollWidth, b ? b.offsetWidth : 0, d.offsetWidth,
                      b ? b.clientWidth : 0, d.clientWidth);
@@ -68,6 +83,7 @@ _PREPARE_JS = """async () => {
                      b ? b.clientHeight : 0, d.clientHeight);
   return { w, h, vw: window.innerWidth, vh: window.innerHeight };
 }"""
+
 
 _CLEANUP_JS = "() => { if (window.__gaShotCleanup) window.__gaShotCleanup(); }"
 

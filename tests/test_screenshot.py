@@ -37,7 +37,12 @@ WIDE = """<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><title>�
 SHORT = """<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><title>短</title></head><body>
 <p>一屏以内的页面</p></body></html>"""
 
-PAGES = {"/animated": ANIMATED, "/wide": WIDE, "/short": SHORT}
+BROKEN = """<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><title>坏</title><script>
+Document.prototype.getAnimations = function () { throw new Error("no"); };
+Document.prototype.createNodeIterator = function () { throw new Error("no"); };
+</script></head><body><p>改坏了 DOM 方法的页面</p></body></html>"""
+
+PAGES = {"/animated": ANIMATED, "/wide": WIDE, "/short": SHORT, "/broken": BROKEN}
 
 
 class _Handler(BaseHTTPRequestHandler):
