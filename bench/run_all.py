@@ -2,7 +2,8 @@
 
     .venv/bin/python bench/run_all.py [--quick] [--json FILE]
 
-Measures (sample site served on 127.0.0.1, host mapped in the browser, stand-ins for national services):
+Measures (the sample site served on 127.0.0.1 by a process of its own, host mapped in the browser, stand-ins for
+national services):
 
 * ``govaudit audit URL`` on the home page in a new process, defaults and ``--no-a11y --elderly off --no-ocr``
   (bench/bench_cli.py), interleaved with pa11y's CLI on the same page (one process per URL, its default
@@ -26,7 +27,10 @@ import argparse
 import asyncio
 import json
 import shutil
+import os
+import re
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -67,6 +71,20 @@ def _settings(base: str, tmp: Path, name: str, **kw: Any) -> Settings:
     return Settings(database_url=f"sqlite:///{tmp}/{name}.db", evidence_dir=str(tmp / name),
                     host_map={HOST: base.removeprefix("http://")}, isolate_network=True, standins=True,
                     allow_private=True, **kw)
+
+
+def serve_apart() -> tuple["subprocess.Popen[str]", str]:
+    """The sample site in a process of its own: served from this process, its threads would share the in-process
+    audit's interpreter lock (and not pa11y's or Lighthouse's), which bent the in-process and pages/min rows."""
+    proc = subprocess.Popen([sys.executable, "-m", "auditor.sample_site", "--port", "0"], cwd=ROOT,
+                            env={**os.environ, "PYTHONPATH": str(ROOT)}, stdout=subprocess.PIPE, text=True)
+    assert proc.stdout is not None
+    line = proc.stdout.readline()
+    m = re.search(r"http://127\.0\.0\.1:(\d+)/", line)
+    if not m:
+        proc.kill()
+        raise SystemExit(f"the sample site did not start: {line!r}")
+    return proc, f"http://127.0.0.1:{m.group(1)}"
 
 
 def _pick(paths: list[str], n: int) -> list[str]:
@@ -236,7 +254,7 @@ def main() -> None:
     if not tools:
         print("pa11y / Lighthouse not installed (bench/bench_a11y.py installs the pinned versions): n/a")
     tmp = Path(tempfile.mkdtemp(prefix="govaudit-bench-all-"))
-    server, base = sample_site.serve()
+    server, base = serve_apart()
     steps: dict[str, Callable[[], None]] = {
         "cli": lambda: cli_measures(base, 2 if q else 5, tools, tmp, out),
         "inproc": lambda: inproc_measures(base, 4 if q else 12, tools, tmp, out),
@@ -252,7 +270,8 @@ def main() -> None:
             fn()
             print(f"  [{name}] {time.perf_counter() - t0:.0f} s; {load_line('now')}", flush=True)
     finally:
-        server.shutdown()
+        server.terminate()
+        server.wait(timeout=10)
     out["load_end"] = load_line("end")
     print()
     print(table(out))
