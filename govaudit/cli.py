@@ -630,14 +630,19 @@ def _run_command(args: argparse.Namespace, debug: bool) -> int:
 def run() -> None:
     """The console script (``govaudit``) and ``python -m govaudit``: ``main``, then a quick exit.
 
-    Once a command has finished, its exit handlers run (the egress proxy stopped, logs flushed) and the process
-    ends without the interpreter tearing down every module one by one, which took a quarter of a second after a
-    one-page audit (a tenth of its time). Tests call ``main`` and keep their interpreter."""
+    Once a command has finished and nothing else runs, its exit handlers run (the egress proxy stopped, logs
+    flushed) and the process ends without the interpreter tearing down every module one by one, which took a
+    quarter of a second after a one-page audit (a tenth of its time). Tests call ``main`` and keep their
+    interpreter."""
     import atexit
+    import threading
 
     code = main()
     run_exit_handlers = getattr(atexit, "_run_exitfuncs", None)
-    if run_exit_handlers is None:  # not CPython: the ordinary exit
+    # The ordinary exit when something still runs (a web server's audit thread must finish or be reaped as
+    # before), or off CPython.
+    others = [t for t in threading.enumerate() if t is not threading.main_thread() and not t.daemon and t.is_alive()]
+    if run_exit_handlers is None or others:
         sys.exit(code)
     run_exit_handlers()
     for stream in (sys.stdout, sys.stderr):
