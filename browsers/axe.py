@@ -34,9 +34,7 @@ RUN_OPTIONS: dict[str, Any] = {
     "performanceTimer": False,
 }
 
-# Run in the page after the axe source is in: Chinese messages, then one run. Returns the raw axe result.
-CONFIGURE_JS = "(locale) => { axe.configure({locale: locale}); return axe.version; }"
-# The source and its Chinese messages in one evaluation, the locale as a literal: passed as an argument, its
+# The axe source and its Chinese messages in one evaluation, the locale as a literal: passed as an argument, its
 # 70 kB were walked value by value in Python on every page.
 AXE_WITH_LOCALE = f"{AXE_SOURCE}\n;axe.configure({{locale: {json.dumps(ZH_CN, ensure_ascii=False)}}});0"
 

@@ -16,6 +16,7 @@ from auditor.store import Store
 from browsers.engines import make_fetcher
 from workers.pipeline import PageAuditor, PageOutcome
 from workers.runend import ending, owner_identity, start_fetcher
+from workers.tasks import cancel_and_wait
 
 Progress = Callable[[int, int, PageOutcome], None]
 
@@ -55,8 +56,7 @@ async def run_pages(settings: Settings, store: Store, urls: list[str], site: Sit
         try:
             fetcher = await launch
         except BaseException:
-            services.cancel()
-            await asyncio.gather(services, return_exceptions=True)
+            await cancel_and_wait(services)
             raise
         auditor.fetcher = fetcher
         try:
@@ -82,9 +82,7 @@ async def run_pages(settings: Settings, store: Store, urls: list[str], site: Sit
                 for i, u in enumerate(urls):
                     tg.create_task(one(i, u))
         finally:
-            if not services.done():  # no page asked for it (every URL refused): not left running
-                services.cancel()
-            await asyncio.gather(services, return_exceptions=True)
+            await cancel_and_wait(services)  # no page asked for it (every URL refused): not left running
             await fetcher.__aexit__(None, None, None)
         with profile.phase("db"):
             store.finish_run(run.id)

@@ -24,6 +24,7 @@ from clients.resolve import check_target
 from workers.runend import ending, owner_identity
 from workers.siterun import (SiteCrawl, _cand_dict, _follow_dns_server, _HostGate, _render_over_ipv6,
                              ipv6_site_checks)
+from workers.tasks import cancel_and_wait
 
 # Pages of these levels are read for their links; a level-3 page's links would be level 4, so it is only planned.
 READ_LEVELS = (1, 2)
@@ -63,9 +64,7 @@ async def run_ipv6(settings: Settings, store: Store, home_url: str, site: SitePr
             with profile.phase("links"):
                 checks = await ipv6_site_checks(settings, home, crawl.plan, crawl.notes, render)
         finally:
-            if not early.done():
-                early.cancel()
-                await asyncio.gather(early, return_exceptions=True)
+            await cancel_and_wait(early)
         with profile.phase("db"):
             store.set_pages_total(run.id, len(crawl.notes))
             store.save_site_checks(run.id, checks)

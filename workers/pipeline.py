@@ -25,6 +25,7 @@ from auditor.store.models import Check, Evidence, Page
 from browsers.attachments import gather as gather_attachments
 from browsers.evidence import EvidenceFile, EvidenceWriter
 from browsers.fetcher import FetchResult, PageFetcher
+from workers.tasks import cancel_and_wait
 
 
 @dataclass
@@ -105,8 +106,7 @@ class PageAuditor:
         try:
             fetch = await self.fetcher.fetch(url, a11y=s.a11y, elderly=elderly, ocr=ocr_fn, **more)
         except BaseException:
-            services.cancel()
-            await asyncio.gather(services, return_exceptions=True)
+            await cancel_and_wait(services)
             raise
         await services
         if fetch.ok and not s.allow_private:
