@@ -99,8 +99,7 @@ def to_site_checks(results: list[CheckResult], store: Store, settings: Settings,
                 f["id"] = i
         if files:
             value["evidence"] = files
-        out.append(SiteCheck(rule=c.rule, subject="", status=c.status.value, indicator=c.indicator,
-                             message=c.message, value=value))
+        out.append(SiteCheck.from_result(c, subject="", value=value))
     if writer is not None:
         writer.commit()  # the pictures move into place once their rows are stored
     return out

@@ -8,7 +8,6 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from auditor.config import Settings
-from auditor.models import CheckResult
 from auditor.crawl import canonical, same_site, site_base
 from auditor.scoring.table import load_table
 from auditor.site_rules import policy as pol
@@ -127,16 +126,11 @@ async def policy_and_service_checks(settings: Settings, notes: dict[str, Any], h
     async with LightFetcher(settings) as fetcher:
         if settings.policy_sample:
             pf = await gather_policy(settings, fetcher, notes)
-            out += [site_check("", pol.check_links(pf)),
-                    site_check("", pol.check_ratio(pf, settings.policy_interpretation_ratio))]
+            out += [SiteCheck.from_result(pol.check_links(pf)),
+                    SiteCheck.from_result(pol.check_ratio(pf, settings.policy_interpretation_ratio))]
         if settings.guide_sample:
             sf = await gather_service(settings, fetcher, home)
             th = guide_thresholds()
-            out += [site_check("", svc.check_entry(sf)), site_check("", svc.check_guides(sf, th))]
-            out += [site_check(subject, c) for subject, c in svc.check_each_guide(sf, th)]
+            out += [SiteCheck.from_result(svc.check_entry(sf)), SiteCheck.from_result(svc.check_guides(sf, th))]
+            out += [SiteCheck.from_result(c, subject=subject) for subject, c in svc.check_each_guide(sf, th)]
     return out
-
-
-def site_check(subject: str, c: CheckResult) -> SiteCheck:
-    return SiteCheck(rule=c.rule, subject=subject, status=c.status.value, indicator=c.indicator, message=c.message,
-                     value=c.value)

@@ -206,8 +206,7 @@ def _now() -> str:
 
 
 def _site_rows(results: list[CheckResult]) -> list[SiteCheck]:
-    return [SiteCheck(rule=c.rule, subject=c.subject, status=c.status.value, indicator=c.indicator,
-                      message=c.message, value=c.value) for c in results]
+    return [SiteCheck.from_result(c) for c in results]
 
 
 def _cand_dict(cand: Candidate | dict[str, Any]) -> dict[str, Any]:

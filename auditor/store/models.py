@@ -2,10 +2,13 @@
 from __future__ import annotations
 
 from datetime import datetime, timezone
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import JSON, BigInteger, DateTime, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+if TYPE_CHECKING:
+    from auditor.models import CheckResult
 
 
 def utcnow() -> datetime:
@@ -134,6 +137,13 @@ class SiteCheck(Base):
     message: Mapped[str] = mapped_column(Text)
     value: Mapped[Any] = mapped_column(JSON, nullable=True)
     run: Mapped[Run] = relationship(back_populates="site_checks")
+
+    @classmethod
+    def from_result(cls, c: "CheckResult", subject: str | None = None, value: Any = None) -> "SiteCheck":
+        """The row of a site rule's ``CheckResult``: its subject and value unless others are given (the value
+        with the stored pictures' paths, a guide's URL as subject)."""
+        return cls(rule=c.rule, subject=c.subject if subject is None else subject, status=c.status.value,
+                   indicator=c.indicator, message=c.message, value=c.value if value is None else value)
 
 
 class LinkResult(Base):
