@@ -1,6 +1,7 @@
 """Domain models: the site being audited, the rendered page's facts, and the checks the rules yield."""
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any
@@ -38,6 +39,10 @@ class Box:
 
     def as_dict(self) -> dict[str, float]:
         return {"x": round(self.x, 1), "y": round(self.y, 1), "w": round(self.w, 1), "h": round(self.h, 1)}
+
+
+# 网站标识码: ten digits, or «bm» and eight digits (the departments' own sites).
+SITE_CODE_RE = re.compile(r"^(\d{10}|bm\d{8})$")
 
 
 @dataclass

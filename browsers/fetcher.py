@@ -19,11 +19,10 @@ from auditor.errors import PageError, classify, describe
 from auditor.facts import ProbeFacts, parse_probe
 from auditor.a11y import box_targets, compact
 from auditor.netpolicy import map_target, refused_without_lookup
-from auditor.rules import footer_contact
 from browsers import axe as axe_js
 from browsers import elderly as elderly_js
 from browsers import egress, standins
-from browsers.launch import launch_chromium
+from browsers.launch import launch_chromium, node_compile_cache
 from browsers.pagejson import evaluate_object
 from browsers.screenshot import full_page_png
 
@@ -120,6 +119,7 @@ class PageFetcher:
             # The egress proxy (Squid, about a second) starts while Playwright's driver does.
             proxy = asyncio.ensure_future(asyncio.to_thread(egress.proxy_for, self.settings))
             try:
+                node_compile_cache()
                 self._pw_cm = async_playwright()
                 self._pw = await self._pw_cm.__aenter__()
             except BaseException:
@@ -568,6 +568,9 @@ class PageFetcher:
         """Open the footer's «联系我们» page when the footer itself shows no contact (the choice is the rule's:
         auditor.rules.footer_contact.link_to_follow), once per URL for the fetcher's lifetime, within
         ``contact_budget``. Never raises: what went wrong is recorded in the result for the rule to judge."""
+        # Imported here, not with this module: the rules are not needed to start the browser (start-up).
+        from auditor.rules import footer_contact
+
         href = footer_contact.link_to_follow(res.probe or {}, res.final_url or res.url)
         if not href:
             return
@@ -625,6 +628,8 @@ class PageFetcher:
             facts = await page.evaluate(CONTACT_JS, {"maxText": 100000})
             info.update(title=facts.get("title") or "", texts=facts.get("texts") or [],
                         mailto=facts.get("mailto") or [])
+            from auditor.rules import footer_contact
+
             region = footer_contact.contact_region(info["texts"])
             doc_w = float((facts.get("doc") or {}).get("w") or s.viewport_width)
             doc_h = float((facts.get("doc") or {}).get("h") or s.viewport_height)

@@ -62,6 +62,19 @@ def chromium_args(host_map: dict[str, str] | None = None, isolate: bool = False,
     return args
 
 
+def node_compile_cache() -> None:
+    """Let Playwright's driver (Node.js) keep its compiled code between runs: Node's own compile cache
+    (``NODE_COMPILE_CACHE``, Node 22.1 and later), in the user's cache folder. The driver then starts in about
+    0.27 s instead of 0.33–0.42 s, a part of every command that starts the browser (docs/performance.md).
+
+    The driver inherits this process's environment; a value already set (or ``NODE_DISABLE_COMPILE_CACHE``) is
+    left as it is, and Node ignores a folder it cannot write."""
+    if "NODE_COMPILE_CACHE" in os.environ or "NODE_DISABLE_COMPILE_CACHE" in os.environ:
+        return
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    os.environ["NODE_COMPILE_CACHE"] = os.path.join(base, "govsite-auditor", "node-compile-cache")
+
+
 async def launch_chromium(playwright: Any, host_map: dict[str, str] | None = None,
                           isolate: bool = False, headless: bool = True, proxy: str | None = None) -> Any:
     """Launch Chromium (Playwright async API) and return the Browser; ``proxy`` is the egress proxy URL."""

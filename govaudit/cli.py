@@ -8,20 +8,21 @@ import os
 import signal
 import sys
 from pathlib import Path
-from typing import Any, Sequence
+from typing import TYPE_CHECKING, Any, Sequence
 
 import time
 
-from auditor import __version__, profile
+from auditor import __version__, lengths, profile
 from govaudit.cli_args import ChineseArgumentParser, fits, host_map_pair, iso_date, positive_int
 from govaudit.cli_a11y_report import add_a11y_report_command
 from auditor.config import ConfigError, Settings, load_settings
-from auditor.models import STATUS_ZH, SiteProfile, Status
+from auditor.models import SITE_CODE_RE, STATUS_ZH, SiteProfile, Status
 from auditor.netpolicy import TargetRefused, normalise_url
-from auditor.report import findings_table, has_findings, run_document
-from auditor.rules._common import SITE_CODE_RE
-from auditor.store import Store, StoreError
-from auditor.store.models import Page, Run
+
+# The database layer (SQLAlchemy), the reports and the rules are imported where a command uses them: a one-page
+# audit starts its browser first and imports them while it starts (docs/performance.md, start-up).
+if TYPE_CHECKING:
+    from auditor.store import Store
 
 EXIT_OK, EXIT_FINDINGS, EXIT_BAD_INPUT = 0, 1, 2
 
@@ -50,6 +51,8 @@ def _host_map(pairs: list[tuple[str, str]] | list[str] | None) -> dict[str, str]
 
 def _open_store(settings: Settings) -> Store:
     """The database, migrated to the newest schema (StoreError in Chinese when it cannot be used)."""
+    from auditor.store import Store
+
     with profile.phase("db"):
         store = Store(settings.database_url)
         store.upgrade()
@@ -126,22 +129,45 @@ def _progress(done: int, total: int, out: object) -> None:
     print(f"[{done}/{total}] {o.url}  {state}  ({o.seconds:.1f}s)", file=sys.stderr, flush=True)  # type: ignore[attr-defined]
 
 
+def _runner_modules() -> tuple[Any, Any, Any]:
+    """What a page run needs beyond the browser: the embedded runner (with the rules), the store and the report."""
+    import auditor.report
+    import auditor.store
+    import workers.inprocess
+
+    return workers.inprocess, auditor.store, auditor.report
+
+
 def audit_urls(settings: Settings, urls: list[str], site: SiteProfile, json_path: str | None,
                quiet: bool = False) -> tuple[int, dict]:
     """Run an audit of the URLs on the embedded runner, print the table, write JSON; returns (exit code, doc)."""
     with profile.phase("startup"):
-        from workers.inprocess import run_pages
+        from workers.launch import launch, stop
 
-    with profile.phase("db"):
-        store = Store(settings.database_url)  # migrated by run_pages while the browser starts
-    run_id = asyncio.run(run_pages(settings, store, urls, site, progress=None if quiet else _progress,
-                                   started_by=cli_user(), prepare=store.upgrade))
+    async def audit() -> tuple[Any, Any, int]:
+        # The browser starts first (Playwright's driver, the egress proxy and Chromium are processes of their own);
+        # the runner, the rules and the database layer are imported in the meantime, which on one page was a
+        # quarter of the run when done before it.
+        launched = launch(settings)
+        try:
+            with profile.phase("startup"):
+                inprocess, store_mod, report = await asyncio.to_thread(_runner_modules)
+            with profile.phase("db"):
+                store = store_mod.Store(settings.database_url)  # migrated by run_pages while the browser starts
+        except BaseException:
+            await stop(launched)
+            raise
+        run_id = await inprocess.run_pages(settings, store, urls, site, progress=None if quiet else _progress,
+                                           started_by=cli_user(), prepare=store.upgrade, launched=launched)
+        return store, report, run_id
+
+    store, report, run_id = asyncio.run(audit())
     with profile.phase("db"):
         run = store.run_with_pages(run_id)
     with profile.phase("report"):
-        doc = run_document(run, settings.evidence_dir)
+        doc = report.run_document(run, settings.evidence_dir)
         doc["run"]["database"] = settings.database_url
-        print(findings_table(doc))
+        print(report.findings_table(doc))
     if json_path:
         Path(json_path).parent.mkdir(parents=True, exist_ok=True)
         Path(json_path).write_text(json.dumps(doc, ensure_ascii=False, indent=2, default=str), encoding="utf-8")
@@ -150,7 +176,7 @@ def audit_urls(settings: Settings, urls: list[str], site: SiteProfile, json_path
     if not audited:
         _err("没有任何页面完成检查")
         return EXIT_BAD_INPUT, doc
-    return (EXIT_FINDINGS if has_findings(run) else EXIT_OK), doc
+    return (EXIT_FINDINGS if report.has_findings(run) else EXIT_OK), doc
 
 
 def cmd_audit(args: argparse.Namespace) -> int:
@@ -178,9 +204,7 @@ def cmd_audit(args: argparse.Namespace) -> int:
 
 
 def _url_limit() -> int:
-    from auditor.store.limits import column_limits
-
-    return column_limits(Page)["url"]
+    return lengths.PAGE_URL
 
 
 def cmd_audit_site(args: argparse.Namespace) -> int:
@@ -428,8 +452,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     a = sub.add_parser("audit", help="检查一个或多个页面")
     a.add_argument("urls", nargs="+", metavar="URL")
-    a.add_argument("--site-name", required=True, type=fits(Run, "site_name"), help="网站名称（如 示范市人民政府）")
-    a.add_argument("--site-code", type=fits(Run, "site_code"), help="网站标识码（10位数字或bm加8位数字）")
+    a.add_argument("--site-name", required=True, type=fits(lengths.SITE_NAME, "site_name"), help="网站名称（如 示范市人民政府）")
+    a.add_argument("--site-code", type=fits(lengths.SITE_CODE, "site_code"), help="网站标识码（10位数字或bm加8位数字）")
     a.add_argument("--json", help="写出 JSON 报告的文件")
     a.add_argument("--allow-private", action="store_true", help="允许检查内网/本机地址")
     a.add_argument("--concurrency", type=positive_int, help="同时检查的页面数")
@@ -444,8 +468,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     a2 = sub.add_parser("audit-site", help="检查整个网站（抽样页面、链接可用性、栏目更新）")
     a2.add_argument("url", metavar="URL", help="网站首页")
-    a2.add_argument("--site-name", required=True, type=fits(Run, "site_name"))
-    a2.add_argument("--site-code", type=fits(Run, "site_code"))
+    a2.add_argument("--site-name", required=True, type=fits(lengths.SITE_NAME, "site_name"))
+    a2.add_argument("--site-code", type=fits(lengths.SITE_CODE, "site_code"))
     a2.add_argument("--max-pages", type=positive_int, help="最多检查的页面数（默认 100）")
     a2.add_argument("--per-template", type=positive_int, help="同一网址模板最多抽查的页面数（默认 5）")
     a2.add_argument("--today", type=iso_date, help="检查日期 YYYY-MM-DD（默认今天）")
@@ -463,7 +487,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     v6 = sub.add_parser("ipv6", help="IPv6 支持度（AAAA、首页、内容一致性、二级/三级链接支持率）")
     v6.add_argument("url", metavar="URL")
-    v6.add_argument("--site-name", type=fits(Run, "site_name"))
+    v6.add_argument("--site-name", type=fits(lengths.SITE_NAME, "site_name"))
     v6.add_argument("--max-pages", type=positive_int, default=30, help="用于找二级/三级链接的抽查页面数（默认 30）")
     v6.add_argument("--json")
     v6.add_argument("--allow-private", action="store_true")
@@ -585,35 +609,10 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _run_command(args: argparse.Namespace, debug: bool) -> int:
-    from sqlalchemy.exc import SQLAlchemyError
-
-    from auditor.store.errors import describe_db_error
-    from browsers.evidence import EvidenceDirError
-    from workers.runend import RunFailed
-
     global _main_entered
     _main_entered = time.perf_counter()  # start-up (--profile) ends here: imports and the parser are done
     try:
         return int(args.func(args))
-    except (ConfigError, StoreError, RunFailed) as exc:
-        _err(str(exc))
-        return EXIT_BAD_INPUT
-    except SQLAlchemyError as exc:
-        if debug:
-            raise
-        url = getattr(args, "database_url", None) or os.environ.get("GOVAUDIT_DATABASE_URL") or \
-            os.environ.get("DATABASE_URL") or ""
-        _err(describe_db_error(exc, url))
-        return EXIT_BAD_INPUT
-    except OSError as exc:
-        if debug:
-            raise
-        if isinstance(exc, EvidenceDirError):
-            _err(str(exc))
-            return EXIT_BAD_INPUT
-        where = f"{exc.filename}：" if getattr(exc, "filename", None) else ""
-        _err(f"文件或目录无法访问：{where}{exc.strerror or exc}")
-        return EXIT_BAD_INPUT
     except KeyboardInterrupt:
         if _terminated:
             _err("已终止（SIGTERM）：进行中的检查批次已标记为中止")
@@ -621,10 +620,42 @@ def _run_command(args: argparse.Namespace, debug: bool) -> int:
         _err("已中断：进行中的检查批次已标记为中止")
         return 130
     except Exception as exc:  # noqa: BLE001 - the last line: a message, not a traceback
-        if debug:
-            raise
-        _err(f"内部错误：{type(exc).__name__}: {exc}（设置环境变量 GOVAUDIT_DEBUG=1 可显示详细信息）")
+        return _failed(exc, args, debug)
+
+
+def _failed(exc: Exception, args: argparse.Namespace, debug: bool) -> int:
+    """What a command that raised prints («错误：…») and its exit code; with GOVAUDIT_DEBUG the unexpected ones
+    are raised again to show their traceback. The error classes are imported here, where they are needed: a
+    command that went well never loads the database layer only to name its errors."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from auditor.store.errors import StoreError, describe_db_error
+    from browsers.evidence import EvidenceDirError
+    from workers.runend import RunFailed
+
+    if isinstance(exc, (ConfigError, StoreError, RunFailed)):
+        _err(str(exc))
         return EXIT_BAD_INPUT
+    if isinstance(exc, SQLAlchemyError):
+        if debug:
+            raise exc
+        url = getattr(args, "database_url", None) or os.environ.get("GOVAUDIT_DATABASE_URL") or \
+            os.environ.get("DATABASE_URL") or ""
+        _err(describe_db_error(exc, url))
+        return EXIT_BAD_INPUT
+    if isinstance(exc, OSError):
+        if debug:
+            raise exc
+        if isinstance(exc, EvidenceDirError):
+            _err(str(exc))
+            return EXIT_BAD_INPUT
+        where = f"{exc.filename}：" if getattr(exc, "filename", None) else ""
+        _err(f"文件或目录无法访问：{where}{exc.strerror or exc}")
+        return EXIT_BAD_INPUT
+    if debug:
+        raise exc
+    _err(f"内部错误：{type(exc).__name__}: {exc}（设置环境变量 GOVAUDIT_DEBUG=1 可显示详细信息）")
+    return EXIT_BAD_INPUT
 
 
 def run() -> None:

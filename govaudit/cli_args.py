@@ -6,9 +6,10 @@ import argparse
 import re
 import sys
 from datetime import date
-from typing import Any, Callable, NoReturn
+from typing import Callable, NoReturn
 
 from auditor.config import check_host_target
+from auditor.lengths import too_long
 
 _ARGPARSE_ZH = [
     (re.compile(r"the following arguments are required: (.+)"), r"缺少必需的参数：\1"),
@@ -101,21 +102,18 @@ def host_map_pair(text: str) -> tuple[str, str]:
     return host, target
 
 
-def fits(model: Any, column: str) -> Callable[[str], str]:
-    """A text argument no longer than the database column it is stored in (read off the model)."""
+def fits(limit: int, field: str) -> Callable[[str], str]:
+    """A text argument no longer than the database column it is stored in (``auditor.lengths``, which the tables
+    declare their columns with; the database layer itself is not imported to parse a command line)."""
     def check(text: str) -> str:
-        from auditor.store.limits import check_lengths
-        from auditor.store.errors import ValueTooLong
-
-        try:
-            check_lengths(model, {column: text})
-        except ValueTooLong as exc:
-            raise argparse.ArgumentTypeError(str(exc)) from None
+        message = too_long(field, text, limit)
+        if message:
+            raise argparse.ArgumentTypeError(message)
         if not text.strip():
             raise argparse.ArgumentTypeError("不能为空")
         return text.strip()
 
-    check.__name__ = column
+    check.__name__ = field
     return check
 
 

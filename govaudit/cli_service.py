@@ -10,9 +10,8 @@ import sys
 from typing import Any, Callable
 
 from govaudit.cli_args import fits, host_map_pair, iso_date, positive_float, positive_int
-from auditor.models import SiteProfile
+from auditor.models import SITE_CODE_RE, SiteProfile
 from auditor.netpolicy import TargetRefused, normalise_url
-from auditor.rules._common import SITE_CODE_RE
 
 EXIT_OK, EXIT_FINDINGS, EXIT_BAD_INPUT = 0, 1, 2
 
@@ -148,10 +147,10 @@ def add_service_commands(sub: Any, common: Callable[[argparse.ArgumentParser], N
         sp.add_argument("--queue", help="队列名（默认 govaudit，设置 rq_queue）")
 
     def audit_opts(sp: argparse.ArgumentParser) -> None:
-        from auditor.store.models import Run
+        from auditor import lengths
 
-        sp.add_argument("--site-name", required=True, type=fits(Run, "site_name"))
-        sp.add_argument("--site-code", type=fits(Run, "site_code"))
+        sp.add_argument("--site-name", required=True, type=fits(lengths.SITE_NAME, "site_name"))
+        sp.add_argument("--site-code", type=fits(lengths.SITE_CODE, "site_code"))
         sp.add_argument("--wait", type=positive_float, metavar="SECONDS", help="等待检查完成（最多这么多秒）")
         sp.add_argument("--allow-private", action="store_true")
         sp.add_argument("--no-ocr", action="store_true")

@@ -2,9 +2,8 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import time
-from typing import Callable
+from typing import Any, Callable
 
 from auditor import profile
 from auditor.config import Settings
@@ -13,9 +12,9 @@ from auditor.netpolicy import TargetRefused
 from clients.resolve import check_target
 from clients.ocr import shared_ocr
 from auditor.store import Store
-from browsers.engines import make_fetcher
 from workers.pipeline import PageAuditor, PageOutcome
-from workers.runend import ending, owner_identity, start_fetcher
+from workers.launch import launch as launch_browser, stop as stop_browser
+from workers.runend import ending, owner_identity
 from workers.tasks import cancel_and_wait
 
 Progress = Callable[[int, int, PageOutcome], None]
@@ -23,15 +22,17 @@ Progress = Callable[[int, int, PageOutcome], None]
 
 async def run_pages(settings: Settings, store: Store, urls: list[str], site: SiteProfile,
                     progress: Progress | None = None, site_id: int | None = None, purpose: str | None = None,
-                    started_by: str | None = None, prepare: Callable[[], object] | None = None) -> int:
+                    started_by: str | None = None, prepare: Callable[[], object] | None = None,
+                    launched: "asyncio.Future[Any] | None" = None) -> int:
     """Audit the URLs as one run; returns the run id. Bad URLs become page errors; the run goes on.
 
     The browser starts while the database is prepared (``prepare``, e.g. ``store.upgrade``, then the run's row),
-    both in the background of one another: on a single page that is most of the start-up.
+    both in the background of one another: on a single page that is most of the start-up. ``launched`` is a
+    browser already starting (``workers.launch.launch``: the command line starts it before importing this).
 
     The run always ends: done, or failed with the reason (``RunFailed`` is raised: the browser would not
     start, the evidence folder is not writable...), or aborted on Ctrl-C/SIGTERM (re-raised)."""
-    launch = asyncio.ensure_future(start_fetcher(make_fetcher(settings)))
+    launch = launched if launched is not None else launch_browser(settings)
     try:
         with profile.phase("db"):
             if prepare is not None:
@@ -41,7 +42,7 @@ async def run_pages(settings: Settings, store: Store, urls: list[str], site: Sit
                 {"urls": urls, "allow_private": settings.allow_private}, site_id=site_id, owner=owner_identity(),
                 purpose=purpose, started_by=started_by)
     except BaseException:
-        await _stop(launch)
+        await stop_browser(launch)
         raise
     with ending(store, settings, run.id):
         done = 0
@@ -49,7 +50,7 @@ async def run_pages(settings: Settings, store: Store, urls: list[str], site: Sit
         try:
             auditor = PageAuditor(settings, store, None, ocr)
         except BaseException:
-            await _stop(launch)
+            await stop_browser(launch)
             raise
         # The run's national-service probe needs no browser: it runs while the browser is still starting.
         services = asyncio.ensure_future(auditor.services_for(run.id))
@@ -87,11 +88,3 @@ async def run_pages(settings: Settings, store: Store, urls: list[str], site: Sit
         with profile.phase("db"):
             store.finish_run(run.id)
     return run.id
-
-
-async def _stop(launch: "asyncio.Future[object]") -> None:
-    """The browser started for a run that could not begin: stopped, whatever state its start is in."""
-    launch.cancel()
-    with contextlib.suppress(BaseException):
-        fetcher = await launch
-        await fetcher.__aexit__(None, None, None)  # type: ignore[attr-defined]

@@ -21,6 +21,7 @@ import psutil
 from auditor.config import ConfigError, Settings
 from auditor.store import Store, StoreError
 from browsers.evidence import EvidenceDirError
+from workers.launch import BrowserLaunchError, start_fetcher
 
 
 class RunFailed(Exception):
@@ -32,10 +33,6 @@ class RunFailed(Exception):
 
     def __str__(self) -> str:
         return f"检查批次 {self.run_id} 失败：{self.reason}"
-
-
-class BrowserLaunchError(RuntimeError):
-    """The browser could not be started (a wrong Chromium path, a missing driver, no memory)."""
 
 
 ABORTED_REASON = "检查被中断（Ctrl-C 或终止信号）"
@@ -118,18 +115,6 @@ def ending(store: Store, settings: Settings, run_id: int) -> Iterator[None]:
             store.end_run(run_id, "failed", reason)
         _sweep(store, settings, run_id)
         raise RunFailed(run_id, reason) from exc
-
-
-async def start_fetcher(fetcher: Any) -> Any:
-    """Start a fetcher (``__aenter__``), turning a launch failure into BrowserLaunchError in Chinese."""
-    try:
-        return await fetcher.__aenter__()
-    except Exception as exc:  # noqa: BLE001 - any launch failure ends the run with the browser named
-        with contextlib.suppress(Exception):  # stop the half-started driver (Playwright's node process)
-            await fetcher.close()
-        text = str(exc).strip().splitlines()
-        first = next((t.strip() for t in text if t.strip() and not t.startswith("=")), type(exc).__name__)
-        raise BrowserLaunchError(f"无法启动浏览器：{first}") from exc
 
 
 @contextlib.asynccontextmanager

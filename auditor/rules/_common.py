@@ -7,12 +7,11 @@ from typing import Any, Iterable
 from urllib.parse import parse_qs, urlsplit
 
 from auditor.facts import LinkItem, TextItem
-from auditor.models import Box, CheckResult, EvidenceRef, PageFacts, Status
+from auditor.models import SITE_CODE_RE, Box, CheckResult, EvidenceRef, PageFacts, Status  # noqa: F401 - SITE_CODE_RE for the rules
 
 # Province abbreviations used in ICP and 公安 registration numbers, with the alternative forms some provinces
 # use (滇 for 云南, 蜀 for 四川, 黔 for 贵州, 陇 for 甘肃, 秦 for 陕西).
 PROVINCES = "京津沪渝冀豫云滇辽黑湘皖鲁新苏浙赣鄂桂甘陇晋蒙陕秦吉闽贵黔粤青藏川蜀宁琼港澳"
-SITE_CODE_RE = re.compile(r"^(\d{10}|bm\d{8})$")
 
 
 @dataclass

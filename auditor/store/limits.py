@@ -11,12 +11,8 @@ from typing import Any, Iterable, Mapping
 from sqlalchemy import String
 from sqlalchemy.orm import DeclarativeBase
 
+from auditor.lengths import FIELD_ZH, too_long
 from auditor.store.errors import ValueTooLong
-
-# Names of the user-facing fields in messages (others are named by their column).
-FIELD_ZH = {"name": "网站名称", "site_name": "网站名称", "url": "网址", "site_url": "网址", "site_code": "网站标识码",
-            "sponsor": "主办单位", "site_type": "网站类型", "final_url": "最终网址", "user_agent": "User-Agent",
-            "engine": "浏览器引擎"}
 
 
 def column_limits(model: type[DeclarativeBase] | DeclarativeBase) -> dict[str, int]:
@@ -43,9 +39,9 @@ def check_lengths(model: type[DeclarativeBase] | DeclarativeBase, values: Mappin
         items = values.items()
     for key, value in items:
         limit = limits.get(key)
-        if limit is not None and isinstance(value, str) and len(value) > limit:
-            label = FIELD_ZH.get(key, key)
-            raise ValueTooLong(f"{label}太长：{len(value)} 个字符，最多 {limit} 个（{value[:40]}…）")
+        message = too_long(key, value, limit) if limit is not None and isinstance(value, str) else None
+        if message:
+            raise ValueTooLong(message)
 
 
 def fit_lengths(obj: DeclarativeBase) -> DeclarativeBase:
@@ -57,4 +53,4 @@ def fit_lengths(obj: DeclarativeBase) -> DeclarativeBase:
     return obj
 
 
-__all__ = ["column_limits", "check_lengths", "fit_lengths", "ValueTooLong"]
+__all__ = ["column_limits", "check_lengths", "fit_lengths", "ValueTooLong", "FIELD_ZH"]

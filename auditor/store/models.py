@@ -7,6 +7,8 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import JSON, BigInteger, DateTime, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
+from auditor import lengths
+
 if TYPE_CHECKING:
     from auditor.models import CheckResult
 
@@ -23,11 +25,11 @@ class Site(Base):
     """网站: one government website as registered in the auditors' site list."""
     __tablename__ = "sites"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    name: Mapped[str] = mapped_column(String(200))
-    url: Mapped[str] = mapped_column(String(1000), unique=True)
-    site_code: Mapped[str | None] = mapped_column(String(20))
-    sponsor: Mapped[str | None] = mapped_column(String(200))
-    site_type: Mapped[str | None] = mapped_column(String(50))
+    name: Mapped[str] = mapped_column(String(lengths.SITE_NAME))
+    url: Mapped[str] = mapped_column(String(lengths.SITE_URL), unique=True)
+    site_code: Mapped[str | None] = mapped_column(String(lengths.SITE_CODE))
+    sponsor: Mapped[str | None] = mapped_column(String(lengths.SPONSOR))
+    site_type: Mapped[str | None] = mapped_column(String(lengths.SITE_TYPE))
     region: Mapped[str | None] = mapped_column(String(100))  # 地区 (migration 0010_site_region), for the trends
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     runs: Mapped[list["Run"]] = relationship(back_populates="site")
@@ -42,10 +44,10 @@ class Run(Base):
     __tablename__ = "runs"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     kind: Mapped[str] = mapped_column(String(20), default="pages", server_default="pages")
-    site_url: Mapped[str | None] = mapped_column(String(1000))
+    site_url: Mapped[str | None] = mapped_column(String(lengths.SITE_URL))
     site_id: Mapped[int | None] = mapped_column(ForeignKey("sites.id", ondelete="SET NULL"))
-    site_name: Mapped[str] = mapped_column(String(200))
-    site_code: Mapped[str | None] = mapped_column(String(20))
+    site_name: Mapped[str] = mapped_column(String(lengths.SITE_NAME))
+    site_code: Mapped[str | None] = mapped_column(String(lengths.SITE_CODE))
     status: Mapped[str] = mapped_column(String(20), default="running")
     engine: Mapped[str] = mapped_column(String(30), default="playwright")
     user_agent: Mapped[str] = mapped_column(String(300), default="")
@@ -76,8 +78,8 @@ class Page(Base):
     __table_args__ = (UniqueConstraint("run_id", "url", name="uq_pages_run_url"),)
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     run_id: Mapped[int] = mapped_column(ForeignKey("runs.id", ondelete="CASCADE"), index=True)
-    url: Mapped[str] = mapped_column(String(2000))
-    final_url: Mapped[str | None] = mapped_column(String(2000))
+    url: Mapped[str] = mapped_column(String(lengths.PAGE_URL))
+    final_url: Mapped[str | None] = mapped_column(String(lengths.PAGE_URL))
     http_status: Mapped[int | None] = mapped_column(Integer)
     kind: Mapped[str | None] = mapped_column(String(20))
     title: Mapped[str | None] = mapped_column(Text)
