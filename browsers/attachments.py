@@ -106,7 +106,7 @@ async def fetch_file(url: str, settings: Settings, dest: Path, max_redirects: in
                 return 0, f"下载失败：{type(exc).__name__}"
         return 0, "重定向次数过多"
     finally:
-        await checker.client.aclose()
+        await checker.close()
 
 
 # --- parsing, in a child process --------------------------------------------------------------------------

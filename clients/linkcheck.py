@@ -22,10 +22,15 @@ How a link is fetched (``check_links``):
 * Transient failures (timeouts, resets, 5xx, 429) are retried ``retries`` times with exponential backoff
   (``backoff * 2**n``); a ``Retry-After`` on 429/503 is honoured up to ``retry_after_cap`` seconds. Permanent
   failures (DNS, refused, TLS, 404/410/403) are not retried.
-* At most ``per_host`` requests run at once against one host name, and ``concurrency`` overall; one shared
-  httpx transport (one httpcore pool, sized to ``concurrency``) keeps HTTP/1.1 connections alive (small
-  answers are read to their end so the connection goes back to the pool); no cookies are kept between
-  requests, proxy variables are ignored.
+* At most ``per_host`` requests run at once against one host name, and ``concurrency`` overall; one aiohttp
+  session (one connection pool, sized to ``concurrency``) keeps HTTP/1.1 connections alive (small answers are
+  read to their end so the connection goes back to the pool); no cookies are kept between requests, proxy
+  variables are ignored. aiohttp's C parser costs about a third of the CPU of httpx/httpcore per request, and
+  on a large site the checker is bound by its own CPU (docs/performance.md). A direct request is sent to the
+  pinned address itself (an IP literal in the request URL, the name in ``Host`` and in TLS SNI and certificate
+  checks), so the session never looks a name up; its resolver refuses every lookup besides.
+  URLs are parsed and joined with httpx's URL type (also used by the streaming callers' httpx client), so what
+  counts as an invalid URL does not depend on the client.
 * Name resolution follows the browser's host mapping (``settings.host_map``, same semantics as
   ``auditor.netpolicy.resolve``): a mapped host is connected to at the mapped ``ip[:port]`` while the URL,
   the ``Host`` header, TLS SNI and certificate checks keep the original name. Every host is resolved once per
@@ -57,8 +62,11 @@ from http.cookiejar import CookieJar, DefaultCookiePolicy
 from typing import Any, Awaitable, Callable, Iterable, Mapping
 from urllib.parse import urljoin, urlsplit
 
+import aiohttp
 import httpcore
 import httpx
+import yarl
+from aiohttp.abc import AbstractResolver
 
 # httpcore (1.0.x) runs `import sniffio` on every lock it sets up and falls back to asyncio when that fails;
 # without sniffio installed, each failed import scans sys.path (a third of the checker's CPU time). A None
@@ -254,7 +262,7 @@ _HINT_HEADERS = frozenset({"set-cookie" if s.where == "cookie" else s.header or 
                            for s in CHALLENGE_SIGNATURES if s.strong and s.where != "body"})
 
 
-def _header_hint(headers: httpx.Headers | None) -> bool:
+def _header_hint(headers: Mapping[str, str] | None) -> bool:
     """A 2xx HEAD answer whose headers alone carry a strong challenge sign (worth a GET to look at the body)."""
     if headers is None or not any(name in headers for name in _HINT_HEADERS):  # the common case, cheaply
         return False
@@ -339,7 +347,7 @@ class _Outcome:
     status: int | None = None
     error_kind: str | None = None
     error: str | None = None
-    headers: httpx.Headers | None = None
+    headers: Mapping[str, str] | None = None  # aiohttp's (case-insensitive, repeated names kept)
     body: bytes | None = None
     redirects: list[dict[str, Any]] = field(default_factory=list)
     request_headers: dict[str, str] = field(default_factory=dict)
@@ -402,6 +410,17 @@ class _RoutingTransport(httpx.AsyncBaseTransport):
             await self.proxied.aclose()
 
 
+class _NoLookups(AbstractResolver):
+    """The link-check session's resolver: it never looks a name up. Direct requests name the pinned address
+    itself and the egress proxy is an address too, so a call here is a bug, refused rather than resolved."""
+
+    async def resolve(self, host: str, port: int = 0, family: int = socket.AF_INET) -> list[Any]:
+        raise OSError(errno.EACCES, f"host not pinned: {host}")
+
+    async def close(self) -> None:
+        return None
+
+
 def _egress_proxy(settings: Settings) -> str | None:
     """The egress proxy for names (None in isolated runs, where names are not resolved at all)."""
     if settings.isolate_network:
@@ -448,15 +467,17 @@ def _ssl_context() -> ssl.SSLContext:
 
 def _error_kind(exc: BaseException) -> str:
     """Map an httpx/httpcore/OS exception to an error kind of ERROR_CLASSES."""
-    if isinstance(exc, (httpx.TimeoutException, asyncio.TimeoutError, TimeoutError)):
+    if isinstance(exc, (httpx.TimeoutException, asyncio.TimeoutError, TimeoutError, aiohttp.ServerTimeoutError)):
         return "timeout"
     chain: list[BaseException] = []
     e: BaseException | None = exc
     while e is not None and e not in chain:
         chain.append(e)
-        e = e.__cause__ or e.__context__
+        # aiohttp keeps the operating system's error beside, not as the cause.
+        inner = getattr(e, "os_error", None) if isinstance(e, aiohttp.ClientOSError) else None
+        e = inner if isinstance(inner, BaseException) and inner not in chain else (e.__cause__ or e.__context__)
     for e in chain:
-        if isinstance(e, ssl.SSLError) or isinstance(e, ssl.CertificateError):
+        if isinstance(e, (ssl.SSLError, ssl.CertificateError, aiohttp.ClientSSLError)):
             return "tls"
         if isinstance(e, ConnectionRefusedError):
             return "refused"
@@ -471,14 +492,17 @@ def _error_kind(exc: BaseException) -> str:
         return "refused"
     if "ssl" in text or "tls" in text or "certificate" in text:
         return "tls"
-    if isinstance(exc, (httpx.RemoteProtocolError, httpx.ReadError, httpx.WriteError)):
+    if isinstance(exc, (httpx.RemoteProtocolError, httpx.ReadError, httpx.WriteError, aiohttp.ServerDisconnectedError,
+                        aiohttp.ClientPayloadError, aiohttp.ClientResponseError)):
         return "reset"
-    if isinstance(exc, httpx.ConnectError):
+    if isinstance(exc, (httpx.ConnectError, aiohttp.ClientConnectorError)):
         return "unreachable"
+    if isinstance(exc, aiohttp.ClientOSError):
+        return "reset"
     return "error"
 
 
-def _retry_after(headers: httpx.Headers | None, now: float) -> float | None:
+def _retry_after(headers: Mapping[str, str] | None, now: float) -> float | None:
     value = headers.get("retry-after") if headers is not None else None
     if not value:
         return None
@@ -494,7 +518,7 @@ def _retry_after(headers: httpx.Headers | None, now: float) -> float | None:
     return max(0.0, when.timestamp() - now)
 
 
-def _subset(headers: httpx.Headers | Mapping[str, str] | None, keep: tuple[str, ...]) -> dict[str, str]:
+def _subset(headers: Mapping[str, str] | None, keep: tuple[str, ...]) -> dict[str, str]:
     out: dict[str, str] = {}
     if headers is None:
         return out
@@ -519,30 +543,56 @@ class _Checker:
         self.host_sems: dict[str, asyncio.Semaphore] = {}
         self.pins: dict[str, tuple[str, int | None]] = {}
         self.resolved: dict[str, asyncio.Future[tuple[str | None, str | None]]] = {}
-        limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency,
-                              keepalive_expiry=30.0)
-        # One transport (one connection pool) for the run. Requests go to it directly, not through an
-        # httpx.AsyncClient: redirects are followed here, cookies are never kept, proxies never used.
+        self.concurrency = max(1, concurrency)
         self.proxy = _egress_proxy(settings)
         self.via_proxy: set[str] = set()  # hosts the proxy resolves (unmapped names)
-        proxied = None
-        if self.proxy:
-            proxied = httpx.AsyncHTTPTransport(proxy=httpx.Proxy(self.proxy), verify=_ssl_context(),
-                                               trust_env=False, limits=limits, http1=True, http2=False)
-        self.transport = _RoutingTransport(_PinnedTransport(self.pins, _ssl_context(), limits), proxied,
-                                           self.via_proxy)
-        self.headers = httpx.Headers({
+        self.headers = {
             "User-Agent": settings.user_agent,
             "Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8",
             "Accept-Language": "zh-CN,zh;q=0.9,en;q=0.5",
             "Accept-Encoding": "gzip, deflate",
-        })
-        self.extensions = {"timeout": httpx.Timeout(timeout).as_dict()}
-        # A client over the same transport, for callers that want httpx's conveniences (fetch_text);
-        # closing it closes the transport. It keeps no cookies and ignores proxy variables.
-        self.client = httpx.AsyncClient(
-            transport=self.transport, trust_env=False, follow_redirects=False, timeout=httpx.Timeout(timeout),
-            headers=self.headers, cookies=CookieJar(policy=DefaultCookiePolicy(allowed_domains=[])))
+        }
+        self._session: aiohttp.ClientSession | None = None
+        self._client: httpx.AsyncClient | None = None
+
+    @property
+    def session(self) -> aiohttp.ClientSession:
+        """The link checks' session (made on first use, inside the running event loop): one connection pool for
+        the run; redirects are followed here, cookies are never kept, proxy variables never read."""
+        if self._session is None:
+            connector = aiohttp.TCPConnector(limit=self.concurrency, limit_per_host=0, ssl=_ssl_context(),
+                                             use_dns_cache=False, keepalive_timeout=30.0, resolver=_NoLookups())
+            # Header lines up to 32 KB (aiohttp's default is 8 KB; some sites set long cookies).
+            self._session = aiohttp.ClientSession(
+                connector=connector, cookie_jar=aiohttp.DummyCookieJar(), trust_env=False, auto_decompress=True,
+                timeout=aiohttp.ClientTimeout(total=None), max_line_size=32768, max_field_size=32768)
+        return self._session
+
+    @property
+    def client(self) -> httpx.AsyncClient:
+        """An httpx client under the same pins and proxy, for the callers that stream a body (``fetch_text``,
+        attachments, the light page fetch). It keeps no cookies and ignores proxy variables."""
+        if self._client is None:
+            limits = httpx.Limits(max_connections=self.concurrency, max_keepalive_connections=self.concurrency,
+                                  keepalive_expiry=30.0)
+            proxied = None
+            if self.proxy:
+                proxied = httpx.AsyncHTTPTransport(proxy=httpx.Proxy(self.proxy), verify=_ssl_context(),
+                                                   trust_env=False, limits=limits, http1=True, http2=False)
+            transport = _RoutingTransport(_PinnedTransport(self.pins, _ssl_context(), limits), proxied,
+                                          self.via_proxy)
+            self._client = httpx.AsyncClient(
+                transport=transport, trust_env=False, follow_redirects=False, timeout=httpx.Timeout(self.timeout),
+                headers=self.headers, cookies=CookieJar(policy=DefaultCookiePolicy(allowed_domains=[])))
+        return self._client
+
+    async def close(self) -> None:
+        """Close the session and the client, whichever were made."""
+        session, client, self._session, self._client = self._session, self._client, None, None
+        if session is not None:
+            await session.close()
+        if client is not None:
+            await client.aclose()
 
     # ---- name resolution and policy ----------------------------------------------------------------------
     async def _target(self, host: str) -> tuple[str | None, str | None]:
@@ -632,39 +682,43 @@ class _Checker:
             if kind is not None:
                 out.error_kind, out.error = kind, detail
                 return out
+            authority = u.netloc.decode("ascii")
             if u.host in self.via_proxy:
                 out.connected_to = f"出站代理 {self.proxy}"
+                target, proxy, sni = yarl.URL(str(u), encoded=True), self.proxy, None
             else:
+                # To the pinned address itself: the name stays in Host and in TLS (SNI, certificate check).
                 pin = self.pins[u.host]
-                out.connected_to = f"{pin[0]}:{pin[1] or u.port or (443 if u.scheme == 'https' else 80)}"
+                port = pin[1] or u.port or (443 if u.scheme == "https" else 80)
+                out.connected_to = f"{pin[0]}:{port}"
+                ip = f"[{pin[0]}]" if ":" in pin[0] else pin[0]
+                target = yarl.URL(f"{u.scheme}://{ip}:{port}{u.raw_path.decode('ascii')}", encoded=True)
+                proxy, sni = None, (u.raw_host.decode("ascii") if u.scheme == "https" else None)
+            headers = {"Host": authority, **self.headers}
+            out.request_headers = _subset(headers, REQUEST_HEADERS_KEPT)
             out.status = out.headers = out.body = out.status_line = None
             async with self._host_sem(u.host), self.global_sem:
                 t0 = time.perf_counter()  # time on the wire, not in the queue
                 try:
                     async with asyncio.timeout(self.timeout):
-                        # Straight to the transport: no client-side cookies, auth or redirect handling to pay for.
-                        request = httpx.Request(method, u, headers=self.headers, extensions=self.extensions)
-                        out.request_headers = _subset(request.headers, REQUEST_HEADERS_KEPT)
-                        response = await self.transport.handle_async_request(request)
-                        response.request = request
-                        try:
+                        async with self.session.request(method, target, headers=headers, allow_redirects=False,
+                                                        proxy=proxy, server_hostname=sni) as response:
                             # Read to the end of a small answer (HEAD: the empty body) so that the connection
                             # goes back to the pool; stop at SAMPLE_BYTES (the connection is then closed).
                             chunks, size = [], 0
-                            async for chunk in response.aiter_bytes():
+                            async for chunk in response.content.iter_any():
                                 chunks.append(chunk)
                                 size += len(chunk)
                                 if size >= SAMPLE_BYTES:
+                                    response.close()
                                     break
                             body = None
-                            if method == "GET" and response.status_code not in REDIRECT_STATUSES:
+                            if method == "GET" and response.status not in REDIRECT_STATUSES:
                                 body = b"".join(chunks)[:SAMPLE_BYTES]
-                        finally:
-                            await response.aclose()
                 except Exception as exc:  # noqa: BLE001 - every failure becomes an error kind
                     out.elapsed += time.perf_counter() - t0
                     out.error_kind, out.error = _error_kind(exc), network_zh(f"{type(exc).__name__}: {exc}")[:300]
-                    if isinstance(exc, httpx.ProxyError) and u.host in self.via_proxy:
+                    if isinstance(exc, (httpx.ProxyError, aiohttp.ClientHttpProxyError)) and u.host in self.via_proxy:
                         # A refused tunnel (https): ask the proxy why, as the browser's fetcher does.
                         from browsers.egress import ask_proxy
 
@@ -678,16 +732,17 @@ class _Checker:
             if squid:  # the proxy answered, not the site (the same for plain http as a refused tunnel)
                 out.error_kind, out.error = await self._proxy_kind(u.host, squid), f"出站代理：{squid}"
                 return out
-            out.status, out.headers, out.body = response.status_code, response.headers, body
-            out.status_line = f"{response.http_version} {response.status_code} {response.reason_phrase}".strip()
+            out.status, out.headers, out.body = response.status, response.headers, body
+            version = f"HTTP/{response.version.major}.{response.version.minor}" if response.version else "HTTP/1.1"
+            out.status_line = f"{version} {response.status} {response.reason or ''}".strip()
             location = response.headers.get("location")
-            if response.status_code in REDIRECT_STATUSES and location:
+            if response.status in REDIRECT_STATUSES and location:
                 try:
                     nxt = str(u.join(location.strip()).copy_with(fragment=None))
                 except (httpx.InvalidURL, ValueError) as exc:
                     out.error_kind, out.error = "invalid_url", f"Location: {location} ({exc})"
                     return out
-                out.redirects.append({"url": current, "status": response.status_code, "location": nxt})
+                out.redirects.append({"url": current, "status": response.status, "location": nxt})
                 if nxt in seen:
                     out.error_kind, out.error = "redirect_loop", nxt
                     return out
@@ -800,7 +855,7 @@ async def check_links(urls: Iterable[str], settings: Settings, *, per_host: int 
     try:
         results = await asyncio.gather(*(checker.check(u) for u in todo))
     finally:
-        await checker.client.aclose()
+        await checker.close()
     out: dict[str, LinkCheck] = {}
     for (key, originals), res in zip(todo.items(), results):
         for raw in originals:
@@ -842,4 +897,4 @@ async def fetch_text(url: str, settings: Settings, *, timeout: float = 10.0, max
                 return None
         return None
     finally:
-        await checker.client.aclose()
+        await checker.close()

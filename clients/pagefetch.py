@@ -135,7 +135,7 @@ class LightFetcher:
         return self
 
     async def __aexit__(self, *exc: Any) -> None:
-        await self._checker.client.aclose()
+        await self._checker.close()
 
     async def get(self, url: str) -> LightPage:
         """The page at ``url`` (redirects followed, each hop judged by the policy); never raises for the network."""

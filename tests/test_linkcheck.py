@@ -323,3 +323,47 @@ def test_connections_are_kept_alive(site):
     res = run(urls, _settings(port), per_host=2)
     assert len(res) == 40
     assert server.stats.connections - before <= 4  # 40 HEADs (and the GETs after 404s) over ~2 connections
+
+
+def test_tls_goes_to_the_pinned_address_with_the_name_in_sni_and_the_certificate_checked(tmp_path):
+    """A mapped https host: the connection goes to the mapped address, the name travels in TLS SNI (not the
+    address), and the certificate is verified (a self-signed one is a TLS failure, never «ok»)."""
+    import ssl
+    import subprocess
+    import threading
+
+    key, cert = tmp_path / "key.pem", tmp_path / "cert.pem"
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj",
+                    "/CN=www.tls.linksite.gov.cn", "-keyout", str(key), "-out", str(cert)],
+                   check=True, capture_output=True)
+    names: list[str | None] = []
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    ctx.load_cert_chain(cert, key)
+    ctx.sni_callback = lambda sock, name, _ctx: names.append(name)
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(4)
+    port = listener.getsockname()[1]
+
+    def serve() -> None:
+        for _ in range(4):
+            try:
+                conn, _ = listener.accept()
+            except OSError:
+                return
+            try:
+                with ctx.wrap_socket(conn, server_side=True) as tls:
+                    tls.recv(1024)
+            except (ssl.SSLError, OSError):
+                pass  # the client refuses the certificate, as it must
+
+    threading.Thread(target=serve, daemon=True).start()
+    try:
+        url = "https://www.tls.linksite.gov.cn/index.html"
+        res = run([url], Settings(allow_private=True, isolate_network=True,
+                                  host_map={"www.tls.linksite.gov.cn": f"127.0.0.1:{port}"}), retries=0)
+    finally:
+        listener.close()
+    assert (res[url].klass, res[url].reason) == ("broken", "TLS 握手失败")
+    assert res[url].exchange["connected_to"] == f"127.0.0.1:{port}"
+    assert names and set(names) == {"www.tls.linksite.gov.cn"}
