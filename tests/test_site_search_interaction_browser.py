@@ -156,3 +156,21 @@ def test_site_finding_page_shows_its_pictures(settings, sample_site):
     assert "咨询老旧小区加装电梯补贴政策" in html
     r = c.get(f"/evidence/{ids[0]}")
     assert r.status_code == 200 and r.data.startswith(b"\x89PNG")
+
+
+def test_one_browser_for_both_families_and_a_browser_that_will_not_start(tmp_path: Path, monkeypatch) -> None:
+    """站内搜索 and 互动交流 share one Chromium (workers/site_extra.browser_checks). When it will not start, neither
+    family is judged against the site: every rule of both is not_assessable, saying why."""
+    from auditor.config import Settings
+    from browsers import launch
+    from workers import site_extra
+
+    monkeypatch.setattr(launch, "CHROMIUM_PATH", str(tmp_path / "no-chromium"))
+    settings = Settings(allow_private=True, isolate_network=True, evidence_dir=str(tmp_path / "ev"))
+    store = Store(f"sqlite:///{tmp_path}/db.sqlite")
+    store.upgrade()
+    rows = asyncio.run(site_extra.browser_checks(settings, store, 1, "http://www.shifan.gov.cn/", {},
+                                                 date(2026, 12, 6)))
+    assert sorted(r.rule for r in rows) == sorted([search.META.id, *(m.id for m in interaction.METAS)])
+    assert all(r.status == "not_assessable" and r.message.startswith("无法启动浏览器") for r in rows), \
+        [(r.rule, r.status, r.message) for r in rows]

@@ -24,6 +24,7 @@ from browsers.evidence import EvidenceWriter
 from browsers.fetcher import PageFetcher
 from browsers.interaction import ChannelCandidate, gather_interaction
 from browsers.site_search import gather_search
+from workers.launch import start_fetcher
 
 SEARCH_QUERIES = 3
 # «标题_示范市人民政府» / «标题 - 网站名»: the page title's site-name suffix is not part of the article's title.
@@ -106,12 +107,16 @@ def to_site_checks(results: list[CheckResult], store: Store, settings: Settings,
 
 
 async def _bounded(settings: Settings, what: str, metas: list[Any],
-                   gather: Callable[[PageFetcher], Awaitable[list[CheckResult]]]) -> list[CheckResult]:
-    """Run one family's gathering in its own Chromium within ``site_extra_budget``; a browser that fails or a
-    budget that runs out is the auditor's problem: every rule of the family is then not_assessable."""
+                   gather: Callable[[PageFetcher], Awaitable[list[CheckResult]]],
+                   fetcher: PageFetcher | None = None) -> list[CheckResult]:
+    """Run one family's gathering within ``site_extra_budget``, on ``fetcher``'s Chromium (or one of its own); a
+    browser that fails or a budget that runs out is the auditor's problem: every rule of the family is then
+    not_assessable."""
     try:
-        async with PageFetcher(settings) as fetcher:
+        if fetcher is not None:
             return await asyncio.wait_for(gather(fetcher), timeout=settings.site_extra_budget)
+        async with PageFetcher(settings) as own:
+            return await asyncio.wait_for(gather(own), timeout=settings.site_extra_budget)
     except asyncio.TimeoutError:
         why = f"{what}超过 {settings.site_extra_budget:.0f} 秒未完成"
     except Exception as exc:  # noqa: BLE001 - the audit goes on without this family
@@ -125,8 +130,9 @@ def _home_page_id(notes: dict[str, Any], home: str) -> int | None:
 
 
 async def search_checks(settings: Settings, store: Store, run_id: int, home: str,
-                        notes: dict[str, Any]) -> list[SiteCheck]:
-    """site.search: the titles of the newest crawled articles searched with the home page's search box."""
+                        notes: dict[str, Any], fetcher: PageFetcher | None = None) -> list[SiteCheck]:
+    """site.search: the titles of the newest crawled articles searched with the home page's search box
+    (on ``fetcher``'s Chromium, or one of its own)."""
     if not settings.site_search:
         return []
     articles = recent_articles(notes.values())
@@ -134,7 +140,7 @@ async def search_checks(settings: Settings, store: Store, run_id: int, home: str
     async def gather(fetcher: PageFetcher) -> list[CheckResult]:
         return search.check(await gather_search(fetcher, home, articles))
 
-    results = await _bounded(settings, "站内搜索检查", [search.META], gather)
+    results = await _bounded(settings, "站内搜索检查", [search.META], gather, fetcher)
     return to_site_checks(results, store, settings, run_id, _home_page_id(notes, home))
 
 
@@ -142,7 +148,8 @@ SCAN_COLUMNS = 12  # navigation columns read for 留言 links (a portal has rare
 
 
 async def interaction_checks(settings: Settings, store: Store, run_id: int, home: str, notes: dict[str, Any],
-                             today: date, nav_unvisited: list[str] | None = None) -> list[SiteCheck]:
+                             today: date, nav_unvisited: list[str] | None = None,
+                             fetcher: PageFetcher | None = None) -> list[SiteCheck]:
     """interaction.*: the 留言 channels and their messages' dates, judged on ``today`` (the run's day).
     ``nav_unvisited``: navigation columns the crawl found but did not audit (its page cap); they are read too,
     since «no channel» is a veto and must not rest on a partial crawl."""
@@ -159,5 +166,28 @@ async def interaction_checks(settings: Settings, store: Store, run_id: int, home
         facts = dataclasses.replace(facts, unscanned=facts.unscanned + max(0, len(nav) - len(scan)))
         return interaction.check(facts, today, policy)
 
-    results = await _bounded(settings, "互动交流检查", interaction.METAS, gather)
+    results = await _bounded(settings, "互动交流检查", interaction.METAS, gather, fetcher)
     return to_site_checks(results, store, settings, run_id, _home_page_id(notes, home))
+
+
+async def browser_checks(settings: Settings, store: Store, run_id: int, home: str, notes: dict[str, Any],
+                         today: date, nav_unvisited: list[str] | None = None) -> list[SiteCheck]:
+    """站内搜索 and 互动交流 side by side, each in tabs of its own on one Chromium started for both (a launch and
+    a close fewer per site, and the two families' page loads overlap). Each keeps its own budget; a browser that
+    will not start makes both families not_assessable, with the reason."""
+    if not settings.site_search and not settings.interaction:
+        return []
+    try:
+        fetcher = await start_fetcher(PageFetcher(settings))
+    except Exception as exc:  # noqa: BLE001 - each family then says it could not be done, and why
+        why = (str(exc).splitlines() or [type(exc).__name__])[0][:200]
+        metas = ([search.META] if settings.site_search else []) + (interaction.METAS if settings.interaction else [])
+        failed = [CheckResult(m.id, Status.NOT_ASSESSABLE, m.indicator, why, {}) for m in metas]
+        return to_site_checks(failed, store, settings, run_id, _home_page_id(notes, home))
+    try:
+        found = await asyncio.gather(search_checks(settings, store, run_id, home, notes, fetcher),
+                                     interaction_checks(settings, store, run_id, home, notes, today, nav_unvisited,
+                                                        fetcher))
+    finally:
+        await fetcher.__aexit__(None, None, None)
+    return found[0] + found[1]

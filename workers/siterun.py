@@ -34,6 +34,7 @@ from browsers.fetcher import PageFetcher
 from workers import site_extra, site_extra2
 from workers.pipeline import PageAuditor, PageOutcome, check_rows
 from workers.runend import browser, ending, owner_identity
+from workers.tasks import cancel_and_wait
 
 Progress = Callable[[str, int, int, str], None]  # (stage, done, total, message)
 
@@ -168,27 +169,34 @@ async def finish_site(settings: Settings, store: Store, run_id: int, crawl: "Sit
     say = progress or (lambda *a: None)
     home, plan, notes = crawl.home, crawl.plan, crawl.notes
     store.set_pages_total(run_id, len(notes))
-    link_facts = await _gather_links(settings, crawl.seen_links, say) if links else None
-    ipv6_facts = await _gather_ipv6(settings, home, plan, notes) if ipv6 and settings.ipv6 else None
-    facts = SiteFacts(home=home, today=today, observed_at=_now(), pages=notes, links=link_facts,
-                      page_results=_page_results(store, run_id), crawl=_crawl_facts(plan), ipv6=ipv6_facts,
-                      run_id=run_id, previous_home=_previous_home(store, run_id))
-    config = SiteRuleConfig(freshness=fresh_config, ipv6=_ipv6_policy(settings))
-    results = run_site_rules(facts, config)
-    if link_facts is not None:
-        store.save_links(run_id, [LinkResult(url=r.url, host=r.host, kind=r.kind, klass=r.klass, external=r.external,
-                                             on_home=r.on_home, http_status=r.http_status, reason=r.reason,
-                                             attempts=r.attempts, elapsed_ms=r.elapsed_ms, exchange=r.exchange,
-                                             found_on=r.found_on) for r in judge_links(link_facts, home)])
-    _store_page_findings(settings, store, run_id, crawl.seen_links, [c for c in results if on_page(c)], say)
-    rows = _site_rows([c for c in results if not on_page(c)])
-    # 站内搜索 and 互动交流 gather in the browser and judge with their own pure rules (auditor/site_rules/search.py,
-    # interaction.py); their evidence pictures are stored as they are taken (workers/site_extra.py).
-    rows += await site_extra.search_checks(settings, store, run_id, home, notes)
-    rows += await site_extra.interaction_checks(settings, store, run_id, home, notes, today,
-                                                [c.url for c in plan.queue.values() if c.source == "nav"])
-    # 政策解读关联 and 办事指南要素 follow links over plain HTTP (same egress rules), judged by pure rules.
-    rows += await site_extra2.policy_and_service_checks(settings, notes, home)
+    # What needs only the crawl runs side by side with the links and IPv6 measurements: 站内搜索 and 互动交流 in
+    # one Chromium (auditor/site_rules/search.py, interaction.py; their evidence pictures are stored as they are
+    # taken, workers/site_extra.py), 政策解读关联 and 办事指南要素 over plain HTTP (same egress rules).
+    nav_unvisited = [c.url for c in plan.queue.values() if c.source == "nav"]
+    extra = asyncio.ensure_future(asyncio.gather(
+        site_extra.browser_checks(settings, store, run_id, home, notes, today, nav_unvisited),
+        site_extra2.policy_and_service_checks(settings, notes, home)))
+    try:  # a failure or a cancel here stops the families too: nothing is left running after the run ends
+        link_facts = await _gather_links(settings, crawl.seen_links, say) if links else None
+        ipv6_facts = await _gather_ipv6(settings, home, plan, notes) if ipv6 and settings.ipv6 else None
+        facts = SiteFacts(home=home, today=today, observed_at=_now(), pages=notes, links=link_facts,
+                          page_results=_page_results(store, run_id), crawl=_crawl_facts(plan), ipv6=ipv6_facts,
+                          run_id=run_id, previous_home=_previous_home(store, run_id))
+        config = SiteRuleConfig(freshness=fresh_config, ipv6=_ipv6_policy(settings))
+        results = run_site_rules(facts, config)
+        if link_facts is not None:
+            store.save_links(run_id, [LinkResult(url=r.url, host=r.host, kind=r.kind, klass=r.klass,
+                                                 external=r.external, on_home=r.on_home, http_status=r.http_status,
+                                                 reason=r.reason, attempts=r.attempts, elapsed_ms=r.elapsed_ms,
+                                                 exchange=r.exchange, found_on=r.found_on)
+                                      for r in judge_links(link_facts, home)])
+        _store_page_findings(settings, store, run_id, crawl.seen_links, [c for c in results if on_page(c)], say)
+        rows = _site_rows([c for c in results if not on_page(c)])
+        browser_rows, http_rows = await extra
+        rows += browser_rows + http_rows
+    except BaseException:
+        await cancel_and_wait(extra)
+        raise
     store.save_site_checks(run_id, rows)
     store.finish_run(run_id)
 
