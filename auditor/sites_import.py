@@ -16,7 +16,7 @@ from pathlib import Path
 
 from auditor.config import Settings
 from auditor.netpolicy import TargetRefused, normalise_url
-from auditor.rules._common import SITE_CODE_RE
+from auditor.models import SITE_CODE_RE
 
 # Column names seen in real lists, mapped to our fields.
 HEADERS = {

@@ -453,8 +453,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     a = sub.add_parser("audit", help="检查一个或多个页面")
     a.add_argument("urls", nargs="+", metavar="URL")
-    a.add_argument("--site-name", required=True, type=fits(lengths.SITE_NAME, "site_name"), help="网站名称（如 示范市人民政府）")
-    a.add_argument("--site-code", type=fits(lengths.SITE_CODE, "site_code"), help="网站标识码（10位数字或bm加8位数字）")
+    a.add_argument("--site-name", required=True, type=fits(lengths.SITE_NAME, "site_name"),
+                   help="网站名称（如 示范市人民政府）")
+    a.add_argument("--site-code", type=fits(lengths.SITE_CODE, "site_code"),
+                   help="网站标识码（10位数字或bm加8位数字）")
     a.add_argument("--json", help="写出 JSON 报告的文件")
     a.add_argument("--allow-private", action="store_true", help="允许检查内网/本机地址")
     a.add_argument("--concurrency", type=positive_int, help="同时检查的页面数")

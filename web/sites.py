@@ -17,7 +17,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
 
 from auditor.quarter import Quarter, QuarterError
-from auditor.rules._common import SITE_CODE_RE
+from auditor.models import SITE_CODE_RE
 from auditor.scoring import load_table
 from auditor.sites_import import SiteListError, read_site_list
 from auditor.store import findings as fq

@@ -7,7 +7,7 @@ from typing import Any, Iterable
 from urllib.parse import parse_qs, urlsplit
 
 from auditor.facts import LinkItem, TextItem
-from auditor.models import SITE_CODE_RE, Box, CheckResult, EvidenceRef, PageFacts, Status  # noqa: F401 - SITE_CODE_RE for the rules
+from auditor.models import Box, CheckResult, EvidenceRef, PageFacts, Status
 
 # Province abbreviations used in ICP and 公安 registration numbers, with the alternative forms some provinces
 # use (滇 for 云南, 蜀 for 四川, 黔 for 贵州, 陇 for 甘肃, 秦 for 陕西).

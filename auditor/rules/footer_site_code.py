@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import re
 
-from auditor.models import CheckResult, PageFacts, SiteProfile, Status
-from auditor.rules._common import SITE_CODE_RE, band_evidence, footer_texts, result, search_texts
+from auditor.models import SITE_CODE_RE, CheckResult, PageFacts, SiteProfile, Status
+from auditor.rules._common import band_evidence, footer_texts, result, search_texts
 from auditor.rules.footer_jiucuo import entry_site_code
 from auditor.rules.meta import RuleMeta
 

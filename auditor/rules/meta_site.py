@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import re
 
-from auditor.models import CheckResult, PageFacts, SiteProfile, Status
-from auditor.rules._common import SITE_CODE_RE, result
+from auditor.models import SITE_CODE_RE, CheckResult, PageFacts, SiteProfile, Status
+from auditor.rules._common import result
 from auditor.rules._meta import meta_evidence, required
 from auditor.rules.meta import RuleMeta
 
