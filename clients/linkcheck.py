@@ -28,7 +28,8 @@ How a link is fetched (``check_links``):
   variables are ignored. aiohttp's C parser costs about a third of the CPU of httpx/httpcore per request, and
   on a large site the checker is bound by its own CPU (docs/performance.md). A direct request is sent to the
   pinned address itself (an IP literal in the request URL, the name in ``Host`` and in TLS SNI and certificate
-  checks), so the session never looks a name up; its resolver refuses every lookup besides.
+  checks), so the session never looks a name up; its resolver refuses every lookup but that of the configured
+  egress proxy's own name (``egress_proxy = "http://egress:3128"`` in compose).
   URLs are parsed and joined with httpx's URL type (also used by the streaming callers' httpx client), so what
   counts as an invalid URL does not depend on the client.
 * Name resolution follows the browser's host mapping (``settings.host_map``, same semantics as
@@ -411,14 +412,24 @@ class _RoutingTransport(httpx.AsyncBaseTransport):
 
 
 class _NoLookups(AbstractResolver):
-    """The link-check session's resolver: it never looks a name up. Direct requests name the pinned address
-    itself and the egress proxy is an address too, so a call here is a bug, refused rather than resolved."""
+    """The link-check session's resolver: it looks up only the configured egress proxy's own name (compose's
+    ``egress``), never a name from a page. Direct requests name the pinned address itself, so any other call here
+    is a bug, refused rather than resolved."""
+
+    def __init__(self, proxy: str | None) -> None:
+        self._allowed = {(urlsplit(proxy).hostname or "").lower()} - {""} if proxy else set()
+        self._inner: AbstractResolver | None = None
 
     async def resolve(self, host: str, port: int = 0, family: int = socket.AF_INET) -> list[Any]:
-        raise OSError(errno.EACCES, f"host not pinned: {host}")
+        if host.lower().rstrip(".") not in self._allowed:
+            raise OSError(errno.EACCES, f"host not pinned: {host}")
+        if self._inner is None:
+            self._inner = aiohttp.ThreadedResolver()
+        return await self._inner.resolve(host, port, family)  # type: ignore[arg-type]
 
     async def close(self) -> None:
-        return None
+        if self._inner is not None:
+            await self._inner.close()
 
 
 def _egress_proxy(settings: Settings) -> str | None:
@@ -561,7 +572,8 @@ class _Checker:
         the run; redirects are followed here, cookies are never kept, proxy variables never read."""
         if self._session is None:
             connector = aiohttp.TCPConnector(limit=self.concurrency, limit_per_host=0, ssl=_ssl_context(),
-                                             use_dns_cache=False, keepalive_timeout=30.0, resolver=_NoLookups())
+                                             use_dns_cache=False, keepalive_timeout=30.0,
+                                             resolver=_NoLookups(self.proxy))
             # Header lines up to 32 KB (aiohttp's default is 8 KB; some sites set long cookies).
             self._session = aiohttp.ClientSession(
                 connector=connector, cookie_jar=aiohttp.DummyCookieJar(), trust_env=False, auto_decompress=True,

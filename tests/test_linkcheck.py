@@ -367,3 +367,47 @@ def test_tls_goes_to_the_pinned_address_with_the_name_in_sni_and_the_certificate
     assert (res[url].klass, res[url].reason) == ("broken", "TLS 握手失败")
     assert res[url].exchange["connected_to"] == f"127.0.0.1:{port}"
     assert names and set(names) == {"www.tls.linksite.gov.cn"}
+
+
+def test_an_egress_proxy_named_by_host_name_is_reached(monkeypatch):
+    """compose names the egress proxy by its service name (``http://egress:3128``): the checker's session looks up
+    that one name, and only it, and sends unmapped names to the proxy unresolved. Here the proxy is a stand-in on
+    127.0.0.1 named ``localhost``; the link's own name is never looked up."""
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    seen: list[str] = []
+
+    class Proxy(BaseHTTPRequestHandler):
+        def do_HEAD(self) -> None:  # noqa: N802 - http.server's names
+            seen.append(f"{self.command} {self.path}")
+            self.send_response(200)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+        def log_message(self, *args) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Proxy)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    real = socket.getaddrinfo
+    looked_up: list[str] = []
+
+    def only_localhost(host, *args, **kwargs):
+        looked_up.append(host)
+        if host != "localhost":
+            raise AssertionError(f"lookup of {host}")
+        return real("127.0.0.1", *args, **kwargs)
+
+    monkeypatch.setattr(socket, "getaddrinfo", only_localhost)
+    try:
+        url = "http://www.unmapped.gov.cn/index.html"
+        settings = Settings(allow_private=False, isolate_network=False,
+                            egress_proxy=f"http://localhost:{server.server_address[1]}")
+        res = run([url], settings, retries=0)
+    finally:
+        server.shutdown()
+    assert (res[url].klass, res[url].http_status) == ("ok", 200), res[url].exchange
+    assert seen == ["HEAD http://www.unmapped.gov.cn/index.html"]
+    assert set(looked_up) == {"localhost"}
+    assert res[url].exchange["connected_to"].startswith("出站代理 http://localhost:")
