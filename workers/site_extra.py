@@ -121,6 +121,11 @@ async def _bounded(settings: Settings, what: str, metas: list[Any],
         why = f"{what}超过 {settings.site_extra_budget:.0f} 秒未完成"
     except Exception as exc:  # noqa: BLE001 - the audit goes on without this family
         why = f"{what}无法完成：{(str(exc).splitlines() or [type(exc).__name__])[0][:200]}"
+    return _not_assessable(metas, why)
+
+
+def _not_assessable(metas: list[Any], why: str) -> list[CheckResult]:
+    """Every rule of a family not_assessable, saying why (the auditor could not do it, not the site's fault)."""
     return [CheckResult(m.id, Status.NOT_ASSESSABLE, m.indicator, why, {}) for m in metas]
 
 
@@ -182,8 +187,7 @@ async def browser_checks(settings: Settings, store: Store, run_id: int, home: st
     except Exception as exc:  # noqa: BLE001 - each family then says it could not be done, and why
         why = (str(exc).splitlines() or [type(exc).__name__])[0][:200]
         metas = ([search.META] if settings.site_search else []) + (interaction.METAS if settings.interaction else [])
-        failed = [CheckResult(m.id, Status.NOT_ASSESSABLE, m.indicator, why, {}) for m in metas]
-        return to_site_checks(failed, store, settings, run_id, _home_page_id(notes, home))
+        return to_site_checks(_not_assessable(metas, why), store, settings, run_id, _home_page_id(notes, home))
     try:
         found = await asyncio.gather(search_checks(settings, store, run_id, home, notes, fetcher),
                                      interaction_checks(settings, store, run_id, home, notes, today, nav_unvisited,
