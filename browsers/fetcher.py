@@ -21,7 +21,7 @@ from auditor.a11y import box_targets, compact
 from auditor.netpolicy import map_target, refused_without_lookup
 from browsers import axe as axe_js
 from browsers import elderly as elderly_js
-from browsers import egress, standins
+from browsers import egress, predriver, standins
 from browsers.launch import launch_chromium, node_compile_cache
 from browsers.pagejson import evaluate_object
 from browsers.screenshot import full_page_png
@@ -92,7 +92,9 @@ class _Abort(Exception):
 class PageFetcher:
     """Owns one Chromium; fetch() may be called concurrently (each call gets a tab of its own)."""
 
-    def __init__(self, settings: Settings):
+    def __init__(self, settings: Settings, first_tab: bool = True):
+        """``first_tab``: make the first page's tab as soon as the browser is up (off for a caller that opens its
+        own contexts instead of fetching pages, such as 站内搜索 and 互动交流)."""
         self.settings = settings
         self._pw: Any = None
         self._pw_cm: Any = None
@@ -104,6 +106,8 @@ class PageFetcher:
         # Followed «联系我们» pages by URL, for the fetcher's lifetime: a site audit opens each one once.
         self._contact_cache: dict[str, tuple[dict[str, Any], bytes | None]] = {}
         self._contact_locks: dict[str, asyncio.Lock] = {}
+        self._first_tab = first_tab
+        self._spare: "asyncio.Future[_Tab] | None" = None  # the first page's tab, made as the browser starts
 
     async def __aenter__(self) -> "PageFetcher":
         await self.start()
@@ -119,14 +123,23 @@ class PageFetcher:
             # The egress proxy (Squid, about a second) starts while Playwright's driver does.
             proxy = asyncio.ensure_future(asyncio.to_thread(egress.proxy_for, self.settings))
             try:
-                node_compile_cache()
-                self._pw_cm = async_playwright()
-                self._pw = await self._pw_cm.__aenter__()
+                early = predriver.take()  # the command line may have spawned the driver before its settings
+                if early is not None:
+                    self._pw_cm, starting = early
+                    self._pw = await starting
+                else:
+                    node_compile_cache()
+                    self._pw_cm = async_playwright()
+                    self._pw = await self._pw_cm.__aenter__()
             except BaseException:
                 await asyncio.gather(proxy, return_exceptions=True)
                 raise
             self._proxy = await proxy
         await self._launch(proxy_ready=True)
+        # The first page's tab (a browser context, its renderer, the CDP session) is made now, while the caller may
+        # still be importing the runner and preparing the database (start-up, docs/performance.md).
+        if self._first_tab:
+            self._spare = asyncio.ensure_future(self._new_tab(""))
 
     async def _launch(self, proxy_ready: bool = False) -> None:
         s = self.settings
@@ -157,6 +170,10 @@ class PageFetcher:
             await self._close()
 
     async def _close(self) -> None:
+        spare, self._spare = self._spare, None
+        if spare is not None:  # no page came for it: closed with the browser
+            spare.cancel()
+            await asyncio.gather(spare, return_exceptions=True)
         idle, self._idle = self._idle, []
         resets = [t.resetting for t in idle if t.resetting is not None]
         for task in resets:  # a reset for a page that will never come
@@ -303,6 +320,15 @@ class PageFetcher:
                 if reset_ok and tab.browser is self._browser and not tab.page.is_closed():
                     return tab
                 asyncio.ensure_future(_quiet(asyncio.wait_for(tab.context.close(), timeout=10)))
+        spare, self._spare = self._spare, None
+        if spare is not None:
+            try:
+                tab = await spare
+            except Exception:  # noqa: BLE001 - a tab that would not open: a new one, which says why
+                tab = None
+            if tab is not None and tab.browser is self._browser and not tab.page.is_closed():
+                tab.site = site
+                return tab
         return await self._new_tab(site)
 
     async def _side_tab(self, url: str) -> tuple[Any, Any, Any]:

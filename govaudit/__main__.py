@@ -1,3 +1,3 @@
-from govaudit.cli import run
+from govaudit.entry import run
 
 run()

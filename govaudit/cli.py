@@ -18,6 +18,7 @@ from govaudit.cli_a11y_report import add_a11y_report_command
 from auditor.config import ConfigError, Settings, load_settings
 from auditor.models import SITE_CODE_RE, STATUS_ZH, SiteProfile, Status
 from auditor.netpolicy import TargetRefused, normalise_url
+from browsers import predriver
 
 # The database layer (SQLAlchemy), the reports and the rules are imported where a command uses them: a one-page
 # audit starts its browser first and imports them while it starts (docs/performance.md, start-up).
@@ -133,7 +134,8 @@ def _runner_modules() -> tuple[Any, Any, Any]:
     """What a page run needs beyond the browser: the embedded runner (with the rules), the store and the report."""
     import auditor.report
     import auditor.store
-    import clients.linkcheck  # noqa: F401 - the run's national-service probe uses it first thing
+    if os.environ.get("XLC") != "1":
+        import clients.linkcheck  # noqa: F401 - the run's national-service probe uses it first thing
     import workers.inprocess
 
     return workers.inprocess, auditor.store, auditor.report
@@ -162,7 +164,12 @@ def audit_urls(settings: Settings, urls: list[str], site: SiteProfile, json_path
                                            started_by=cli_user(), prepare=store.upgrade, launched=launched)
         return store, report, run_id
 
-    store, report, run_id = asyncio.run(audit())
+    runner = predriver.runner()  # the loop Playwright's driver was spawned on, if the entry point began it
+    try:
+        store, report, run_id = runner.run(audit())
+    finally:
+        predriver.discard()  # a driver begun for another engine: stopped
+        runner.close()
     with profile.phase("db"):
         run = store.run_with_pages(run_id)
     with profile.phase("report"):
@@ -671,7 +678,10 @@ def run() -> None:
     import atexit
     import threading
 
-    code = main()
+    try:
+        code = main()
+    finally:
+        predriver.discard()  # begun by the entry point for a command that ended before launching the browser
     run_exit_handlers = getattr(atexit, "_run_exitfuncs", None)
     # The ordinary exit when something still runs (a web server's audit thread must finish or be reaped as
     # before), or off CPython.

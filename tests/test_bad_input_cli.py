@@ -13,7 +13,7 @@ from auditor.store import Store, StoreError, ValueTooLong
 from auditor.store.limits import column_limits
 from auditor.store.models import Check, Page, Run, Site
 
-GOVAUDIT = [sys.executable, "-m", "govaudit.cli"]
+GOVAUDIT = [sys.executable, "-m", "govaudit"]  # the entry point users run (govaudit/entry.py)
 ROOT = Path(__file__).resolve().parents[1]
 
 

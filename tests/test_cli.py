@@ -12,7 +12,7 @@ import pytest
 pytestmark = [pytest.mark.browser]
 from auditor.rules import RULE_IDS
 
-GOVAUDIT = [sys.executable, "-m", "govaudit.cli"]
+GOVAUDIT = [sys.executable, "-m", "govaudit"]  # the entry point users run (govaudit/entry.py)
 
 
 def run(args, tmp_path, env_extra=None):

@@ -384,7 +384,7 @@ def test_cli_refuses_backslash_and_userinfo_urls(tmp_path, internal):
                GOVAUDIT_ALLOW_PRIVATE="false", GOVAUDIT_ISOLATE_NETWORK="true", GOVAUDIT_OCR="false")
     for url in (f"http://127.0.0.1:{v4.port}\\@www.own.gov.cn/", f"http://www.own.gov.cn@127.0.0.1:{v4.port}/",
                 f"http://127.0.0.1:{v4.port}/"):
-        out = subprocess.run([sys.executable, "-m", "govaudit.cli", "audit", url], capture_output=True, text=True,
+        out = subprocess.run([sys.executable, "-m", "govaudit", "audit", url], capture_output=True, text=True,
                              env=env, cwd=ROOT, timeout=120)
         assert out.returncode == 2, (url, out.returncode, out.stderr[-2000:])
         assert "Traceback" not in out.stderr and out.stderr.strip()

@@ -22,7 +22,7 @@ from tests.servers import start
 from workers.reaper import reap_runs, sweep_evidence
 from workers.runend import owner_identity
 
-GOVAUDIT = [sys.executable, "-m", "govaudit.cli"]
+GOVAUDIT = [sys.executable, "-m", "govaudit"]  # the entry point users run (govaudit/entry.py)
 ROOT = Path(__file__).resolve().parents[1]
 SITE = "示范市人民政府"
 QUICK = ["--allow-private", "--standins", "--offline", "--no-ocr", "--no-a11y", "--elderly", "off"]

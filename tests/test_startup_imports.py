@@ -39,3 +39,11 @@ def test_the_parsers_limits_are_the_tables() -> None:
     assert column_limits(Run)["site_name"] == lengths.SITE_NAME and column_limits(Run)["site_code"] == lengths.SITE_CODE
     assert column_limits(Page)["url"] == lengths.PAGE_URL and column_limits(Site)["url"] == lengths.SITE_URL
     assert column_limits(Site)["sponsor"] == lengths.SPONSOR and column_limits(Site)["site_type"] == lengths.SITE_TYPE
+
+
+def test_the_driver_begins_before_the_settings_are_imported() -> None:
+    """govaudit/entry.py spawns Playwright's driver for ``audit`` before the command line (the settings schema,
+    pydantic, the parser) is imported: what it needs for that imports none of them."""
+    loaded = _modules_after("import govaudit.entry, browsers.predriver")
+    assert "auditor.config" not in loaded and "pydantic" not in loaded and "govaudit.cli" not in loaded
+    assert "browsers.predriver" in loaded

@@ -155,3 +155,44 @@ def test_a_cancelled_page_does_not_pass_its_tab_on(settings):
         server.shutdown()
     assert idle == 0 and contexts == 0
     assert after.ok and after.probe["title"] == "cookie=;ls=null;ss=null"
+
+
+def test_the_first_page_gets_the_tab_made_while_the_browser_started(settings):
+    """The first page's tab is made as the browser comes up (start-up, docs/performance.md): the first page uses
+    it rather than opening a second context, and a fetcher that opens its own contexts makes none."""
+    server, port = start(_Handler)
+    base = f"http://127.0.0.1:{port}"
+
+    async def go():
+        async with PageFetcher(settings.replace(tab_reuse=50)) as f:
+            made_at_start = f._spare is not None
+            spare = await f._spare
+            b = await f.fetch(base + "/b")
+            used = [t for t in f._idle]
+            contexts = len(f.browser.contexts)
+        async with PageFetcher(settings, first_tab=False) as g:
+            await asyncio.sleep(0.3)
+            own_contexts = len(g.browser.contexts)
+            no_spare = g._spare is None
+        return made_at_start, spare, b, used, contexts, own_contexts, no_spare
+
+    try:
+        made, spare, b, used, contexts, own_contexts, no_spare = asyncio.run(go())
+    finally:
+        server.shutdown()
+    assert made and b.ok, b.error
+    assert used == [spare] and spare.site == "127.0.0.1" and spare.uses == 1
+    assert contexts == 1
+    assert own_contexts == 0 and no_spare
+
+
+def test_a_first_tab_no_page_came_for_is_closed_with_the_browser(settings):
+    async def go():
+        f = PageFetcher(settings)
+        await f.start()
+        spare = f._spare
+        await f.close()
+        return spare
+
+    spare = asyncio.run(go())
+    assert spare is not None and spare.done()

@@ -115,7 +115,7 @@ async def _bounded(settings: Settings, what: str, metas: list[Any],
     try:
         if fetcher is not None:
             return await asyncio.wait_for(gather(fetcher), timeout=settings.site_extra_budget)
-        async with PageFetcher(settings) as own:
+        async with PageFetcher(settings, first_tab=False) as own:
             return await asyncio.wait_for(gather(own), timeout=settings.site_extra_budget)
     except asyncio.TimeoutError:
         why = f"{what}超过 {settings.site_extra_budget:.0f} 秒未完成"
@@ -183,7 +183,7 @@ async def browser_checks(settings: Settings, store: Store, run_id: int, home: st
     if not settings.site_search and not settings.interaction:
         return []
     try:
-        fetcher = await start_fetcher(PageFetcher(settings))
+        fetcher = await start_fetcher(PageFetcher(settings, first_tab=False))
     except Exception as exc:  # noqa: BLE001 - each family then says it could not be done, and why
         why = (str(exc).splitlines() or [type(exc).__name__])[0][:200]
         metas = ([search.META] if settings.site_search else []) + (interaction.METAS if settings.interaction else [])
