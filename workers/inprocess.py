@@ -60,19 +60,39 @@ async def run_pages(settings: Settings, store: Store, urls: list[str], site: Sit
             await cancel_and_wait(services)
             raise
         auditor.fetcher = fetcher
+        closing: "asyncio.Future[None] | None" = None
+        left = len(urls)
+
+        def browser_done() -> None:
+            # Once every page has been fetched the browser closes, beside the last pages' rules, evidence and rows.
+            nonlocal left, closing
+            left -= 1
+            if left <= 0 and closing is None:
+                closing = asyncio.ensure_future(fetcher.__aexit__(None, None, None))
+
         try:
             sem = asyncio.Semaphore(max(1, settings.concurrency))
 
             async def one(i: int, raw: str) -> PageOutcome:
                 nonlocal done
+                used = False
+
+                def fetched() -> None:
+                    nonlocal used
+                    if not used:
+                        used = True
+                        browser_done()
+
                 async with sem:
                     t0 = time.perf_counter()
                     try:
                         target = check_target(raw, allow_private=settings.allow_private,
                                               allowlist=settings.private_allowlist, host_map=settings.host_map)
-                        out = await auditor.audit(run.id, target.url, site, i)
+                        out = await auditor.audit(run.id, target.url, site, i, fetched)
                     except TargetRefused as exc:
                         out = auditor.record_refused(run.id, raw, exc)
+                    finally:
+                        fetched()
                     out.seconds = time.perf_counter() - t0
                     done += 1
                     if progress:
@@ -84,7 +104,7 @@ async def run_pages(settings: Settings, store: Store, urls: list[str], site: Sit
                     tg.create_task(one(i, u))
         finally:
             await cancel_and_wait(services)  # no page asked for it (every URL refused): not left running
-            await fetcher.__aexit__(None, None, None)
+            await (closing if closing is not None else fetcher.__aexit__(None, None, None))
         with profile.phase("db"):
             store.finish_run(run.id)
     return run.id

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Callable
 from datetime import datetime
 from urllib.parse import urlsplit
 
@@ -90,7 +90,10 @@ class PageAuditor:
         pid = self.store.save_page(run_id, page, [], [])
         return PageOutcome(url, pid, exc.kind.value, str(exc))
 
-    async def audit(self, run_id: int, url: str, site: SiteProfile, index: int) -> PageOutcome:
+    async def audit(self, run_id: int, url: str, site: SiteProfile, index: int,
+                    fetched: Callable[[], None] | None = None) -> PageOutcome:
+        """Fetch, judge and store one page. ``fetched`` is called as soon as the page needs the browser no more
+        (the runner closes the browser after the last page's fetch, beside that page's rules and rows)."""
         s = self.settings
         ocr_fn = None
         elderly = wants_elderly(s, url, index)
@@ -108,6 +111,9 @@ class PageAuditor:
         except BaseException:
             await cancel_and_wait(services)
             raise
+        finally:
+            if fetched is not None:
+                fetched()
         await services
         if fetch.ok and not s.allow_private:
             # The page may have redirected somewhere the auditor must not go; judge every hop.
