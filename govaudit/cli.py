@@ -134,8 +134,7 @@ def _runner_modules() -> tuple[Any, Any, Any]:
     """What a page run needs beyond the browser: the embedded runner (with the rules), the store and the report."""
     import auditor.report
     import auditor.store
-    if os.environ.get("XLC") != "1":
-        import clients.linkcheck  # noqa: F401 - the run's national-service probe uses it first thing
+    import clients.linkcheck  # noqa: F401 - the run's national-service probe uses it first thing
     import workers.inprocess
 
     return workers.inprocess, auditor.store, auditor.report
