@@ -5,7 +5,7 @@ import re
 from urllib.parse import urlsplit
 
 from auditor.models import PageFacts
-from auditor.site_rules.columns import blank_marker
+from auditor.blankmark import blank_marker
 
 _HOME_PATH = re.compile(r"^/?((index|default|home|main)\.(s?html?|jsp|php|aspx?))?$", re.I)
 

@@ -47,3 +47,10 @@ def test_the_driver_begins_before_the_settings_are_imported() -> None:
     loaded = _modules_after("import govaudit.entry, browsers.predriver")
     assert "auditor.config" not in loaded and "pydantic" not in loaded and "govaudit.cli" not in loaded
     assert "browsers.predriver" in loaded
+
+
+def test_a_page_run_does_not_load_the_site_rules() -> None:
+    """The page runner (the rules, the store, the page-kind classifier) loads without the site rules: the
+    classifier reads the 空白栏目 words from auditor/blankmark.py."""
+    loaded = _modules_after("import workers.inprocess")
+    assert "auditor.site_rules" not in loaded and "auditor.pagekind" in loaded

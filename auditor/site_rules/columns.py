@@ -7,27 +7,18 @@
 """
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
 
 from auditor import freshness
+from auditor.blankmark import blank_marker
 from auditor.freshness import CLASS_ZH, ColumnObservation, FreshnessConfig, ListItem, classify_column
 from auditor.models import CheckResult, Status
 
 # The rules these helpers serve are declared in auditor/site_rules/freshness.py (columns.freshness, home.update).
 COLUMN_RULE, COLUMN_IND = "columns.freshness", "栏目不更新"
 HOME_RULE, HOME_IND = "home.update", "首页不更新"
-
-# «暂无信息 / 暂无内容 / 正在建设中» and their common variants on 空白栏目.
-BLANK_RE = re.compile(r"暂无(?:相关)?(?:信息|内容|数据|记录|文章)|(?:栏目)?正在建设中|栏目建设中")
-
-
-def blank_marker(text: str | None) -> str | None:
-    """The words by which a list page says it has nothing («暂无信息»), or None."""
-    m = BLANK_RE.search(text or "")
-    return m.group(0) if m else None
 
 
 def is_blank_column(items: list[ListItem], text: str | None, today: date) -> bool:
