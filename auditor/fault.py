@@ -71,6 +71,9 @@ class Unreachable:
                 "source": self.source}
 
     def describe(self) -> str:
+        # The national-service probe records one text as both (a refused or unresolvable name): said once.
+        if not self.error or self.error == self.reason:
+            return f"{self.host}（{self.reason}）"
         return f"{self.host}（{self.reason}：{self.error}）"
 
 

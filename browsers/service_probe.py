@@ -4,7 +4,8 @@ the ICP and 公安 registries from where it runs?
 Any HTTP answer means the host was reached (a 404 of the front page still shows the service is up); an outage
 answer (5xx, 403, 429) or no answer at all (name, connection, timeout) means it was not. The probe goes through
 the link checker's client, so it follows the same host mapping, resolver and network policy as every other
-request of the auditor. With ``standins`` on (tests, demo) the hosts the stand-ins answer count as reachable.
+request of the auditor. With ``standins`` on (tests, demo) the hosts the stand-ins answer count as reachable, on the
+engine that serves them (Playwright).
 """
 from __future__ import annotations
 
@@ -30,8 +31,12 @@ async def probe_services(settings: Settings, timeout: float = 8.0) -> dict[str, 
     urls = [u for u in settings.national_services if service_host(u)]
     out: dict[str, dict[str, Any]] = {}
     todo = []
+    # Only Playwright's browser serves the stand-ins (routes in each context); the Selenium engine's browser asks the
+    # real hosts, so for it they are probed like any other: a badge the browser could not load is then the
+    # auditor's limit (not_assessable), never the site's fault.
+    standins = settings.standins and settings.engine == "playwright"
     for u in urls:
-        if settings.standins and _standin_covers(u):
+        if standins and _standin_covers(u):
             out[service_host(u)] = status(service_host(u), u, True, via="本地替身（离线演示、测试）")
         else:
             todo.append(u)

@@ -176,3 +176,23 @@ def test_a_finding_only_on_a_national_service_markup_is_marked_and_never_fails()
     assert c.status is Status.FAIL and not c.value["not_site_fixable"]
     both = {**badge, "count": 2, "nodes": badge["nodes"] + own["nodes"]}
     assert _finding(both, False, "4.14.1", 5).status is Status.FAIL
+
+
+def test_stand_ins_count_as_reachable_only_on_the_engine_that_serves_them(settings):
+    """The stand-ins for conac and 找错 are Playwright routes: with the Selenium engine the browser cannot load them,
+    so the probe must not call those services reachable (a badge not drawn would otherwise fail the site)."""
+    from browsers.service_probe import probe_services
+
+    s = settings.replace(standins=True, isolate_network=True, national_services=["https://dcs.conac.cn/"])
+    assert asyncio.run(probe_services(s))["dcs.conac.cn"]["ok"] is True
+    got = asyncio.run(probe_services(s.replace(engine="selenium")))["dcs.conac.cn"]
+    assert got["ok"] is False and got["reason"]
+
+
+def test_an_unreachable_host_says_its_reason_once():
+    from auditor.fault import Unreachable
+
+    same = Unreachable("dcs.conac.cn", "https://dcs.conac.cn/", "离线运行", "离线运行", "probe")
+    assert same.describe() == "dcs.conac.cn（离线运行）"
+    both = Unreachable("dcs.conac.cn", "https://dcs.conac.cn/", "net::ERR_NAME_NOT_RESOLVED", "域名无法解析", "page")
+    assert both.describe() == "dcs.conac.cn（域名无法解析：net::ERR_NAME_NOT_RESOLVED）"
