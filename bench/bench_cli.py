@@ -22,6 +22,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from auditor import sample_site  # noqa: E402
+from bench.bytecode import compile_tree  # noqa: E402
 from bench.load import load_line  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -70,6 +71,8 @@ def main() -> None:
     ap.add_argument("--pages", type=int, help="instead: one run of this many sample-site pages, with --profile")
     args = ap.parse_args()
     trees = args.tree or [ROOT]
+    for tree in trees:
+        compile_tree(tree)
     print(load_line("start"))
     server, base = sample_site.serve()
     try:

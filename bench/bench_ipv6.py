@@ -17,6 +17,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from bench.bytecode import compile_tree  # noqa: E402
 from bench.load import load_line  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -45,6 +46,8 @@ def measure(trees: list[Path], runs: int) -> dict[Path, list[float]] | None:
         print(f"IPv6 lab unavailable ({exc}): n/a")
         return None
     out: dict[Path, list[float]] = {t: [] for t in trees}
+    for tree in trees:
+        compile_tree(tree)
     try:
         for _ in range(runs):
             for tree in trees:

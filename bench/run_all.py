@@ -44,6 +44,7 @@ from auditor.config import Settings  # noqa: E402
 from auditor.models import SiteProfile  # noqa: E402
 from auditor.store import Store  # noqa: E402
 from bench import bench_a11y, bench_cli, bench_ipv6, bench_links  # noqa: E402
+from bench.bytecode import compile_tree  # noqa: E402
 from bench.load import load_line  # noqa: E402
 from browsers.fetcher import PageFetcher  # noqa: E402
 from workers.inprocess import run_pages  # noqa: E402
@@ -248,6 +249,7 @@ def main() -> None:
     ap.add_argument("--json", help="also write the figures to this file")
     args = ap.parse_args()
     q = args.quick
+    compile_tree(Path(__file__).resolve().parents[1])
     out: dict[str, Any] = {"load_start": load_line("start")}
     print(out["load_start"], flush=True)
     tools = _tools()
