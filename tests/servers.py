@@ -21,6 +21,16 @@ def start(handler: type[BaseHTTPRequestHandler]) -> tuple[ThreadingHTTPServer, i
     return srv, srv.server_address[1]
 
 
+def send_html(handler: BaseHTTPRequestHandler, html: str, status: int = 200) -> None:
+    """Answer a request with an HTML page (UTF-8, with its length)."""
+    body = html.encode("utf-8")
+    handler.send_response(status)
+    handler.send_header("Content-Type", "text/html; charset=utf-8")
+    handler.send_header("Content-Length", str(len(body)))
+    handler.end_headers()
+    handler.wfile.write(body)
+
+
 def host_static_server(folders: dict[str, Path]) -> tuple[ThreadingHTTPServer, int]:
     """Serves folders[host] for requests whose Host header (without port) is that host."""
 
@@ -67,12 +77,7 @@ def hostile_server(hooks: dict[str, Callable[[], None]] | None = None) -> tuple[
             pass
 
         def _html(self, body: str, status: int = 200) -> None:
-            data = body.encode("utf-8")
-            self.send_response(status)
-            self.send_header("Content-Type", "text/html; charset=utf-8")
-            self.send_header("Content-Length", str(len(data)))
-            self.end_headers()
-            self.wfile.write(data)
+            send_html(self, body, status)
 
         def do_GET(self) -> None:  # noqa: C901 - one branch per hostile page
             path = urlsplit(self.path).path

@@ -9,7 +9,7 @@ import pytest
 
 from auditor.models import SiteProfile
 from auditor.store import Store
-from tests.servers import start
+from tests.servers import send_html, start
 from workers.inprocess import run_pages
 from workers.launch import launch
 
@@ -24,12 +24,7 @@ class _Handler(BaseHTTPRequestHandler):
         pass
 
     def do_GET(self) -> None:
-        body = PAGE.format(n=self.path.strip("/")).encode()
-        self.send_response(200)
-        self.send_header("Content-Type", "text/html; charset=utf-8")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
+        send_html(self, PAGE.format(n=self.path.strip("/")))
 
 
 class _OrderStore(Store):
