@@ -40,10 +40,12 @@ class EarlyDriver:
         return task
 
     async def _stop(self) -> None:
+        # Let the driver finish starting, then stop it the ordinary way (a process half spawned is not left behind);
+        # bounded, so that a wedged driver cannot hold up a command that is only saying «错误：…».
         with contextlib.suppress(BaseException):
-            await asyncio.wait_for(asyncio.shield(self.task), timeout=30)
+            await asyncio.wait_for(asyncio.shield(self.task), timeout=10)
         with contextlib.suppress(BaseException):
-            await asyncio.wait_for(self.cm.__aexit__(None, None, None), timeout=30)
+            await asyncio.wait_for(self.cm.__aexit__(None, None, None), timeout=10)
 
 
 _early: EarlyDriver | None = None
@@ -84,7 +86,7 @@ def take() -> tuple[Any, "asyncio.Task[Any]"] | None:
 
 def discard() -> None:
     """Stop an early driver no fetcher took (the command ended before launching, or used another engine), and
-    close its loop. Safe to call more than once, and after the audit's own ``with runner()``."""
+    close its loop. Safe to call more than once, and after the audit has run on that loop."""
     global _early
     early, _early = _early, None
     if early is None:
