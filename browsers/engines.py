@@ -13,6 +13,12 @@ class EngineError(ValueError):
     pass
 
 
+def serves_standins(settings: Settings) -> bool:
+    """Whether the run's browser answers the national services with the offline stand-ins (``standins`` on):
+    only Playwright's does (routes in each context, browsers/standins); Selenium's browser asks the real hosts."""
+    return settings.standins and settings.engine == "playwright"
+
+
 def make_fetcher(settings: Settings) -> Any:
     """An unstarted fetcher for the configured engine; use it as ``async with make_fetcher(s) as f``."""
     if settings.engine == "playwright":

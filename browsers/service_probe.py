@@ -14,6 +14,7 @@ from typing import Any
 
 from auditor.config import Settings
 from auditor.services import service_host, status
+from browsers.engines import serves_standins
 
 _OUTAGE = frozenset({403, 429, 500, 502, 503, 504})
 
@@ -31,10 +32,9 @@ async def probe_services(settings: Settings, timeout: float = 8.0) -> dict[str, 
     urls = [u for u in settings.national_services if service_host(u)]
     out: dict[str, dict[str, Any]] = {}
     todo = []
-    # Only Playwright's browser serves the stand-ins (routes in each context); the Selenium engine's browser asks the
-    # real hosts, so for it they are probed like any other: a badge the browser could not load is then the
-    # auditor's limit (not_assessable), never the site's fault.
-    standins = settings.standins and settings.engine == "playwright"
+    # Where the browser cannot get the stand-ins (Selenium), their hosts are probed like any other: a badge the
+    # browser could not load is then the auditor's limit (not_assessable), never the site's fault.
+    standins = serves_standins(settings)
     for u in urls:
         if standins and _standin_covers(u):
             out[service_host(u)] = status(service_host(u), u, True, via="本地替身（离线演示、测试）")

@@ -61,13 +61,13 @@ async def run_pages(settings: Settings, store: Store, urls: list[str], site: Sit
             raise
         auditor.fetcher = fetcher
         closing: "asyncio.Future[None] | None" = None
-        left = len(urls)
+        fetched: set[int] = set()
 
-        def browser_done() -> None:
+        def page_fetched(i: int) -> None:
             # Once every page has been fetched the browser closes, beside the last pages' rules, evidence and rows.
-            nonlocal left, closing
-            left -= 1
-            if left <= 0 and closing is None:
+            nonlocal closing
+            fetched.add(i)
+            if len(fetched) == len(urls) and closing is None:
                 closing = asyncio.ensure_future(fetcher.__aexit__(None, None, None))
 
         try:
@@ -75,24 +75,16 @@ async def run_pages(settings: Settings, store: Store, urls: list[str], site: Sit
 
             async def one(i: int, raw: str) -> PageOutcome:
                 nonlocal done
-                used = False
-
-                def fetched() -> None:
-                    nonlocal used
-                    if not used:
-                        used = True
-                        browser_done()
-
                 async with sem:
                     t0 = time.perf_counter()
                     try:
                         target = check_target(raw, allow_private=settings.allow_private,
                                               allowlist=settings.private_allowlist, host_map=settings.host_map)
-                        out = await auditor.audit(run.id, target.url, site, i, fetched)
+                        out = await auditor.audit(run.id, target.url, site, i, lambda: page_fetched(i))
                     except TargetRefused as exc:
                         out = auditor.record_refused(run.id, raw, exc)
                     finally:
-                        fetched()
+                        page_fetched(i)  # refused, or failed before its fetch: it needs the browser no more either
                     out.seconds = time.perf_counter() - t0
                     done += 1
                     if progress:

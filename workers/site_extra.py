@@ -24,6 +24,7 @@ from browsers.evidence import EvidenceWriter
 from browsers.fetcher import PageFetcher
 from browsers.interaction import ChannelCandidate, gather_interaction
 from browsers.site_search import gather_search
+from browsers.sitetab import first_line
 from workers.launch import start_fetcher
 
 SEARCH_QUERIES = 3
@@ -120,7 +121,7 @@ async def _bounded(settings: Settings, what: str, metas: list[Any],
     except asyncio.TimeoutError:
         why = f"{what}超过 {settings.site_extra_budget:.0f} 秒未完成"
     except Exception as exc:  # noqa: BLE001 - the audit goes on without this family
-        why = f"{what}无法完成：{(str(exc).splitlines() or [type(exc).__name__])[0][:200]}"
+        why = f"{what}无法完成：{first_line(exc)[:200]}"
     return _not_assessable(metas, why)
 
 
@@ -185,7 +186,7 @@ async def browser_checks(settings: Settings, store: Store, run_id: int, home: st
     try:
         fetcher = await start_fetcher(PageFetcher(settings, first_tab=False))
     except Exception as exc:  # noqa: BLE001 - each family then says it could not be done, and why
-        why = (str(exc).splitlines() or [type(exc).__name__])[0][:200]
+        why = first_line(exc)[:200]
         metas = ([search.META] if settings.site_search else []) + (interaction.METAS if settings.interaction else [])
         return to_site_checks(_not_assessable(metas, why), store, settings, run_id, _home_page_id(notes, home))
     try:
